@@ -1,0 +1,53 @@
+# chithi: set-up, run, test. Everything installs into .venv in the repository root.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run chat bot test check lint typecheck bench clean llm-install llm-serve
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## run: the product on its embedded defaults: the Telegram bot when TELEGRAM_BOT_TOKEN is set,
+## otherwise an interactive terminal chat over the bundled notices.
+run: setup
+	$(BIN)/chithi run
+
+chat: setup
+	$(BIN)/chithi chat
+
+bot: setup
+	$(BIN)/chithi bot
+
+## test: the whole test suite (real Chroma, real e5 model, local Bot API and OpenAI servers).
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff format --check bot retrieval vectorstore prompts tests bench
+	$(BIN)/ruff check bot retrieval vectorstore prompts tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+## check: format, lint, types, tests (what a change must pass).
+check: lint typecheck test
+
+bench: setup
+	$(BIN)/python bench/latency.py
+
+## llm-install / llm-serve: an offline OpenAI-compatible model server (not part of setup).
+llm-install:
+	bash scripts/llm_server.sh install
+
+llm-serve: llm-install
+	bash scripts/llm_server.sh serve $${PORT:-8080}
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

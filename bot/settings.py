@@ -1,0 +1,119 @@
+"""Settings: the only place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+_REPO_NOTICES = Path(__file__).resolve().parent.parent / "data" / "notices"
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+def default_data_dir(environ: Mapping[str, str]) -> Path:
+    """$XDG_DATA_HOME/chithi, else ~/.local/share/chithi."""
+    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", "~")) / ".local" / "share")
+    return Path(base).expanduser() / "chithi"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with its environment variable in the comment."""
+
+    data_dir: Path  # CHITHI_DATA_DIR
+    notices_dir: Path = _REPO_NOTICES  # CHITHI_NOTICES_DIR: bundled corpus ingested on first use
+    hotline: str = "1900 9095"  # CHITHI_HOTLINE
+    embeddings: str = "e5"  # CHITHI_EMBEDDINGS: "e5" or "openai:<model>"
+    chroma_url: str | None = None  # CHITHI_CHROMA_URL: use a Chroma server instead of data_dir
+    chroma_token: str | None = field(default=None, repr=False)  # CHITHI_CHROMA_TOKEN
+    answer_mode: str = "extractive"  # CHITHI_ANSWER_MODE: "extractive" or "llm"
+    openai_base_url: str | None = None  # OPENAI_BASE_URL
+    openai_api_key: str | None = field(default=None, repr=False)  # OPENAI_API_KEY
+    llm_model: str = "gpt-4o-mini"  # CHITHI_LLM_MODEL
+    llm_timeout: float = 20.0  # CHITHI_LLM_TIMEOUT: seconds for a whole answer
+    telegram_token: str | None = field(default=None, repr=False)  # TELEGRAM_BOT_TOKEN
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL  # CHITHI_TELEGRAM_API_URL
+    webhook_url: str | None = None  # CHITHI_WEBHOOK_URL
+    webhook_listen: str = "0.0.0.0"  # CHITHI_WEBHOOK_LISTEN  # noqa: S104 - behind a balancer
+    webhook_port: int = 8443  # CHITHI_WEBHOOK_PORT
+    webhook_secret: str | None = field(default=None, repr=False)  # CHITHI_WEBHOOK_SECRET
+    admin_ids: frozenset[int] = frozenset()  # CHITHI_ADMIN_IDS: comma-separated user ids
+    rate_limit: int = 20  # CHITHI_RATE_LIMIT: questions per user per minute
+    log_level: str | None = None  # CHITHI_LOG_LEVEL (default: WARNING in the CLI, INFO for the bot)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables; bad values fail naming the key."""
+        env = dict(os.environ if environ is None else environ)
+
+        def get(key: str) -> str | None:
+            value = env.get(key, "").strip()
+            return value or None
+
+        mode = (get("CHITHI_ANSWER_MODE") or "extractive").lower()
+        if mode not in ("extractive", "llm"):
+            raise ConfigError(f"CHITHI_ANSWER_MODE={mode!r} is invalid; use 'extractive' or 'llm'")
+        embeddings = get("CHITHI_EMBEDDINGS") or "e5"
+        if embeddings != "e5" and not (embeddings.startswith("openai:") and len(embeddings) > 7):
+            raise ConfigError(
+                f"CHITHI_EMBEDDINGS={embeddings!r} is invalid; use 'e5' or 'openai:<model>'"
+            )
+        return cls(
+            data_dir=Path(get("CHITHI_DATA_DIR") or default_data_dir(env)).expanduser(),
+            notices_dir=Path(get("CHITHI_NOTICES_DIR") or _REPO_NOTICES).expanduser(),
+            hotline=get("CHITHI_HOTLINE") or cls.hotline,
+            embeddings=embeddings,
+            chroma_url=get("CHITHI_CHROMA_URL"),
+            chroma_token=get("CHITHI_CHROMA_TOKEN"),
+            answer_mode=mode,
+            openai_base_url=get("OPENAI_BASE_URL"),
+            openai_api_key=get("OPENAI_API_KEY"),
+            llm_model=get("CHITHI_LLM_MODEL") or cls.llm_model,
+            llm_timeout=_number(get, "CHITHI_LLM_TIMEOUT", cls.llm_timeout),
+            telegram_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_api_url=get("CHITHI_TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL,
+            webhook_url=get("CHITHI_WEBHOOK_URL"),
+            webhook_listen=get("CHITHI_WEBHOOK_LISTEN") or cls.webhook_listen,
+            webhook_port=int(_number(get, "CHITHI_WEBHOOK_PORT", cls.webhook_port)),
+            webhook_secret=get("CHITHI_WEBHOOK_SECRET"),
+            admin_ids=_ids(get("CHITHI_ADMIN_IDS")),
+            rate_limit=int(_number(get, "CHITHI_RATE_LIMIT", cls.rate_limit)),
+            log_level=(get("CHITHI_LOG_LEVEL") or "").upper() or None,
+        )
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where the embedded Chroma database lives."""
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        """Where the BM25 files live (per embedder, beside Chroma)."""
+        return self.data_dir / "lexical" / self.embeddings.replace(":", "_").replace("/", "_")
+
+
+def _number(get: object, key: str, default: float) -> float:
+    raw = get(key)  # type: ignore[operator]
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a number") from None
+    if value <= 0:
+        raise ConfigError(f"{key}={raw!r} must be greater than 0")
+    return value
+
+
+def _ids(raw: str | None) -> frozenset[int]:
+    if not raw:
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ConfigError(
+            f"CHITHI_ADMIN_IDS={raw!r} must be comma-separated Telegram user ids"
+        ) from None

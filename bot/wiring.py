@@ -1,0 +1,82 @@
+"""Build the answer pipeline from Settings (the one place that picks implementations)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+from bot.settings import Settings
+from retrieval import Answerer, IngestResult, Library
+from vectorstore import (
+    E5EmbeddingFunction,
+    Embedder,
+    OpenAICompatibleEmbeddingFunction,
+    ParagraphStore,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The bundled e5 model, or an OpenAI-compatible embeddings endpoint."""
+    if settings.embeddings.startswith("openai:"):
+        return OpenAICompatibleEmbeddingFunction(
+            settings.embeddings.split(":", 1)[1],
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+        )
+    return E5EmbeddingFunction()
+
+
+def build_library(settings: Settings) -> Library:
+    """The store (embedded folder or Chroma server) and its lexical index."""
+    embedder = build_embedder(settings)
+    if settings.chroma_url:
+        store = ParagraphStore.remote(
+            settings.chroma_url, embedder=embedder, token=settings.chroma_token
+        )
+    else:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        store = ParagraphStore.persistent(str(settings.chroma_dir), embedder=embedder)
+    return Library(store, lexical_dir=settings.lexical_dir)
+
+
+def build_answerer(settings: Settings, library: Library | None = None) -> Answerer:
+    """The full pipeline; with CHITHI_ANSWER_MODE=llm, an LLM writes the lead."""
+    library = library or build_library(settings)
+    lead_writer = None
+    if settings.answer_mode == "llm":
+        from bot.llm_wiring import build_lead_writer
+
+        lead_writer = build_lead_writer(settings)
+    return Answerer(library, hotline=settings.hotline, lead_writer=lead_writer)
+
+
+def ensure_bundled(
+    library: Library,
+    settings: Settings,
+    *,
+    progress: Callable[[int, str], Callable[[int], None]] | None = None,
+) -> list[IngestResult]:
+    """On first use, with an empty index, ingest the bundled notices."""
+    if not library.is_empty() or not settings.notices_dir.is_dir():
+        return []
+    logger.info("Empty index: ingesting the bundled notices from %s", settings.notices_dir)
+    return library.ingest([settings.notices_dir], progress=progress)
+
+
+def terminal_progress(total: int, label: str) -> Callable[[int], None]:
+    """A tqdm bar on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return lambda n: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="¶", leave=False, file=sys.stderr)
+
+    def tick(n: int) -> None:
+        bar.update(n)
+        if bar.n >= total:
+            bar.close()
+
+    return tick

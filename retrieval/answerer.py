@@ -1,0 +1,235 @@
+"""Answer a question: classify, search, decide found or not, compose (optionally with an LLM)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from retrieval import compose, dates, phrasing
+from retrieval.errors import LLMError
+from retrieval.intent import Classified, classify
+from retrieval.library import Library
+from retrieval.normalize import fold
+from retrieval.search import Searcher
+from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
+
+logger = logging.getLogger(__name__)
+
+
+class LeadWriter(Protocol):
+    """Writes the lead answer from numbered passages (an LLM); raises LLMError on failure."""
+
+    def write_lead(self, question: str, passages: Sequence[Passage]) -> str:
+        """Return a checked lead that cites passages as [1], [2], ..."""
+        ...
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When the best passage is too weak to answer (calibrated on the dev and bench sets)."""
+
+    min_similarity: float = 0.80
+    min_coverage: float = 0.34
+    strong_similarity: float = 0.86
+
+
+@dataclass
+class Stats:
+    """Counters shown by `chithi eval` and /thongke."""
+
+    llm_used: int = 0
+    llm_fallback: int = 0
+    fallback_reasons: dict[str, int] = field(default_factory=dict)
+
+
+class Answerer:
+    """The whole answer pipeline behind every front end.
+
+    Args:
+        library: the indexed notices.
+        hotline: the hotline number given when the notices are silent.
+        searcher: the hybrid searcher (built from the library if omitted).
+        lead_writer: an LLM that writes the lead; None for extractive answers only.
+        thresholds: the not-found calibration.
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        hotline: str,
+        searcher: Searcher | None = None,
+        lead_writer: LeadWriter | None = None,
+        thresholds: Thresholds | None = None,
+        top_k: int = 5,
+    ) -> None:
+        self.library = library
+        self.searcher = searcher or Searcher(library)
+        self.hotline = hotline
+        self.lead_writer = lead_writer
+        self.thresholds = thresholds or Thresholds()
+        self.top_k = top_k
+        self.stats = Stats()
+
+    def ask(self, question: str, *, filters: SearchFilters | None = None) -> Answer:
+        """Answer one question; never raises for a question's content."""
+        started = time.perf_counter()
+        answer = self._answer(question.strip(), filters or SearchFilters())
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.info(
+            "Answered status=%s mode=%s citations=%s in %.1f ms",
+            answer.status, answer.mode, [c.paragraph_id for c in answer.citations], elapsed,
+        )  # fmt: skip
+        return replace(answer, latency_ms=elapsed)
+
+    def _answer(self, question: str, filters: SearchFilters) -> Answer:
+        if not question:
+            return self._not_found(question)
+        kind = classify(question)
+        if kind.intent == "refuse":
+            logger.info("Refused a question: %s", kind.reason)
+            return Answer(question, "refused", phrasing.refused(self.hotline))
+        if kind.intent == "off_topic":
+            return self._not_found(question)
+        if kind.intent != "question":
+            answer = self._about_document(question, kind, filters)
+            if answer is not None:
+                return answer
+        unknown_province = self._unknown_province(question)
+        if unknown_province:
+            return self._not_found(question)
+        passages = self.searcher.search(question, k=self.top_k, filters=filters)
+        if not passages or not self._confident(question, passages[0]):
+            return self._not_found(question, passages)
+        return self._compose(question, passages)
+
+    def _compose(self, question: str, passages: list[Passage]) -> Answer:
+        citations = compose.citations_for(question, passages)
+        if not citations:
+            return self._not_found(question, passages)
+        extractive = compose.lead_for(question, passages[0])
+        if self.lead_writer is None:
+            return Answer(question, "answered", extractive, citations=citations)
+        cited = [p for p in passages if p.paragraph.id in {c.paragraph_id for c in citations}]
+        try:
+            lead = self.lead_writer.write_lead(question, cited)
+        except LLMError as exc:
+            reason = str(exc) or type(exc).__name__
+            self.stats.llm_fallback += 1
+            self.stats.fallback_reasons[reason] = self.stats.fallback_reasons.get(reason, 0) + 1
+            logger.warning("LLM answer not used, extractive fallback: %s", reason)
+            return Answer(question, "answered", extractive, citations=citations,
+                          fallback_reason=reason)  # fmt: skip
+        self.stats.llm_used += 1
+        return Answer(question, "answered", lead, mode="llm", citations=citations)
+
+    def _confident(self, question: str, top: Passage) -> bool:
+        similarity = top.dense_similarity or 0.0
+        covered = compose.coverage(question, top.paragraph.text)
+        t = self.thresholds
+        if similarity >= t.strong_similarity:
+            return covered > 0
+        return similarity >= t.min_similarity and covered >= t.min_coverage
+
+    def _unknown_province(self, question: str) -> bool:
+        from retrieval.places import find_provinces
+
+        mentioned = find_provinces(question)
+        known = {m.province for m in self.library.catalog.values() if m.province}
+        return bool(mentioned) and not any(p in known for p in mentioned)
+
+    def _not_found(self, question: str, passages: Sequence[Passage] = ()) -> Answer:
+        topics: list[str] = []
+        for p in passages:
+            label = p.paragraph.headings[-1] if p.paragraph.headings else p.meta.title
+            if label not in topics:
+                topics.append(label)
+        return Answer(question, "not_found", phrasing.not_found(self.hotline),
+                      related_topics=tuple(topics[:3]))  # fmt: skip
+
+    # -- questions about the documents themselves ---------------------------------------
+
+    def _about_document(
+        self, question: str, kind: Classified, filters: SearchFilters
+    ) -> Answer | None:
+        if kind.intent == "documents":
+            docs = self.library.documents()
+            lines = [phrasing.documents_intro(len(docs))]
+            lines += [f"- {phrasing.doc_label(d.meta)}" for d in docs]
+            return Answer(question, "answered", "\n".join(lines))
+        meta = self._target_document(question, filters)
+        if meta is None:
+            return None
+        paragraphs = self._document_passages(meta)
+        if not paragraphs:
+            return None
+        body = [p for p in paragraphs if p.paragraph.role == "body"]
+        signature = [p for p in paragraphs if p.paragraph.role == "signature"]
+        if kind.intent == "signer":
+            cite = signature[:1] or body[:1]
+            return self._meta_answer(question, phrasing.signer(meta), cite)
+        if kind.intent == "date":
+            return self._meta_answer(question, phrasing.issued_on(meta), body[:1])
+        if kind.intent == "issuer":
+            return self._meta_answer(question, phrasing.issuer(meta), body[:1])
+        if kind.intent == "recipients":
+            return self._meta_answer(question, phrasing.recipients(meta), body[:1])
+        return self._summary(question, meta, body)
+
+    def _meta_answer(self, question: str, lead: str, passages: Sequence[Passage]) -> Answer:
+        citations = tuple(
+            c for c in (compose.citation_for(question, p, quote=p.paragraph.text) for p in passages)
+            if c is not None
+        )  # fmt: skip
+        return Answer(question, "answered", lead, citations=citations)
+
+    def _summary(self, question: str, meta: NoticeMeta, body: list[Passage]) -> Answer:
+        heads: list[Passage] = []
+        seen: set[str] = set()
+        for p in body:
+            top = (p.paragraph.section or "").split(".")[0]
+            if top and top not in seen:
+                seen.add(top)
+                heads.append(p)
+        lines = [phrasing.summary_intro(meta, len(heads))]
+        for p in heads:
+            label = p.paragraph.headings[0] if p.paragraph.headings else p.paragraph.text
+            lines.append(f"- {compose.lead_for(label, p)}")
+        intro = [p for p in body if p.paragraph.section is None][:1]
+        citations: list[Citation] = []
+        for p in intro + heads[:3]:
+            c = compose.citation_for(question, p)
+            if c is not None:
+                citations.append(c)
+        return Answer(question, "answered", "\n".join(lines), citations=tuple(citations))
+
+    def _target_document(self, question: str, filters: SearchFilters) -> NoticeMeta | None:
+        catalog = self.library.catalog
+        if filters.doc_id and filters.doc_id in catalog:
+            return catalog[filters.doc_id]
+        asked_dates = dates.find_dates(question)
+        for meta in catalog.values():
+            if meta.date and meta.date in asked_dates:
+                return meta
+        folded = fold(question)
+        for meta in catalog.values():
+            if meta.province and fold(meta.province) in folded:
+                return meta
+        if len(catalog) == 1:
+            return next(iter(catalog.values()))
+        hits = self.searcher.search(question, k=1, filters=filters, include_signatures=True)
+        return hits[0].meta if hits else None
+
+    def _document_passages(self, meta: NoticeMeta) -> list[Passage]:
+        version = self.library.versions.get(meta.doc_id)
+        count = self.library.counts.get(meta.doc_id, 0)
+        if version is None:
+            return []
+        from retrieval.records import paragraph_from_row
+        from vectorstore import row_id
+
+        rows = self.library.store.get([row_id(meta.doc_id, version, i) for i in range(count)])
+        return [Passage(paragraph_from_row(r.text, r.metadata), meta, 1.0) for r in rows]

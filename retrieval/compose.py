@@ -1,0 +1,137 @@
+"""Compose extractive answers: a short lead, then verbatim paragraph-sized quotes."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from retrieval import phrasing
+from retrieval.lexical import QUESTION_STOPWORDS
+from retrieval.normalize import fold
+from retrieval.types import Citation, Passage
+
+logger = logging.getLogger(__name__)
+
+# A quote longer than this is cut to the sentences around the best one.
+MAX_QUOTE_CHARS = 1200
+LEAD_MAX_CHARS = 320
+_SENTENCE_END = re.compile(r"(?<=[.;!?…])[”\"’)]*\s+(?=[A-ZĐÀ-Ỹ0-9“\"(-])")
+_LEADING_MARKER = re.compile(r"^(?:[-+•–]\s+|\d{1,2}(?:\.\d{1,2})*\.\s+)")
+_QUOTED = re.compile(r"[“\"]([^”\"]{8,300})[”\"]")
+
+
+def content_words(text: str) -> set[str]:
+    """Folded syllables of a text minus question words."""
+    return {w for w in re.findall(r"[0-9a-z]+", fold(text)) if w not in QUESTION_STOPWORDS}
+
+
+def coverage(question: str, text: str) -> float:
+    """Share of the question's content words that the text contains (folded)."""
+    asked = content_words(question)
+    if not asked:
+        return 0.0
+    return len(asked & content_words(text)) / len(asked)
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences; each is a verbatim substring of it."""
+    parts = _SENTENCE_END.split(text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def lead_for(question: str, passage: Passage) -> str:
+    """The sentence or two of the best passage that answer the question."""
+    text = passage.paragraph.text
+    definition = _definition(question, text)
+    if definition:
+        return definition
+    candidates = sentences(text)
+    if not candidates:
+        return text[:LEAD_MAX_CHARS]
+    scored = sorted(
+        range(len(candidates)),
+        key=lambda i: (-_bigram_overlap(question, candidates[i]), i),
+    )
+    best = scored[0]
+    lead = candidates[best]
+    if len(lead) < 80 and best + 1 < len(candidates):
+        lead = f"{lead} {candidates[best + 1]}"
+    lead = _LEADING_MARKER.sub("", lead).strip()
+    if len(lead) > LEAD_MAX_CHARS:
+        lead = lead[:LEAD_MAX_CHARS].rsplit(" ", 1)[0] + " …"
+    return lead[:1].upper() + lead[1:]
+
+
+def _bigram_overlap(question: str, sentence: str) -> float:
+    q = re.findall(r"[0-9a-z]+", fold(question))
+    s = re.findall(r"[0-9a-z]+", fold(sentence))
+    q_bi = {f"{a} {b}" for a, b in zip(q, q[1:], strict=False)}
+    s_bi = {f"{a} {b}" for a, b in zip(s, s[1:], strict=False)}
+    uni = len(content_words(question) & set(s))
+    return uni + 2 * len(q_bi & s_bi)
+
+
+def _definition(question: str, text: str) -> str | None:
+    """'5K là gì?' over '... thông điệp 5K “Khẩu trang - ...”' -> '5K là: Khẩu trang - ...'."""
+    folded_q = fold(question)
+    if not re.search(r"\b(la gi|gom nhung gi|gom gi|nghia la gi|la nhung gi|bao gom)\b", folded_q):
+        return None
+    for m in _QUOTED.finditer(text):
+        before = text[: m.start()].rstrip()
+        term = before.split()[-1] if before.split() else ""
+        if term and fold(term) in folded_q.split():
+            return phrasing.definition(term, m.group(1).strip())
+    return None
+
+
+def quote_for(question: str, text: str) -> str:
+    """A paragraph-sized quote: the whole paragraph, or the sentences around the best one."""
+    if len(text) <= MAX_QUOTE_CHARS:
+        return text
+    parts = sentences(text)
+    best = max(range(len(parts)), key=lambda i: (_bigram_overlap(question, parts[i]), -i))
+    lo = hi = best
+    while True:
+        grown = False
+        if lo > 0 and len(" ".join(parts[lo - 1 : hi + 1])) <= MAX_QUOTE_CHARS:
+            lo -= 1
+            grown = True
+        if hi + 1 < len(parts) and len(" ".join(parts[lo : hi + 2])) <= MAX_QUOTE_CHARS:
+            hi += 1
+            grown = True
+        if not grown:
+            break
+    start = text.find(parts[lo])
+    end = text.find(parts[hi], start) + len(parts[hi])
+    return text[start:end]
+
+
+def citation_for(question: str, passage: Passage, *, quote: str | None = None) -> Citation | None:
+    """A citation whose quote is checked to be a verbatim substring of the stored paragraph."""
+    text = passage.paragraph.text
+    quote = quote if quote is not None else quote_for(question, text)
+    if not quote or quote not in text:
+        logger.error("Dropped a citation of %s: quote is not verbatim", passage.paragraph.id)
+        return None
+    return Citation(
+        doc_id=passage.meta.doc_id,
+        paragraph_id=passage.paragraph.id,
+        title=passage.meta.title,
+        date=passage.meta.date,
+        section=passage.paragraph.section,
+        quote=quote,
+        score=passage.score,
+    )
+
+
+def citations_for(
+    question: str, passages: Sequence[Passage], *, max_citations: int = 3, min_ratio: float = 0.6
+) -> tuple[Citation, ...]:
+    """Citations for the passages that score close to the best one."""
+    if not passages:
+        return ()
+    top = passages[0].score or 1.0
+    chosen = [passages[0]] + [p for p in passages[1:] if p.score >= min_ratio * top]
+    found = (citation_for(question, p) for p in chosen[:max_citations])
+    return tuple(c for c in found if c is not None)

@@ -1,0 +1,74 @@
+"""What kind of question is this: off-limits, about a document itself, or a normal question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from retrieval.normalize import fold
+
+Intent = Literal["question", "refuse", "off_topic", "signer", "date", "issuer", "recipients",
+                 "summary", "documents"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Classified:
+    """The intent and, for refusals, why (for logs)."""
+
+    intent: Intent
+    reason: str = ""
+
+
+# Patterns run on folded text (no diacritics), so "quên" and "quen" both match.
+_REFUSE = (
+    r"\b(bo qua|quen|phot lo|khong can tuan theo)\b.{0,30}\b(huong dan|chi dan|quy tac|"
+    r"vai tro|nhiem vu|lenh|rang buoc|moi thu|het)\b",
+    r"\bignore\b.{0,30}\b(instruction|rule|previous|above|prompt)",
+    r"\b(system prompt|prompt he thong|loi nhac he thong|cau lenh he thong|chi dan he thong)\b",
+    r"\b(tiet lo|in ra|hien thi|cho (toi )?xem|nhac lai)\b.{0,25}\b(prompt|huong dan|chi dan|"
+    r"cau hinh)\b.{0,15}\b(he thong|cua ban|ban dau|goc)\b",
+    r"\b(dong vai|gia vo|hay tro thanh|tu nay ban la|ban bay gio la)\b",
+    r"\b(act as|you are now|pretend|jailbreak|developer mode|roleplay|dan mode)\b",
+    r"\b(lam|viet|sang tac|doc)\b.{0,12}\b(tho|bai hat|truyen|chuyen cuoi|van)\b",
+    r"\b(ke|noi)\b.{0,10}\b(chuyen cuoi|truyen cuoi|mot cau chuyen|chuyen vui)\b",
+    r"\b(poem|joke|song|story|limerick|haiku)\b",
+)
+_OFF_TOPIC = (
+    r"\bgia (xang|dau|vang|bac|dien|nuoc|nha|dat|bitcoin|co phieu|usd|do la|thit|lua|ca phe)\b",
+    r"\b(ty gia|xo so|ket qua xo so|chung khoan|bitcoin|tien ao)\b",
+    r"\b(thoi tiet|du bao thoi tiet|nhiet do ngay mai)\b",
+    r"\b(bong da|ty so|world cup|ngoai hang anh)\b",
+    r"\b(fuel|gas price|weather|football|stock|bitcoin)\b",
+)
+_SIGNER = r"\b(ai ky|nguoi ky|ky boi|ky ten|chu ky|do ai ky|ai la nguoi ky|who signed)\b"
+_DATE = (
+    r"\b(ban hanh|ky|ra|co hieu luc)\b.{0,15}\b(ngay nao|khi nao|luc nao|bao gio|ngay bao nhieu)\b"
+    r"|\b(ngay nao|khi nao)\b.{0,15}\b(ban hanh|duoc ky)\b"
+)
+_ISSUER = r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b|\bcua ai\b"
+_RECIPIENTS = r"\b(noi nhan|gui den ai|gui cho ai|gui toi ai|gui den nhung ai|gui cho nhung ai)\b"
+_SUMMARY = r"\b(tom tat|tom luoc|noi dung chinh|y chinh|noi dung tong quat|summari[sz]e|summary)\b"
+_DOCUMENTS = (
+    r"\b(co (nhung|bao nhieu|cac) van ban nao|danh sach van ban|nhung van ban nao|"
+    r"van ban nao moi nhat|cac van ban hien co)\b"
+)
+
+
+def classify(question: str) -> Classified:
+    """Decide how to handle a question before searching."""
+    text = " ".join(re.sub(r"[^0-9a-z ]", " ", fold(question)).split())
+    for pattern in _REFUSE:
+        if re.search(pattern, text):
+            return Classified("refuse", "instruction or task outside the assistant's role")
+    for pattern in _OFF_TOPIC:
+        if re.search(pattern, text):
+            return Classified("off_topic", "topic outside the notices")
+    checks: tuple[tuple[Intent, str], ...] = (
+        ("signer", _SIGNER), ("recipients", _RECIPIENTS), ("summary", _SUMMARY),
+        ("documents", _DOCUMENTS), ("issuer", _ISSUER), ("date", _DATE),
+    )  # fmt: skip
+    for intent, pattern in checks:
+        if re.search(pattern, text):
+            return Classified(intent)
+    return Classified("question")

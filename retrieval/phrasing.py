@@ -1,0 +1,70 @@
+"""The fixed Vietnamese phrases that answers are built with (front-end chrome is in bot/)."""
+
+from __future__ import annotations
+
+from retrieval.dates import format_date
+from retrieval.types import NoticeMeta
+
+
+def doc_label(meta: NoticeMeta) -> str:
+    """'Thông báo kết luận ... (16/9/2021)'."""
+    return f"{meta.title} ({format_date(meta.date)})" if meta.date else meta.title
+
+
+def not_found(hotline: str) -> str:
+    """The polite reply when the notices do not cover a question."""
+    return (
+        "Xin lỗi, các văn bản hiện có không đề cập đến nội dung này nên tôi không thể trả lời "
+        f"chính xác. Vui lòng gọi đường dây nóng {hotline} để được hướng dẫn."
+    )
+
+
+def refused(hotline: str) -> str:
+    """The reply to requests outside the assistant's role."""
+    return (
+        "Tôi chỉ trả lời câu hỏi về các chỉ thị, thông báo phòng, chống dịch Covid-19 và luôn "
+        f"trích dẫn văn bản gốc. Nếu cần hỗ trợ khác, vui lòng gọi đường dây nóng {hotline}."
+    )
+
+
+def signer(meta: NoticeMeta) -> str:
+    """Who signed a document."""
+    if not meta.signer:
+        return f"{doc_label(meta)} không ghi người ký trong bản hiện có."
+    role = f" ({meta.signer_title.title()})" if meta.signer_title else ""
+    return f"{doc_label(meta)} do ông/bà {meta.signer}{role} ký."
+
+
+def issued_on(meta: NoticeMeta) -> str:
+    """When a document was issued."""
+    if not meta.date:
+        return f"{meta.title} không ghi ngày ban hành trong bản hiện có."
+    return f"{meta.title} ban hành ngày {format_date(meta.date)}."
+
+
+def issuer(meta: NoticeMeta) -> str:
+    """Who issued a document."""
+    who = meta.issuer or "không ghi rõ"
+    return f"{doc_label(meta)}: cơ quan ban hành là {who}."
+
+
+def recipients(meta: NoticeMeta) -> str:
+    """The 'Nơi nhận' list."""
+    if not meta.recipients:
+        return f"{doc_label(meta)} không có phần nơi nhận trong bản hiện có."
+    return f"{doc_label(meta)} gửi đến: " + "; ".join(meta.recipients) + "."
+
+
+def summary_intro(meta: NoticeMeta, sections: int) -> str:
+    """First line of a document summary."""
+    return f"{doc_label(meta)} gồm {sections} nội dung chính:"
+
+
+def documents_intro(count: int) -> str:
+    """First line of the list of documents."""
+    return f"Hiện có {count} văn bản:"
+
+
+def definition(term: str, meaning: str) -> str:
+    """'5K là: Khẩu trang - ...'."""
+    return f"{term} là: {meaning}."

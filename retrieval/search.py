@@ -1,0 +1,145 @@
+"""Hybrid search: BM25 over folded tokens and e5 vectors, fused, with filters."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from retrieval import hybrid, places
+from retrieval.lexical import query_tokens
+from retrieval.library import Library
+from retrieval.normalize import expand_for_dense
+from retrieval.records import date_int, paragraph_from_row
+from retrieval.types import Passage, SearchFilters
+
+logger = logging.getLogger(__name__)
+
+Fusion = Literal["rrf", "weighted"]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Knobs of the hybrid search (chosen on the dev set; see docs/retrieval.md)."""
+
+    fusion: Fusion = "rrf"
+    candidates: int = 40
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+
+
+class Searcher:
+    """Finds the paragraphs that answer a question."""
+
+    def __init__(self, library: Library, *, config: SearchConfig | None = None) -> None:
+        self.library = library
+        self.config = config or SearchConfig()
+
+    def search(
+        self,
+        question: str,
+        *,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        include_signatures: bool = False,
+    ) -> list[Passage]:
+        """Best passages for a question, best first.
+
+        Args:
+            question: the user's question, any case, with or without diacritics.
+            k: how many passages to return.
+            filters: province, document and date restrictions.
+            include_signatures: also search signature blocks (metadata questions).
+        """
+        self.library.refresh()
+        filters = self._with_question_province(question, filters or SearchFilters())
+        n = self.config.candidates
+        lexical = self.library.lexical.search(
+            query_tokens(question), k=n, mask=self._mask(filters, include_signatures)
+        )
+        vector = self.library.store.embed_query(expand_for_dense(question))
+        dense_hits = self.library.store.dense_query(
+            vector, k=n, where=self._where(filters, include_signatures),
+            active=self.library.versions,
+        )  # fmt: skip
+        dense = [(h.row.id, h.similarity) for h in dense_hits]
+        if self.config.fusion == "rrf":
+            scores = hybrid.reciprocal_rank_fusion(
+                [[i for i, _ in lexical], [i for i, _ in dense]],
+                weights=[self.config.lexical_weight, self.config.dense_weight],
+            )
+        else:
+            scores = hybrid.weighted_fusion(lexical, dense, dense_weight=self.config.dense_weight)
+        best = hybrid.top_items(scores, k)
+        return self._passages(best, lexical, dense_hits)
+
+    def _with_question_province(self, question: str, filters: SearchFilters) -> SearchFilters:
+        # "Chín huyện nào của Kiên Giang ..." narrows to Kiên Giang's notices, if we have any.
+        if filters.province or filters.doc_id:
+            return filters
+        known = {m.province for m in self.library.catalog.values() if m.province}
+        mentioned = [p for p in places.find_provinces(question) if p in known]
+        if len(mentioned) == 1:
+            return SearchFilters(
+                province=mentioned[0], date_from=filters.date_from, date_to=filters.date_to
+            )
+        return filters
+
+    def _mask(self, filters: SearchFilters, signatures: bool) -> np.ndarray | None:
+        rows = self.library.rows
+        if filters.empty and signatures:
+            return None
+        mask = np.ones(len(rows.ids), dtype=bool) if signatures else rows.bodies.copy()
+        if filters.province:
+            mask &= rows.provinces == filters.province
+        if filters.doc_id:
+            mask &= rows.doc_ids == filters.doc_id
+        if filters.date_from:
+            mask &= rows.dates >= date_int(filters.date_from)
+        if filters.date_to:
+            mask &= (rows.dates <= date_int(filters.date_to)) & (rows.dates > 0)
+        return mask.astype(np.float32)
+
+    @staticmethod
+    def _where(filters: SearchFilters, signatures: bool) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = [] if signatures else [{"role": "body"}]
+        if filters.province:
+            clauses.append({"province": filters.province})
+        if filters.doc_id:
+            clauses.append({"doc_id": filters.doc_id})
+        if filters.date_from:
+            clauses.append({"date": {"$gte": date_int(filters.date_from)}})
+        if filters.date_to:
+            clauses += [{"date": {"$lte": date_int(filters.date_to)}}, {"date": {"$gt": 0}}]
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _passages(
+        self, best: list[tuple[str, float]], lexical: list[tuple[str, float]], dense_hits: list[Any]
+    ) -> list[Passage]:
+        lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
+        dense_rank = {h.row.id: r for r, h in enumerate(dense_hits, start=1)}
+        similarity = {h.row.id: h.similarity for h in dense_hits}
+        rows = {h.row.id: h.row for h in dense_hits}
+        missing = [i for i, _ in best if i not in rows]
+        rows.update({r.id: r for r in self.library.store.get(missing)})
+        passages = []
+        for row_id, score in best:
+            row = rows.get(row_id)
+            meta = self.library.catalog.get(str(row.metadata.get("doc_id"))) if row else None
+            if row is None or meta is None:
+                continue
+            passages.append(
+                Passage(
+                    paragraph=paragraph_from_row(row.text, row.metadata),
+                    meta=meta,
+                    score=score,
+                    lexical_rank=lexical_rank.get(row_id),
+                    dense_rank=dense_rank.get(row_id),
+                    dense_similarity=similarity.get(row_id),
+                )
+            )
+        return passages

@@ -1,0 +1,145 @@
+"""Value objects that flow through parse, index, search and compose."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["answered", "not_found", "refused"]
+Mode = Literal["extractive", "llm"]
+Role = Literal["body", "signature"]
+
+
+@dataclass(frozen=True)
+class NoticeMeta:
+    """What a notice says about itself (header, signature, sidecar)."""
+
+    doc_id: str
+    title: str
+    kind: str | None = None
+    date: dt.date | None = None
+    province: str | None = None
+    issuer: str | None = None
+    signer: str | None = None
+    signer_title: str | None = None
+    number: str | None = None
+    recipients: tuple[str, ...] = ()
+    source: str | None = None
+    supersedes: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One quotable paragraph of a notice, with its place in the structure."""
+
+    doc_id: str
+    position: int
+    text: str
+    section: str | None = None
+    headings: tuple[str, ...] = ()
+    role: Role = "body"
+
+    @property
+    def id(self) -> str:
+        """Stable id: the document and the paragraph's position in it."""
+        return f"{self.doc_id}:{self.position}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A parsed document: metadata plus its paragraphs in reading order."""
+
+    meta: NoticeMeta
+    paragraphs: tuple[Paragraph, ...]
+    fingerprint: str = ""
+
+    @property
+    def body(self) -> tuple[Paragraph, ...]:
+        """Paragraphs that can answer questions (not the signature)."""
+        return tuple(p for p in self.paragraphs if p.role == "body")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph found by search, with the metadata needed to cite it."""
+
+    paragraph: Paragraph
+    meta: NoticeMeta
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    dense_similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quote shown to the user: always a verbatim substring of a stored paragraph."""
+
+    doc_id: str
+    paragraph_id: str
+    title: str
+    date: dt.date | None
+    section: str | None
+    quote: str
+    score: float
+
+    def to_json(self) -> dict[str, object]:
+        """The citation in the `chithi ask --json` shape."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "section": self.section,
+            "quote": self.quote,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What every front end renders."""
+
+    question: str
+    status: Status
+    text: str
+    mode: Mode = "extractive"
+    citations: tuple[Citation, ...] = ()
+    latency_ms: float = 0.0
+    fallback_reason: str | None = None
+    related_topics: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        """The answer in the `chithi ask --json` contract of DESIGN.md."""
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.text,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+            "latency_ms": round(self.latency_ms, 2),
+        }
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Optional restrictions on which paragraphs a search may return."""
+
+    province: str | None = None
+    doc_id: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is restricted."""
+        return not (self.province or self.doc_id or self.date_from or self.date_to)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document as listed by `chithi docs` and `/vanban`."""
+
+    meta: NoticeMeta
+    paragraph_count: int
+    fingerprint: str

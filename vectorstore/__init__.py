@@ -1,0 +1,24 @@
+"""Storage: the Chroma paragraph index, embedding functions, the lexical index files."""
+
+from vectorstore.chroma_store import DenseHit, ParagraphStore, Row, row_id
+from vectorstore.embeddings import (
+    E5EmbeddingFunction,
+    Embedder,
+    OpenAICompatibleEmbeddingFunction,
+)
+from vectorstore.errors import EmbeddingError, StoreError, StoreUnavailableError
+from vectorstore.lexical_index import LexicalIndex
+
+__all__ = [
+    "DenseHit",
+    "E5EmbeddingFunction",
+    "Embedder",
+    "EmbeddingError",
+    "LexicalIndex",
+    "OpenAICompatibleEmbeddingFunction",
+    "ParagraphStore",
+    "Row",
+    "StoreError",
+    "StoreUnavailableError",
+    "row_id",
+]
