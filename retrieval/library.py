@@ -16,9 +16,14 @@ from retrieval.errors import DocumentNotFoundError, ParseError
 from retrieval.lexical import document_tokens
 from retrieval.notices import load_notice
 from retrieval.reading import SUPPORTED_SUFFIXES
-from retrieval.records import catalog_metadata, meta_from_catalog, paragraph_metadata
-from retrieval.types import DocumentInfo, Notice, NoticeMeta
-from vectorstore import LexicalIndex, ParagraphStore
+from retrieval.records import (
+    catalog_metadata,
+    meta_from_catalog,
+    paragraph_from_row,
+    paragraph_metadata,
+)
+from retrieval.types import DocumentInfo, Notice, NoticeMeta, Paragraph
+from vectorstore import LexicalIndex, ParagraphStore, row_id
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +197,26 @@ class Library:
     def is_empty(self) -> bool:
         """True when no document is indexed."""
         return not self.catalog
+
+    def paragraph(self, paragraph_id: str) -> Paragraph | None:
+        """The stored paragraph with this id ("DOC_ID:POSITION"), or None if it is not indexed.
+
+        Args:
+            paragraph_id: a Paragraph.id, as in Citation.paragraph_id.
+
+        Returns:
+            The paragraph of the document's current version, or None for an unknown document,
+            a position past its end or a malformed id.
+        """
+        doc_id, _, position = paragraph_id.rpartition(":")
+        if not doc_id or not position.isdigit():
+            return None
+        self.refresh()
+        version = self.versions.get(doc_id)
+        if version is None:
+            return None
+        rows = self.store.get([row_id(doc_id, version, int(position))])
+        return paragraph_from_row(rows[0].text, rows[0].metadata) if rows else None
 
 
 def _token(raw: dict[str, dict[str, object]]) -> str:
