@@ -1,6 +1,13 @@
 """Parsing, normalisation, hybrid search and answer composition."""
 
-from retrieval.answerer import Answerer, LeadWriter, Stats, Thresholds
+from retrieval.answerer import (
+    Answerer,
+    LeadDraft,
+    LeadWriter,
+    Stats,
+    StreamingLeadWriter,
+    Thresholds,
+)
 from retrieval.dates import format_date
 from retrieval.errors import (
     ChithiError,
@@ -9,10 +16,15 @@ from retrieval.errors import (
     EmptyDocumentError,
     IndexUnavailableError,
     LLMError,
+    LLMNoAnswerError,
+    LLMRejectedError,
+    LLMResponseError,
+    LLMUnavailableError,
     ParseError,
     UnsupportedFormatError,
 )
 from retrieval.library import IngestResult, Library
+from retrieval.llm import OpenAILeadWriter
 from retrieval.notices import load_notice
 from retrieval.search import SearchConfig, Searcher
 from retrieval.types import (
@@ -38,10 +50,16 @@ __all__ = [
     "IndexUnavailableError",
     "IngestResult",
     "LLMError",
+    "LLMNoAnswerError",
+    "LLMRejectedError",
+    "LLMResponseError",
+    "LLMUnavailableError",
+    "LeadDraft",
     "LeadWriter",
     "Library",
     "Notice",
     "NoticeMeta",
+    "OpenAILeadWriter",
     "Paragraph",
     "ParseError",
     "Passage",
@@ -49,6 +67,7 @@ __all__ = [
     "SearchFilters",
     "Searcher",
     "Stats",
+    "StreamingLeadWriter",
     "Thresholds",
     "UnsupportedFormatError",
     "format_date",

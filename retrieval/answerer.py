@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from retrieval import compose, dates, phrasing
 from retrieval.errors import LLMError
@@ -25,6 +27,30 @@ class LeadWriter(Protocol):
     def write_lead(self, question: str, passages: Sequence[Passage]) -> str:
         """Return a checked lead that cites passages as [1], [2], ..."""
         ...
+
+
+@dataclass(frozen=True)
+class LeadDraft:
+    """The lead so far while a model writes it; `final` marks the checked, complete lead."""
+
+    text: str
+    final: bool = False
+
+
+@runtime_checkable
+class StreamingLeadWriter(LeadWriter, Protocol):
+    """A LeadWriter that can also stream its lead as the model writes it."""
+
+    def stream_lead(self, question: str, passages: Sequence[Passage]) -> AsyncIterator[LeadDraft]:
+        """Yield drafts as text arrives, then one final checked draft; raise LLMError on failure.
+
+        The LLMError may come after drafts were yielded: the caller then shows the extractive
+        lead instead.
+        """
+        ...
+
+
+OnDraft = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,53 @@ class Answerer:
         )  # fmt: skip
         return replace(answer, latency_ms=elapsed)
 
+    async def ask_streaming(
+        self,
+        question: str,
+        *,
+        filters: SearchFilters | None = None,
+        on_draft: OnDraft | None = None,
+    ) -> Answer:
+        """Answer one question, letting a front end show the LLM's lead as it is written.
+
+        Search runs in a worker thread. With a streaming lead writer, `on_draft` gets the lead
+        so far each time text arrives (throttling edits is the caller's business); the
+        returned Answer is final either way: the checked LLM lead, or the extractive one
+        with `fallback_reason` if the model failed (drafts shown so far must be replaced).
+        Without a lead writer this is `ask` in a thread.
+
+        Args:
+            question: the user's question.
+            filters: optional restrictions on the passages.
+            on_draft: awaited with the lead so far, for example to edit a message.
+
+        Returns:
+            The answer, with citations from the index.
+        """
+        started = time.perf_counter()
+        question = question.strip()
+        prepared = await asyncio.to_thread(self._prepare, question, filters or SearchFilters())
+        if isinstance(prepared, Answer):
+            answer = prepared
+        else:
+            answer, cited = self._extractive(question, prepared)
+            if cited and self.lead_writer is not None:
+                answer = await self._llm_lead_async(answer, cited, self.lead_writer, on_draft)
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.info(
+            "Answered (streaming) status=%s mode=%s citations=%s in %.1f ms",
+            answer.status, answer.mode, [c.paragraph_id for c in answer.citations], elapsed,
+        )  # fmt: skip
+        return replace(answer, latency_ms=elapsed)
+
     def _answer(self, question: str, filters: SearchFilters) -> Answer:
+        prepared = self._prepare(question, filters)
+        if isinstance(prepared, Answer):
+            return prepared
+        return self._compose(question, prepared)
+
+    def _prepare(self, question: str, filters: SearchFilters) -> Answer | list[Passage]:
+        """A finished answer, or the confidently relevant passages to compose one from."""
         if not question:
             return self._not_found(question)
         kind = classify(question)
@@ -104,27 +176,65 @@ class Answerer:
         passages = self.searcher.search(question, k=self.top_k, filters=filters)
         if not passages or not self._confident(question, passages[0]):
             return self._not_found(question, passages)
-        return self._compose(question, passages)
+        return passages
 
     def _compose(self, question: str, passages: list[Passage]) -> Answer:
-        citations = compose.citations_for(question, passages)
-        if not citations:
-            return self._not_found(question, passages)
-        extractive = compose.lead_for(question, passages[0])
-        if self.lead_writer is None:
-            return Answer(question, "answered", extractive, citations=citations)
-        cited = [p for p in passages if p.paragraph.id in {c.paragraph_id for c in citations}]
+        answer, cited = self._extractive(question, passages)
+        if not cited or self.lead_writer is None:
+            return answer
+        started = time.perf_counter()
         try:
             lead = self.lead_writer.write_lead(question, cited)
         except LLMError as exc:
-            reason = str(exc) or type(exc).__name__
-            self.stats.llm_fallback += 1
-            self.stats.fallback_reasons[reason] = self.stats.fallback_reasons.get(reason, 0) + 1
-            logger.warning("LLM answer not used, extractive fallback: %s", reason)
-            return Answer(question, "answered", extractive, citations=citations,
-                          fallback_reason=reason)  # fmt: skip
+            return self._fallback(answer, exc, started)
+        return self._llm_answer(answer, lead, started)
+
+    def _extractive(self, question: str, passages: list[Passage]) -> tuple[Answer, list[Passage]]:
+        """The extractive answer, and the cited passages in citation order ([1] is the first)."""
+        citations = compose.citations_for(question, passages)
+        if not citations:
+            return self._not_found(question, passages), []
+        extractive = compose.lead_for(question, passages[0])
+        by_id = {p.paragraph.id: p for p in passages}
+        cited = [by_id[c.paragraph_id] for c in citations]
+        return Answer(question, "answered", extractive, citations=citations), cited
+
+    async def _llm_lead_async(
+        self, answer: Answer, cited: list[Passage], writer: LeadWriter, on_draft: OnDraft | None
+    ) -> Answer:
+        started = time.perf_counter()
+        final: str | None = None
+        try:
+            if isinstance(writer, StreamingLeadWriter):
+                async for draft in writer.stream_lead(answer.question, cited):
+                    if draft.final:
+                        final = draft.text
+                    elif on_draft is not None:
+                        await on_draft(draft.text)
+            else:
+                final = await asyncio.to_thread(writer.write_lead, answer.question, cited)
+        except LLMError as exc:
+            return self._fallback(answer, exc, started)
+        if final is None:
+            return self._fallback(answer, LLMError("stream ended without an answer"), started)
+        return self._llm_answer(answer, final, started)
+
+    def _llm_answer(self, extractive: Answer, lead: str, started: float) -> Answer:
         self.stats.llm_used += 1
-        return Answer(question, "answered", lead, mode="llm", citations=citations)
+        logger.info("LLM lead used in %.0f ms", (time.perf_counter() - started) * 1000)
+        return replace(extractive, text=lead, mode="llm")
+
+    def _fallback(self, extractive: Answer, exc: LLMError, started: float) -> Answer:
+        """Keep the extractive answer and count why the LLM's was not used."""
+        reason = str(exc) or type(exc).__name__
+        self.stats.llm_fallback += 1
+        self.stats.fallback_reasons[reason] = self.stats.fallback_reasons.get(reason, 0) + 1
+        logger.warning(
+            "LLM answer not used, extractive fallback after %.0f ms: %s",
+            (time.perf_counter() - started) * 1000, reason,
+        )  # fmt: skip
+        logger.debug("LLM failure detail: %s", getattr(exc, "detail", ""))
+        return replace(extractive, fallback_reason=reason)
 
     def _confident(self, question: str, top: Passage) -> bool:
         similarity = top.dense_similarity or 0.0
@@ -166,18 +276,21 @@ class Answerer:
         paragraphs = self._document_passages(meta)
         if not paragraphs:
             return None
-        body = [p for p in paragraphs if p.paragraph.role == "body"]
-        signature = [p for p in paragraphs if p.paragraph.role == "signature"]
+        by_role: dict[str, list[Passage]] = {}
+        for p in paragraphs:
+            by_role.setdefault(p.paragraph.role, []).append(p)
+        body = by_role.get("body", [])
         if kind.intent == "signer":
-            cite = signature[:1] or body[:1]
+            cite = by_role.get("signature", [])[:1] or body[:1]
             return self._meta_answer(question, phrasing.signer(meta), cite)
         if kind.intent == "date":
             return self._meta_answer(question, phrasing.issued_on(meta), body[:1])
         if kind.intent == "issuer":
             return self._meta_answer(question, phrasing.issuer(meta), body[:1])
         if kind.intent == "recipients":
-            return self._meta_answer(question, phrasing.recipients(meta), body[:1])
-        return self._summary(question, meta, body)
+            cite = by_role.get("recipients", [])[:1] or body[:1]
+            return self._meta_answer(question, phrasing.recipients(meta), cite)
+        return self._summary(question, meta, body, by_role.get("title", [])[:1])
 
     def _meta_answer(self, question: str, lead: str, passages: Sequence[Passage]) -> Answer:
         citations = tuple(
@@ -186,7 +299,9 @@ class Answerer:
         )  # fmt: skip
         return Answer(question, "answered", lead, citations=citations)
 
-    def _summary(self, question: str, meta: NoticeMeta, body: list[Passage]) -> Answer:
+    def _summary(
+        self, question: str, meta: NoticeMeta, body: list[Passage], title: list[Passage]
+    ) -> Answer:
         heads: list[Passage] = []
         seen: set[str] = set()
         for p in body:
@@ -200,8 +315,8 @@ class Answerer:
             lines.append(f"- {compose.lead_for(label, p)}")
         intro = [p for p in body if p.paragraph.section is None][:1]
         citations: list[Citation] = []
-        for p in intro + heads[:3]:
-            c = compose.citation_for(question, p)
+        for p in title + intro + heads[:3]:
+            c = compose.citation_for(question, p, quote=p.paragraph.text if p in title else None)
             if c is not None:
                 citations.append(c)
         return Answer(question, "answered", "\n".join(lines), citations=tuple(citations))
@@ -218,9 +333,16 @@ class Answerer:
         for meta in catalog.values():
             if meta.province and fold(meta.province) in folded:
                 return meta
+        # "Chỉ thị của Ban Thường vụ ..." names a kind; "Chỉ thị 15" names another document.
+        kinds = [
+            m for m in catalog.values()
+            if m.kind and re.search(rf"\b{re.escape(fold(m.kind))}\b(?! ?(so )?\d)", folded)
+        ]  # fmt: skip
+        if len(kinds) == 1:
+            return kinds[0]
         if len(catalog) == 1:
             return next(iter(catalog.values()))
-        hits = self.searcher.search(question, k=1, filters=filters, include_signatures=True)
+        hits = self.searcher.search(question, k=1, filters=filters, include_records=True)
         return hits[0].meta if hits else None
 
     def _document_passages(self, meta: NoticeMeta) -> list[Passage]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from retrieval import repair
 from retrieval.repair import ARTICLE_MARKER, BULLET_MARKER, CHAPTER_MARKER, POINT_MARKER
 from retrieval.repair import SECTION_MARKER as NUMBERED
-from retrieval.types import Paragraph
+from retrieval.types import Paragraph, Role
 
 KINDS = (
     "THÔNG BÁO", "CHỈ THỊ", "NGHỊ QUYẾT", "QUYẾT ĐỊNH", "KẾT LUẬN", "CÔNG VĂN", "KẾ HOẠCH",
@@ -36,6 +36,8 @@ class ParsedText:
     paragraphs: tuple[tuple[str, str | None, tuple[str, ...]], ...]
     recipients: tuple[str, ...] = ()
     signature: str | None = None
+    recipients_text: str | None = None
+    title_text: str | None = None
     signer: str | None = None
     signer_title: str | None = None
     intro: str = ""
@@ -78,6 +80,7 @@ def split_structure(text: str) -> ParsedText:
     text = _FRONT_MATTER.sub("", repair.normalise_text(text))
     lines = _content_lines(text)
     kind, title, header_md_title, start = _read_header(lines)
+    header_text = " ".join(repair.strip_markdown(line).strip() for line in lines[:start] if line)
     blocks = [
         repair.strip_markdown(repair.drop_stray_tail(b)).strip()
         for b in repair.join_lines(lines[start:])
@@ -95,6 +98,8 @@ def split_structure(text: str) -> ParsedText:
         paragraphs=tuple(paragraphs),
         recipients=tuple(recipients),
         signature=" ".join(signature_lines) or None,
+        recipients_text=" ".join(b for b in closing if b not in signature_lines) or None,
+        title_text=" ".join(header_text.split()) or None,
         signer=signer,
         signer_title=signer_title,
         intro=intro,
@@ -248,20 +253,21 @@ def _assign_sections(blocks: list[str]) -> list[tuple[str, str | None, tuple[str
 
 
 def make_paragraphs(doc_id: str, parsed: ParsedText) -> tuple[Paragraph, ...]:
-    """Attach ids and positions; the signature, if any, becomes the last record."""
+    """Attach ids and positions; header, recipients and signature records come last."""
     paragraphs = [
         Paragraph(doc_id=doc_id, position=i, text=text, section=section, headings=headings)
         for i, (text, section, headings) in enumerate(parsed.paragraphs)
     ]
-    if parsed.signature:
-        paragraphs.append(
-            Paragraph(
-                doc_id=doc_id,
-                position=len(paragraphs),
-                text=parsed.signature,
-                section=None,
-                headings=("Chữ ký",),
-                role="signature",
+    extras: tuple[tuple[str | None, str, Role], ...] = (
+        (parsed.title_text, "Tiêu đề", "title"),
+        (parsed.recipients_text, "Nơi nhận", "recipients"),
+        (parsed.signature, "Chữ ký", "signature"),
+    )
+    for text, label, role in extras:
+        if text:
+            paragraphs.append(
+                Paragraph(
+                    doc_id=doc_id, position=len(paragraphs), text=text, headings=(label,), role=role
+                )  # fmt: skip
             )
-        )
     return tuple(paragraphs)

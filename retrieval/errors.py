@@ -7,6 +7,13 @@
     │   └── DecodeError
     ├── DocumentNotFoundError a document id that is not in the index
     └── LLMError              the model server failed; callers fall back to extractive
+        ├── LLMUnavailableError     unreachable, too slow, or an HTTP error (after any retries)
+        ├── LLMResponseError        a response that is not a usable completion (bad JSON, empty)
+        └── LLMRejectedError        the answer failed the checks (citations, length, echo)
+            └── LLMNoAnswerError    the model said the passages do not contain the answer
+
+An LLMError's str() is its short `reason` (counted per reason in Stats); `detail` says more,
+for DEBUG logs.
 
 IndexUnavailableError (the index, a local folder or a Chroma server, cannot be reached) is
 vectorstore's StoreUnavailableError, re-exported so that front ends need not import vectorstore.
@@ -23,6 +30,10 @@ __all__ = [
     "EmptyDocumentError",
     "IndexUnavailableError",
     "LLMError",
+    "LLMNoAnswerError",
+    "LLMRejectedError",
+    "LLMResponseError",
+    "LLMUnavailableError",
     "ParseError",
     "UnsupportedFormatError",
 ]
@@ -59,3 +70,32 @@ class DocumentNotFoundError(ChithiError):
 
 class LLMError(ChithiError):
     """The model server failed or answered something unusable."""
+
+
+class _LLMFailure(LLMError):
+    """An LLMError with a short, countable reason and an optional longer detail."""
+
+    def __init__(self, reason: str, detail: str = "", *, attempts: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+        self.attempts = attempts
+
+
+class LLMUnavailableError(_LLMFailure):
+    """The server could not be reached, was too slow, or answered an HTTP error.
+
+    `attempts` is how many requests were made (retries included).
+    """
+
+
+class LLMResponseError(_LLMFailure):
+    """The server answered 200 with something that is not a usable completion."""
+
+
+class LLMRejectedError(_LLMFailure):
+    """The generated answer failed a check (citations, length, echo of the instructions)."""
+
+
+class LLMNoAnswerError(LLMRejectedError):
+    """The model said the passages do not contain the answer."""

@@ -40,6 +40,12 @@ _OFF_TOPIC = (
     r"\b(thoi tiet|du bao thoi tiet|nhiet do ngay mai)\b",
     r"\b(bong da|ty so|world cup|ngoai hang anh)\b",
     r"\b(fuel|gas price|weather|football|stock|bitcoin)\b",
+    # Prices and costs: the notices set no prices (DESIGN: prices are not answered).
+    r"\b(bao nhieu tien|gia bao nhieu|het bao nhieu|chi phi bao nhieu|gia ca|bang gia)\b",
+    # Personal medical advice is for doctors and the hotline, not for notices.
+    r"\b(tac dung phu|trieu chung|bi sot|dau dau|dau tay|uong thuoc gi|phac do)\b",
+    r"\b(thue thu nhap|ho chieu|visa|dang ky xe|mua ban nha|cong thuc nau|nau an)\b",
+    r"\b(phim|ca si|bai hat|tro choi|game|lap trinh|giai toan|tu vi|cung hoang dao)\b",
 )
 _SIGNER = r"\b(ai ky|nguoi ky|ky boi|ky ten|chu ky|do ai ky|ai la nguoi ky|who signed)\b"
 _DATE = (
@@ -47,8 +53,11 @@ _DATE = (
     r"|\b(ngay nao|khi nao)\b.{0,15}\b(ban hanh|duoc ky)\b"
 )
 _ISSUER = r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b|\bcua ai\b"
-_RECIPIENTS = r"\b(noi nhan|gui den ai|gui cho ai|gui toi ai|gui den nhung ai|gui cho nhung ai)\b"
-_SUMMARY = r"\b(tom tat|tom luoc|noi dung chinh|y chinh|noi dung tong quat|summari[sz]e|summary)\b"
+_RECIPIENTS = r"\bnoi nhan\b|\bgui (den|cho|toi) (ai|nhung|cac|noi|co quan)\b"
+_SUMMARY = (
+    r"\b(tom tat|tom luoc|noi dung chinh|y chinh|noi dung tong quat|summari[sz]e|summary)\b"
+    r"|\b(noi|de cap) (ve )?(van de|chuyen|dieu|noi dung) gi\b"
+)
 _DOCUMENTS = (
     r"\b(co (nhung|bao nhieu|cac) van ban nao|danh sach van ban|nhung van ban nao|"
     r"van ban nao moi nhat|cac van ban hien co)\b"

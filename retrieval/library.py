@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.accents import AccentRestorer
 from retrieval.errors import DocumentNotFoundError, ParseError
 from retrieval.lexical import document_tokens
 from retrieval.notices import load_notice
@@ -76,6 +77,7 @@ class Library:
         self.versions: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self.lexical = LexicalIndex.build([], token="")
+        self.restorer = AccentRestorer.build([])
         self.rows = RowInfo([], *(np.array([], dtype=object) for _ in range(2)),
                             np.array([], dtype=np.int64), np.array([], dtype=bool))  # fmt: skip
         self.refresh(force=True)
@@ -101,14 +103,22 @@ class Library:
 
     def _load_lexical(self, token: str) -> None:
         saved = LexicalIndex.load(self._lexical_dir) if self._lexical_dir else None
-        fresh = saved is not None and saved.token == token
+        accents_file = (
+            self._lexical_dir.with_name(self._lexical_dir.name + ".accents.json")
+            if self._lexical_dir
+            else None
+        )
+        restorer = AccentRestorer.load(accents_file) if accents_file and saved else None
+        fresh = saved is not None and saved.token == token and restorer is not None
         rows = list(self.store.rows(include_text=not fresh))
-        if saved is not None and fresh:
+        if saved is not None and restorer is not None and fresh:
             index = saved
         else:
             started = time.perf_counter()
             index = LexicalIndex.build(((r.id, document_tokens(r.text)) for r in rows), token=token)
-            if self._lexical_dir:
+            restorer = AccentRestorer.build(r.text for r in rows)
+            if self._lexical_dir and accents_file:
+                restorer.save(accents_file)
                 index.save(self._lexical_dir)
             logger.info(
                 "Lexical index rebuilt: %d rows in %.2fs", len(index), time.perf_counter() - started
@@ -120,9 +130,10 @@ class Library:
             doc_ids=np.array([m.get("doc_id", "") for m in metas], dtype=object),
             provinces=np.array([m.get("province", "") for m in metas], dtype=object),
             dates=np.array([int(m.get("date", 0) or 0) for m in metas], dtype=np.int64),
-            bodies=np.array([m.get("role") != "signature" for m in metas], dtype=bool),
+            bodies=np.array([m.get("role", "body") == "body" for m in metas], dtype=bool),
         )
         self.lexical = index
+        self.restorer = restorer
 
     # -- changing ------------------------------------------------------------------------
 

@@ -74,12 +74,14 @@ def meta_from_catalog(doc_id: str, record: Mapping[str, MetaValue]) -> NoticeMet
 def paragraph_from_row(text: str, meta: Mapping[str, MetaValue]) -> Paragraph:
     """Rebuild a Paragraph from a stored row."""
     section = str(meta.get("section") or "") or None
-    role = "signature" if meta.get("role") == "signature" else "body"
+    role = str(meta.get("role") or "body")
+    if role not in ("body", "title", "recipients", "signature"):
+        role = "body"
     return Paragraph(
         doc_id=str(meta["doc_id"]),
         position=int(meta.get("position", 0)),
         text=text,
         section=section,
         headings=tuple(json.loads(str(meta.get("headings") or "[]"))),
-        role=role,
+        role=role,  # type: ignore[arg-type]
     )

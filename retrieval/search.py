@@ -11,7 +11,7 @@ import numpy as np
 from retrieval import hybrid, places
 from retrieval.lexical import query_tokens
 from retrieval.library import Library
-from retrieval.normalize import expand_for_dense
+from retrieval.normalize import expand_for_dense, has_diacritics
 from retrieval.records import date_int, paragraph_from_row
 from retrieval.types import Passage, SearchFilters
 
@@ -24,10 +24,11 @@ Fusion = Literal["rrf", "weighted"]
 class SearchConfig:
     """Knobs of the hybrid search (chosen on the dev set; see docs/retrieval.md)."""
 
-    fusion: Fusion = "rrf"
+    fusion: Fusion = "weighted"
     candidates: int = 40
-    dense_weight: float = 1.0
+    dense_weight: float = 0.4
     lexical_weight: float = 1.0
+    restore_accents: bool = True
 
 
 class Searcher:
@@ -43,7 +44,7 @@ class Searcher:
         *,
         k: int = 5,
         filters: SearchFilters | None = None,
-        include_signatures: bool = False,
+        include_records: bool = False,
     ) -> list[Passage]:
         """Best passages for a question, best first.
 
@@ -51,17 +52,17 @@ class Searcher:
             question: the user's question, any case, with or without diacritics.
             k: how many passages to return.
             filters: province, document and date restrictions.
-            include_signatures: also search signature blocks (metadata questions).
+            include_records: also search title, recipients and signature records.
         """
         self.library.refresh()
         filters = self._with_question_province(question, filters or SearchFilters())
         n = self.config.candidates
         lexical = self.library.lexical.search(
-            query_tokens(question), k=n, mask=self._mask(filters, include_signatures)
+            query_tokens(question), k=n, mask=self._mask(filters, include_records)
         )
-        vector = self.library.store.embed_query(expand_for_dense(question))
+        vector = self.library.store.embed_query(expand_for_dense(self._dense_text(question)))
         dense_hits = self.library.store.dense_query(
-            vector, k=n, where=self._where(filters, include_signatures),
+            vector, k=n, where=self._where(filters, include_records),
             active=self.library.versions,
         )  # fmt: skip
         dense = [(h.row.id, h.similarity) for h in dense_hits]
@@ -75,6 +76,12 @@ class Searcher:
         best = hybrid.top_items(scores, k)
         return self._passages(best, lexical, dense_hits)
 
+    def _dense_text(self, question: str) -> str:
+        # e5 reads accented Vietnamese far better; restore diacritics the user left out.
+        if self.config.restore_accents and not has_diacritics(question):
+            return self.library.restorer.restore(question)
+        return question
+
     def _with_question_province(self, question: str, filters: SearchFilters) -> SearchFilters:
         # "Chín huyện nào của Kiên Giang ..." narrows to Kiên Giang's notices, if we have any.
         if filters.province or filters.doc_id:
@@ -87,11 +94,11 @@ class Searcher:
             )
         return filters
 
-    def _mask(self, filters: SearchFilters, signatures: bool) -> np.ndarray | None:
+    def _mask(self, filters: SearchFilters, records: bool) -> np.ndarray | None:
         rows = self.library.rows
-        if filters.empty and signatures:
+        if filters.empty and records:
             return None
-        mask = np.ones(len(rows.ids), dtype=bool) if signatures else rows.bodies.copy()
+        mask = np.ones(len(rows.ids), dtype=bool) if records else rows.bodies.copy()
         if filters.province:
             mask &= rows.provinces == filters.province
         if filters.doc_id:
@@ -103,8 +110,8 @@ class Searcher:
         return mask.astype(np.float32)
 
     @staticmethod
-    def _where(filters: SearchFilters, signatures: bool) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = [] if signatures else [{"role": "body"}]
+    def _where(filters: SearchFilters, records: bool) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = [] if records else [{"role": "body"}]
         if filters.province:
             clauses.append({"province": filters.province})
         if filters.doc_id:

@@ -8,7 +8,9 @@ from typing import Literal
 
 Status = Literal["answered", "not_found", "refused"]
 Mode = Literal["extractive", "llm"]
-Role = Literal["body", "signature"]
+# "body" paragraphs answer questions; the other records hold the header, the "Nơi nhận"
+# block and the signature verbatim, and are quoted only for questions about the document.
+Role = Literal["body", "title", "recipients", "signature"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""A deterministic embedder for tests about something other than retrieval quality."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from retrieval.normalize import fold
+
+DIM = 64
+
+
+def _vector(text: str) -> np.ndarray:
+    vec = np.zeros(DIM, dtype=np.float32)
+    for word in re.findall(r"[0-9a-z]+", fold(text)):
+        digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+        vec[int.from_bytes(digest, "little") % DIM] += 1.0
+    norm = float(np.linalg.norm(vec)) or 1.0
+    return vec / norm
+
+
+@register_embedding_function
+class HashingEmbedder(EmbeddingFunction[Documents]):
+    """Bag-of-folded-words hashed into 64 dimensions; fast, deterministic, offline.
+
+    `fail_after` makes the embedder raise after that many passage batches, to simulate a
+    model or endpoint dying in the middle of an ingest.
+    """
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.fail_after = fail_after
+        self.batches = 0
+
+    def __call__(self, input: Documents) -> Embeddings:
+        self.batches += 1
+        if self.fail_after is not None and self.batches > self.fail_after:
+            raise RuntimeError("embedding model crashed")
+        return [_vector(t) for t in input]
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return [_vector(t) for t in input]
+
+    @property
+    def slug(self) -> str:
+        return "hashing"
+
+    @staticmethod
+    def name() -> str:
+        return "chithi-test-hashing"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> HashingEmbedder:
+        return HashingEmbedder()
+
+    def default_space(self) -> Any:
+        return "cosine"
