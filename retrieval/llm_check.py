@@ -84,10 +84,10 @@ def check_lead(
     lead = re.sub(r"\n{3,}", "\n\n", lead)
     if not lead:
         raise LLMResponseError("empty answer")
-    if NO_ANSWER_MARKER in fold(lead):
-        raise LLMNoAnswerError("model found no answer in passages")
     if echo.echoes(lead):
         raise LLMRejectedError("echoed the instructions")
+    if NO_ANSWER_MARKER in fold(lead):
+        raise LLMNoAnswerError("model found no answer in passages")
     if finish_reason == "length":
         raise LLMRejectedError("answer cut off", f"{len(lead)} chars")
     numbers = cited_numbers(lead)
