@@ -110,7 +110,7 @@ class OpenAILeadWriter:
             timeout=timeout,
             max_retries=0,
             temperature=temperature,
-            max_completion_tokens=max_tokens,
+            **_token_limit(max_tokens, openai=base_url is None),
             openai_proxy=None,
             stream_usage=False,
             stream_chunk_timeout=timeout,
@@ -341,6 +341,18 @@ def _failure(exc: BaseException, attempts: int) -> LLMError:
     if isinstance(exc, (openai.APIResponseValidationError, *_UNREADABLE)):
         return LLMResponseError("malformed response", repr(exc)[:300], attempts=attempts)
     return LLMUnavailableError("client error", repr(exc)[:300], attempts=attempts)
+
+
+def _token_limit(max_tokens: int, *, openai: bool) -> dict[str, Any]:
+    """The answer-length option as the server understands it.
+
+    OpenAI wants max_completion_tokens (its newer models refuse max_tokens); llama.cpp's
+    Python server and other compatible servers know only max_tokens and would ignore the other,
+    letting a small model ramble until its context is full.
+    """
+    if openai:
+        return {"max_completion_tokens": max_tokens}
+    return {"extra_body": {"max_tokens": max_tokens}}
 
 
 def _content(message: Any) -> str:

@@ -69,7 +69,9 @@ def test_a_good_answer_is_returned_from_one_well_formed_request(
     body = request.body or {}
     assert body["model"] == "gpt-4o-mini"
     assert body["temperature"] == 0.0
-    assert body["max_completion_tokens"] == 400
+    # Compatible servers (llama.cpp's among them) know max_tokens, not max_completion_tokens.
+    assert body["max_tokens"] == 400
+    assert "max_completion_tokens" not in body
     assert not body.get("stream")
     system, user = request.messages
     assert system == {"role": "system", "content": system_prompt()}
