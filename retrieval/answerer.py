@@ -310,9 +310,7 @@ class Answerer:
                 seen.add(top)
                 heads.append(p)
         lines = [phrasing.summary_intro(meta, len(heads))]
-        for p in heads:
-            label = p.paragraph.headings[0] if p.paragraph.headings else p.paragraph.text
-            lines.append(f"- {compose.lead_for(label, p)}")
+        lines += [f"- {compose.section_label(p.paragraph)}" for p in heads]
         intro = [p for p in body if p.paragraph.section is None][:1]
         citations: list[Citation] = []
         for p in title + intro + heads[:3]:

@@ -24,7 +24,7 @@ _SEPARATOR = re.compile(r"^[-=_*~]{3,}$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 # A heading needs no more words than this; longer numbered blocks are content.
 _HEADING_MAX_WORDS = 16
-_TRAIL_WORDS = 12
+_TRAIL_WORDS = 16
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from retrieval import phrasing
 from retrieval.lexical import QUESTION_STOPWORDS
 from retrieval.normalize import fold
-from retrieval.types import Citation, Passage
+from retrieval.types import Citation, Paragraph, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,15 @@ def coverage(question: str, text: str) -> float:
 
 def sentences(text: str) -> list[str]:
     """Split a paragraph into sentences; each is a verbatim substring of it."""
-    parts = _SENTENCE_END.split(text)
-    return [p.strip() for p in parts if p.strip()]
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+    merged: list[str] = []
+    for part in parts:
+        # "1. Tiếp tục ..." is split after "1." by the sentence rule; glue it back.
+        if merged and re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.", merged[-1]):
+            merged[-1] = text[text.find(merged[-1]) : text.find(part) + len(part)]
+        else:
+            merged.append(part)
+    return merged
 
 
 def lead_for(question: str, passage: Passage) -> str:
@@ -61,6 +68,22 @@ def lead_for(question: str, passage: Passage) -> str:
     if len(lead) > LEAD_MAX_CHARS:
         lead = lead[:LEAD_MAX_CHARS].rsplit(" ", 1)[0] + " …"
     return lead[:1].upper() + lead[1:]
+
+
+def section_label(paragraph: Paragraph, *, max_chars: int = 160) -> str:
+    """A short label for a section: its heading, or its first sentence cut short."""
+    heading = paragraph.headings[0] if paragraph.headings else ""
+    own_paragraph = paragraph.section is not None and paragraph.text.startswith(
+        f"{paragraph.section}. "
+    )
+    if heading and not (own_paragraph and heading.endswith("…")):
+        label = heading
+    else:
+        label = (sentences(paragraph.text) or [paragraph.text])[0]
+    label = _LEADING_MARKER.sub("", label).rstrip(" :")
+    if len(label) > max_chars:
+        label = label[:max_chars].rsplit(" ", 1)[0] + " …"
+    return label[:1].upper() + label[1:]
 
 
 def _bigram_overlap(question: str, sentence: str) -> float:

@@ -76,6 +76,7 @@ class Library:
         self.catalog: dict[str, NoticeMeta] = {}
         self.versions: dict[str, str] = {}
         self.counts: dict[str, int] = {}
+        self.body_counts: dict[str, int] = {}
         self.lexical = LexicalIndex.build([], token="")
         self.restorer = AccentRestorer.build([])
         self.rows = RowInfo([], *(np.array([], dtype=object) for _ in range(2)),
@@ -98,6 +99,7 @@ class Library:
             self.catalog = {d: meta_from_catalog(d, m) for d, m in raw.items()}
             self.versions = {d: str(m.get("version")) for d, m in raw.items()}
             self.counts = {d: int(m.get("paragraphs", 0) or 0) for d, m in raw.items()}
+            self.body_counts = {d: int(m.get("body_paragraphs", 0) or 0) for d, m in raw.items()}
             self._load_lexical(token)
             self._token = token
 
@@ -166,7 +168,9 @@ class Library:
             changed=changed,
         )
 
-    def put(self, notice: Notice, *, progress: ProgressFactory | None = None) -> bool:
+    def put(
+        self, notice: Notice, *, progress: ProgressFactory | None = None, batch_size: int = 32
+    ) -> bool:
         """Index a parsed notice (replacing an older version); False if unchanged."""
         texts = [p.text for p in notice.paragraphs]
         metas = [paragraph_metadata(notice, p) for p in notice.paragraphs]
@@ -174,7 +178,7 @@ class Library:
         with self._lock:
             changed = self.store.put_document(
                 notice.meta.doc_id, notice.fingerprint, catalog_metadata(notice), texts, metas,
-                progress=tick,
+                progress=tick, batch_size=batch_size,
             )  # fmt: skip
             if changed:
                 logger.info("Indexed %s: %d paragraphs", notice.meta.doc_id, len(texts))
@@ -198,7 +202,7 @@ class Library:
         self.refresh()
         docs = [
             DocumentInfo(
-                meta=m, paragraph_count=self.counts.get(d, 0), fingerprint=self.versions[d]
+                meta=m, paragraph_count=self.body_counts.get(d, 0), fingerprint=self.versions[d]
             )
             for d, m in self.catalog.items()
         ]

@@ -19,7 +19,11 @@ PROVINCES = (
     "Vĩnh Phúc", "Yên Bái",
 )  # fmt: skip
 
-_ALIASES = {"ho chi minh": "TP. Hồ Chí Minh", "tp hcm": "TP. Hồ Chí Minh", "hue": "Thừa Thiên Huế"}
+_ALIASES = {
+    "ho chi minh": "TP. Hồ Chí Minh", "tp hcm": "TP. Hồ Chí Minh", "tphcm": "TP. Hồ Chí Minh",
+    "hcm": "TP. Hồ Chí Minh", "sai gon": "TP. Hồ Chí Minh",
+}  # fmt: skip
+_ALIAS_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, _ALIASES)) + r")\b")
 
 
 def _folded_names() -> dict[str, str]:
@@ -52,6 +56,8 @@ def find_provinces(text: str) -> list[str]:
     if has_diacritics(text):
         by_lower = {p.lower(): p for p in PROVINCES}
         names = [by_lower[m.group(1)] for m in _ACCENTED.finditer(text.lower())]
+        folded = " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
+        names += [_ALIASES[m.group(1)] for m in _ALIAS_PATTERN.finditer(folded)]
     else:
         folded = " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
         names = [_BY_FOLDED[m.group(1)] for m in _PATTERN.finditer(folded)]

@@ -44,6 +44,7 @@ def catalog_metadata(notice: Notice) -> dict[str, MetaValue]:
         "recipients": json.dumps(list(m.recipients), ensure_ascii=False),
         "source": m.source or "",
         "supersedes": m.supersedes or "",
+        "body_paragraphs": len(notice.body),
     }
 
 
