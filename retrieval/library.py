@@ -6,7 +6,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,8 +79,10 @@ class Library:
         self.body_counts: dict[str, int] = {}
         self.lexical = LexicalIndex.build([], token="")
         self.restorer = AccentRestorer.build([])
-        self.rows = RowInfo([], *(np.array([], dtype=object) for _ in range(2)),
-                            np.array([], dtype=np.int64), np.array([], dtype=bool))  # fmt: skip
+        empty = np.array([], dtype=object)
+        self.rows = RowInfo(
+            [], empty, empty, np.array([], dtype=np.int64), np.array([], dtype=bool)
+        )
         self.refresh(force=True)
 
     # -- keeping in step -----------------------------------------------------------------
@@ -234,7 +236,7 @@ class Library:
         return paragraph_from_row(rows[0].text, rows[0].metadata) if rows else None
 
 
-def _token(raw: dict[str, dict[str, object]]) -> str:
+def _token(raw: Mapping[str, Mapping[str, object]]) -> str:
     pairs = "|".join(sorted(f"{d}={m.get('version')}" for d, m in raw.items()))
     return hashlib.sha256(pairs.encode()).hexdigest()[:16]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,8 +64,8 @@ def answerer(bundled_settings: Settings, bundled_library: Library) -> Answerer:
 
 
 @pytest.fixture
-def notices_dir(tmp_path: Path) -> Iterator[Path]:
+def notices_dir(tmp_path: Path) -> Path:
     """A writable copy of the bundled notice files."""
     target = tmp_path / "notices"
     shutil.copytree(NOTICES, target)
-    yield target
+    return target

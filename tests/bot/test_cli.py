@@ -25,12 +25,15 @@ def test_ask_json_follows_the_design_contract(index_copy: Path) -> None:
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
     assert set(answer) == CONTRACT_KEYS
-    assert answer["status"] == "answered" and answer["mode"] == "extractive"
+    assert answer["status"] == "answered"
+    assert answer["mode"] == "extractive"
     citation = answer["citations"][0]
     assert set(citation) == CITATION_KEYS
-    assert citation["date"] == "2021-09-16" and citation["section"] == "8"
+    assert citation["date"] == "2021-09-16"
+    assert citation["section"] == "8"
     assert "Thực phẩm đủ tại nhà" in citation["quote"]
-    assert isinstance(citation["score"], float) and isinstance(answer["latency_ms"], float)
+    assert isinstance(citation["score"], float)
+    assert isinstance(answer["latency_ms"], float)
 
 
 def test_ask_jsonl_answers_one_line_per_question(index_copy: Path) -> None:
@@ -40,7 +43,8 @@ def test_ask_jsonl_answers_one_line_per_question(index_copy: Path) -> None:
     answers = [json.loads(line) for line in result.output.splitlines()]
     assert [a["status"] for a in answers] == ["answered", "not_found", "refused"]
     assert all(set(a) == CONTRACT_KEYS for a in answers)
-    assert answers[1]["citations"] == [] and "1900 9095" in answers[1]["answer"]
+    assert answers[1]["citations"] == []
+    assert "1900 9095" in answers[1]["answer"]
 
 
 def test_ask_prints_lead_and_numbered_quotes(index_copy: Path) -> None:
@@ -53,7 +57,8 @@ def test_ask_prints_lead_and_numbered_quotes(index_copy: Path) -> None:
 def test_docs_lists_newest_first_with_counts(index_copy: Path) -> None:
     result = run(index_copy, "docs")
     lines = result.output.splitlines()
-    assert lines[0].startswith("003_04a503c8cc38bcba") and "13/5/2022" in lines[0]
+    assert lines[0].startswith("003_04a503c8cc38bcba")
+    assert "13/5/2022" in lines[0]
     assert "không ghi ngày" in lines[-1]
     assert "14 ¶" in next(line for line in lines if line.startswith("001_"))
 
@@ -65,10 +70,12 @@ def test_ingest_reports_good_and_broken_files(index_copy: Path, tmp_path: Path) 
     bad.write_bytes(b"\x89PNG")
     result = run(index_copy, "ingest", str(good), str(bad))
     assert result.exit_code == 1
-    assert "✓ kh_2022 (added)" in result.output and "2/3/2022" in result.output
+    assert "✓ kh_2022 (added)" in result.output
+    assert "2/3/2022" in result.output
     assert "scan.png: unsupported file type .png" in result.output
     again = run(index_copy, "ingest", str(good))
-    assert "(unchanged)" in again.output and again.exit_code == 0
+    assert "(unchanged)" in again.output
+    assert again.exit_code == 0
     assert "kh_2022" in run(index_copy, "docs").output
 
 
@@ -76,7 +83,8 @@ def test_remove_then_unknown_id(index_copy: Path) -> None:
     assert run(index_copy, "remove", "004_fba22be130b6add7").exit_code == 0
     assert "004_fba22be130b6add7" not in run(index_copy, "docs").output
     missing = run(index_copy, "remove", "004_fba22be130b6add7")
-    assert missing.exit_code == 1 and "no document with id" in missing.output
+    assert missing.exit_code == 1
+    assert "no document with id" in missing.output
 
 
 def test_eval_prints_scores_per_kind(index_copy: Path) -> None:
@@ -84,8 +92,10 @@ def test_eval_prints_scores_per_kind(index_copy: Path) -> None:
     assert result.exit_code == 0, result.output
     overall = next(line for line in result.output.splitlines() if line.startswith("overall"))
     hit1, hit3 = (float(v) for v in overall.split()[2:4])
-    assert hit1 >= 0.9 and hit3 >= 0.97
-    assert "unaccented" in result.output and "injection" in result.output
+    assert hit1 >= 0.9
+    assert hit3 >= 0.97
+    assert "unaccented" in result.output
+    assert "injection" in result.output
 
 
 def test_first_use_with_an_empty_index_ingests_the_bundled_notices(tmp_path: Path) -> None:
@@ -98,11 +108,13 @@ def test_bad_setting_fails_naming_the_variable(tmp_path: Path) -> None:
     runner = CliRunner()
     env = {"CHITHI_DATA_DIR": str(tmp_path), "CHITHI_ANSWER_MODE": "magic"}
     result = runner.invoke(cli, ["docs"], env=env)
-    assert result.exit_code == 1 and "CHITHI_ANSWER_MODE='magic'" in result.output
+    assert result.exit_code == 1
+    assert "CHITHI_ANSWER_MODE='magic'" in result.output
 
 
 def test_chat_answers_until_quit(index_copy: Path) -> None:
     result = run(index_copy, "chat", stdin="5K là gì?\n/vanban\n/thoat\n")
     assert result.exit_code == 0
     assert "5K là: Khẩu trang" in result.output
-    assert "13/5/2022" in result.output and "Tạm biệt" in result.output
+    assert "13/5/2022" in result.output
+    assert "Tạm biệt" in result.output

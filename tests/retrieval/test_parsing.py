@@ -80,7 +80,8 @@ def test_no_recipients_or_signature_text_in_any_body_paragraph() -> None:
         parsed = load_notice(path)
         for p in parsed.body:
             assert "Nơi nhận" not in p.text
-            assert "Lưu VPTU" not in p.text and "Lưu Văn phòng" not in p.text
+            assert "Lưu VPTU" not in p.text
+            assert "Lưu Văn phòng" not in p.text
             if parsed.meta.signer:
                 assert parsed.meta.signer not in p.text
         assert parsed.meta.recipients or parsed.meta.doc_id.startswith("002")
@@ -93,7 +94,8 @@ def test_sections_bullets_and_heading_trail() -> None:
     assert bullet.headings[-1] == "2.1. Đối với biện pháp phòng, chống dịch bệnh"
     assert bullet.headings[0].startswith("2. Trước tình hình trên")
     intro = parsed.body[0]
-    assert intro.section is None and intro.text.startswith("Ngày 13-9-2021")
+    assert intro.section is None
+    assert intro.text.startswith("Ngày 13-9-2021")
 
 
 def test_each_paragraph_keeps_its_exact_text_and_position() -> None:

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import DecodeError, EmptyDocumentError, ParseError, UnsupportedFormatError
-from retrieval import load_notice
+from retrieval import (
+    DecodeError,
+    EmptyDocumentError,
+    ParseError,
+    UnsupportedFormatError,
+    load_notice,
+)
 from tests.helpers.documents import NOTICE_TEXT, write_docx, write_pdf
 
 
@@ -40,7 +45,8 @@ def test_pdf_is_read(tmp_path: Path) -> None:
     lines = ["THONG BAO", "Ngay 02/3/2022, Ban Thuong vu hop.", "1. Cach ly tap trung 7 ngay."]
     parsed = load_notice(write_pdf(tmp_path / "notice.pdf", lines))
     assert any("Cach ly tap trung 7 ngay" in p.text for p in parsed.body)
-    assert parsed.meta.date is not None and parsed.meta.date.year == 2022
+    assert parsed.meta.date is not None
+    assert parsed.meta.date.year == 2022
 
 
 @pytest.mark.parametrize(
