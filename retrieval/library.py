@@ -24,7 +24,7 @@ from retrieval.records import (
     paragraph_metadata,
 )
 from retrieval.types import DocumentInfo, Notice, NoticeMeta, Paragraph
-from vectorstore import LexicalIndex, ParagraphStore, row_id
+from vectorstore import EmbeddingError, LexicalIndex, ParagraphStore, StoreUnavailableError, row_id
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,12 @@ class Library:
         except ParseError as exc:
             logger.warning("Skipped %s: %s", path.name, exc.reason)
             return IngestResult(path=str(path), error=str(exc))
-        changed = self.put(notice, progress=progress)
+        try:
+            changed = self.put(notice, progress=progress)
+        except (EmbeddingError, StoreUnavailableError) as exc:
+            # Nothing was committed for this file (see ParagraphStore.put_document).
+            logger.warning("Could not index %s: %s", path.name, type(exc).__name__)
+            return IngestResult(path=str(path), doc_id=notice.meta.doc_id, error=f"{path}: {exc}")
         return IngestResult(
             path=str(path),
             doc_id=notice.meta.doc_id,

@@ -1,0 +1,93 @@
+"""Benchmark: warm `ask` latency, cold start to first answer, ingest throughput.
+
+Run: .venv/bin/python bench/latency.py [--rounds 3]
+Prints the figures written down in docs/benchmarks.md. Not a test: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.settings import Settings  # noqa: E402
+from bot.wiring import build_answerer, build_library  # noqa: E402
+
+QUESTION_SETS = [REPO.parent / "shared" / "eval" / "dev.jsonl", REPO / "bench" / "questions.jsonl"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="chithi-bench-"))
+    settings = Settings.from_env({"CHITHI_DATA_DIR": str(data_dir), "HOME": os.environ["HOME"]})
+
+    library = build_library(settings)
+    started = time.perf_counter()
+    results = library.ingest([settings.notices_dir])
+    elapsed = time.perf_counter() - started
+    rows = sum(library.counts.values())
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"ingest: {len(results)} notices, {rows} records in {elapsed:.1f} s "
+        f"= {rows / elapsed:.1f} paragraphs/s (embedding dominates)"
+    )
+
+    answerer = build_answerer(settings, library)
+    questions = [
+        json.loads(line)["question"]
+        for path in QUESTION_SETS
+        if path.exists()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    answerer.ask("khởi động")  # load the model and caches once
+    timings = []
+    for _ in range(args.rounds):
+        for question in questions:
+            t = time.perf_counter()
+            answerer.ask(question)
+            timings.append((time.perf_counter() - t) * 1000)
+    print(
+        f"warm ask: {len(timings)} answers, p50 {percentile(timings, 50):.1f} ms, "
+        f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms"
+    )
+
+    env = {**os.environ, "CHITHI_DATA_DIR": str(data_dir)}
+    cold = []
+    for _ in range(args.rounds):
+        t = time.perf_counter()
+        subprocess.run(
+            [str(REPO / ".venv" / "bin" / "chithi"), "ask", "--json", "5K là gì?"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        cold.append(time.perf_counter() - t)
+    print(
+        f"cold start to first answer (new process, existing index): "
+        f"median {statistics.median(cold):.2f} s, min {min(cold):.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
