@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -127,14 +128,19 @@ def remove(state: _State, doc_id: str) -> None:
 @click.option("--jsonl", is_flag=True, help="Read questions from stdin, one JSON object a line.")
 @click.option("--province", help="Answer only from this province's notices.")
 @click.option("--doc", "doc_id", help="Answer only from this document id.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only notices dated on/after.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only notices dated on/before.")
 @click.pass_obj
 def ask(
     state: _State, question: str | None, as_json: bool, jsonl: bool,
-    province: str | None, doc_id: str | None,
+    province: str | None, doc_id: str | None, since: dt.datetime | None, until: dt.datetime | None,
 ) -> None:  # fmt: skip
     """Answer a question with quotes."""
     filters = SearchFilters(
-        province=(canonical_province(province) or province) if province else None, doc_id=doc_id
+        province=(canonical_province(province) or province) if province else None,
+        doc_id=doc_id,
+        date_from=since.date() if since else None,
+        date_to=until.date() if until else None,
     )
     answerer = state.answerer()
     if jsonl:
