@@ -11,6 +11,8 @@ from bot.errors import ConfigError
 
 _REPO_NOTICES = Path(__file__).resolve().parent.parent / "data" / "notices"
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+DEFAULT_TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+_SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
 def default_data_dir(environ: Mapping[str, str]) -> Path:
@@ -36,6 +38,7 @@ class Settings:
     llm_timeout: float = 20.0  # CHITHI_LLM_TIMEOUT: seconds for a whole answer
     telegram_token: str | None = field(default=None, repr=False)  # TELEGRAM_BOT_TOKEN
     telegram_api_url: str = DEFAULT_TELEGRAM_API_URL  # CHITHI_TELEGRAM_API_URL
+    telegram_file_url: str = DEFAULT_TELEGRAM_FILE_URL  # CHITHI_TELEGRAM_FILE_URL
     webhook_url: str | None = None  # CHITHI_WEBHOOK_URL
     webhook_listen: str = "0.0.0.0"  # CHITHI_WEBHOOK_LISTEN  # noqa: S104 - behind a balancer
     webhook_port: int = 8443  # CHITHI_WEBHOOK_PORT
@@ -57,6 +60,9 @@ class Settings:
         if mode not in ("extractive", "llm"):
             raise ConfigError(f"CHITHI_ANSWER_MODE={mode!r} is invalid; use 'extractive' or 'llm'")
         embeddings = get("CHITHI_EMBEDDINGS") or "e5"
+        api_url = get("CHITHI_TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL
+        webhook_url, webhook_secret = get("CHITHI_WEBHOOK_URL"), get("CHITHI_WEBHOOK_SECRET")
+        _check_webhook(webhook_url, webhook_secret)
         if embeddings != "e5" and not (embeddings.startswith("openai:") and len(embeddings) > 7):
             raise ConfigError(
                 f"CHITHI_EMBEDDINGS={embeddings!r} is invalid; use 'e5' or 'openai:<model>'"
@@ -74,11 +80,12 @@ class Settings:
             llm_model=get("CHITHI_LLM_MODEL") or cls.llm_model,
             llm_timeout=_number(get, "CHITHI_LLM_TIMEOUT", cls.llm_timeout),
             telegram_token=get("TELEGRAM_BOT_TOKEN"),
-            telegram_api_url=get("CHITHI_TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL,
-            webhook_url=get("CHITHI_WEBHOOK_URL"),
+            telegram_api_url=api_url,
+            telegram_file_url=get("CHITHI_TELEGRAM_FILE_URL") or _file_url(api_url),
+            webhook_url=webhook_url,
             webhook_listen=get("CHITHI_WEBHOOK_LISTEN") or cls.webhook_listen,
             webhook_port=int(_number(get, "CHITHI_WEBHOOK_PORT", cls.webhook_port)),
-            webhook_secret=get("CHITHI_WEBHOOK_SECRET"),
+            webhook_secret=webhook_secret,
             admin_ids=_ids(get("CHITHI_ADMIN_IDS")),
             rate_limit=int(_number(get, "CHITHI_RATE_LIMIT", cls.rate_limit)),
             log_level=(get("CHITHI_LOG_LEVEL") or "").upper() or None,
@@ -93,6 +100,16 @@ class Settings:
     def lexical_dir(self) -> Path:
         """Where the BM25 files live (per embedder, beside Chroma)."""
         return self.data_dir / "lexical" / self.embeddings.replace(":", "_").replace("/", "_")
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Original files of notices that administrators sent to the bot, one folder per id."""
+        return self.data_dir / "uploads"
+
+    @property
+    def question_log_path(self) -> Path:
+        """The bot's SQLite log of questions, answers' statuses, citations and feedback."""
+        return self.data_dir / "questions.sqlite3"
 
 
 def _number(get: object, key: str, default: float) -> float:
@@ -117,3 +134,32 @@ def _ids(raw: str | None) -> frozenset[int]:
         raise ConfigError(
             f"CHITHI_ADMIN_IDS={raw!r} must be comma-separated Telegram user ids"
         ) from None
+
+
+def _file_url(api_url: str) -> str:
+    """Telegram serves files beside the API: .../bot -> .../file/bot."""
+    base = api_url.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("/bot")] + "/file/bot"
+    return base + "/file/bot"
+
+
+def _check_webhook(url: str | None, secret: str | None) -> None:
+    # Without the secret anyone who finds the URL could post updates that claim to come
+    # from an administrator, so webhook mode refuses to start without one.
+    if url is None:
+        return
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"CHITHI_WEBHOOK_URL={url!r} must be a full https:// URL "
+            "(http:// only behind a local Bot API server)"
+        )
+    if secret is None:
+        raise ConfigError(
+            "CHITHI_WEBHOOK_SECRET is missing; webhook mode needs a secret token "
+            "(1-256 characters of A-Z, a-z, 0-9, _ and -)"
+        )
+    if len(secret) > 256 or secret.strip(_SECRET_CHARS):
+        raise ConfigError(
+            "CHITHI_WEBHOOK_SECRET is invalid; use 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        )

@@ -1,0 +1,228 @@
+"""The bot's SQLite log: questions, answers' statuses and citations, feedback, chat settings.
+
+It holds Telegram user and chat ids, never names or tokens. Each call opens its own short
+connection, so the log is safe to use from the event loop and from worker threads, and from
+several processes sharing one data folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import secrets
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval import Answer
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    asked_at TEXT NOT NULL,
+    user_id INTEGER,
+    chat_id INTEGER,
+    chat_type TEXT,
+    question TEXT NOT NULL,
+    folded TEXT NOT NULL,
+    status TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    province TEXT,
+    citations TEXT NOT NULL,
+    latency_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
+CREATE INDEX IF NOT EXISTS questions_chat ON questions (chat_id, id);
+CREATE TABLE IF NOT EXISTS feedback (
+    question_key TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (question_key, user_id)
+);
+CREATE TABLE IF NOT EXISTS chat_settings (
+    chat_id INTEGER PRIMARY KEY,
+    province TEXT
+);
+"""
+CSV_COLUMNS = (
+    "asked_at", "user_id", "chat_id", "chat_type", "question", "status", "mode", "province",
+    "citations", "latency_ms", "helpful", "unhelpful",
+)  # fmt: skip
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    # One format for every stored time, so that text comparison is time comparison.
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class LogStats:
+    """What /thongke shows for a period."""
+
+    asked: int
+    answered: int
+    not_found: int
+    refused: int
+    helpful: int
+    unhelpful: int
+    unanswered: tuple[tuple[str, int], ...]
+
+
+class ChatLog:
+    """The question log in one SQLite file.
+
+    Args:
+        path: the database file; created with its folder on first use.
+        clock: returns the current time; tests may pass a fixed one.
+    """
+
+    def __init__(self, path: Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> None:
+        self.path = path
+        self._clock = clock
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=10)) as conn, conn:
+            yield conn
+
+    def _now(self) -> str:
+        return _stamp(self._clock())
+
+    # -- writing ------------------------------------------------------------------------
+
+    def record(
+        self,
+        answer: Answer,
+        *,
+        user_id: int | None,
+        chat_id: int | None,
+        chat_type: str | None,
+        province: str | None = None,
+    ) -> str:
+        """Log a question and its answer; return the short key that buttons refer to."""
+        key = secrets.token_urlsafe(6)
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO questions (key, asked_at, user_id, chat_id, chat_type, question,"
+                " folded, status, mode, province, citations, latency_ms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key, self._now(), user_id, chat_id, chat_type, answer.question,
+                    fold_question(answer.question), answer.status, answer.mode, province,
+                    " ".join(c.paragraph_id for c in answer.citations), answer.latency_ms,
+                ),
+            )  # fmt: skip
+        return key
+
+    def record_feedback(self, key: str, user_id: int, *, helpful: bool) -> None:
+        """Record 👍 or 👎 on an answer; a user's later choice replaces the earlier one."""
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO feedback (question_key, user_id, value, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (question_key, user_id) DO UPDATE SET value = excluded.value,"
+                " at = excluded.at",
+                (key, user_id, 1 if helpful else -1, self._now()),
+            )
+
+    def set_province(self, chat_id: int, province: str | None) -> None:
+        """Restrict a chat's answers to one province's notices (None clears it)."""
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO chat_settings (chat_id, province) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET province = excluded.province",
+                (chat_id, province),
+            )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def province(self, chat_id: int) -> str | None:
+        """The province a chat restricted its answers to, if any."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT province FROM chat_settings WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def last_citations(self, chat_id: int) -> list[str]:
+        """Paragraph ids cited by the latest answer with citations in a chat."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT citations FROM questions WHERE chat_id = ? AND citations != ''"
+                " ORDER BY id DESC LIMIT 1",
+                (chat_id,),
+            ).fetchone()
+        return str(row[0]).split() if row else []
+
+    def stats(self, since: dt.datetime | None = None, *, top: int = 10) -> LogStats:
+        """Counts since a time (all time when None) and the most frequent unanswered questions."""
+        start = _stamp(since) if since else ""
+        with self._connect() as conn:
+            counts = dict(
+                conn.execute(
+                    "SELECT status, COUNT(*) FROM questions WHERE asked_at >= ? GROUP BY status",
+                    (start,),
+                ).fetchall()
+            )
+            votes = dict(
+                conn.execute(
+                    "SELECT f.value, COUNT(*) FROM feedback f JOIN questions q"
+                    " ON q.key = f.question_key WHERE q.asked_at >= ? GROUP BY f.value",
+                    (start,),
+                ).fetchall()
+            )
+            gaps = conn.execute(
+                "SELECT MAX(question), COUNT(*) AS n FROM questions"
+                " WHERE status = 'not_found' AND asked_at >= ? AND folded != ''"
+                " GROUP BY folded ORDER BY n DESC, MAX(id) DESC LIMIT ?",
+                (start, top),
+            ).fetchall()
+        return LogStats(
+            asked=sum(counts.values()),
+            answered=counts.get("answered", 0),
+            not_found=counts.get("not_found", 0),
+            refused=counts.get("refused", 0),
+            helpful=votes.get(1, 0),
+            unhelpful=votes.get(-1, 0),
+            unanswered=tuple((str(q), int(n)) for q, n in gaps),
+        )
+
+    def export_csv(self, since: dt.datetime | None = None) -> bytes:
+        """The log as CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese right)."""
+        start = _stamp(since) if since else ""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT q.asked_at, q.user_id, q.chat_id, q.chat_type, q.question, q.status,"
+                " q.mode, q.province, q.citations, ROUND(q.latency_ms, 1),"
+                " COALESCE(SUM(f.value = 1), 0), COALESCE(SUM(f.value = -1), 0)"
+                " FROM questions q LEFT JOIN feedback f ON f.question_key = q.key"
+                " WHERE q.asked_at >= ? GROUP BY q.id ORDER BY q.id",
+                (start,),
+            ).fetchall()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(rows)
+        return out.getvalue().encode("utf-8-sig")
+
+
+def fold_question(text: str) -> str:
+    """Group spellings of one question: lowercase, no diacritics, no punctuation."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return " ".join(_PUNCTUATION.sub(" ", stripped.replace("đ", "d")).split())
