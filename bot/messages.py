@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval import Citation, format_date
+from retrieval import Citation, NoticeMeta, format_date
 
 CHAT_WELCOME = (
     "chithi: hỏi về các chỉ thị, thông báo phòng, chống dịch Covid-19. "
@@ -22,3 +22,159 @@ def citation_heading(number: int, citation: Citation) -> str:
         section = citation.section
         parts.append(section if section.startswith("Điều") else f"mục {section}")
     return f"[{number}] " + ", ".join(parts)
+
+
+def paragraph_heading(meta: NoticeMeta, section: str | None) -> str:
+    """'Thông báo kết luận ..., 16/9/2021, mục 8' for a paragraph shown in full."""
+    parts = [meta.title, format_date(meta.date) if meta.date else "không ghi ngày"]
+    if section:
+        parts.append(section if section.startswith("Điều") else f"mục {section}")
+    return ", ".join(parts)
+
+
+# -- Telegram -----------------------------------------------------------------------------
+# Texts marked HTML are Telegram HTML: values put into them must be html-escaped first.
+
+# The command menu (setMyCommands): command -> description.
+COMMANDS = (
+    ("start", "Giới thiệu và câu hỏi mẫu"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("hoi", "Đặt câu hỏi (dùng trong nhóm): /hoi câu hỏi"),
+    ("vanban", "Các văn bản đang có, mới nhất trước"),
+    ("tinh", "Chỉ trả lời theo văn bản của một tỉnh: /tinh Kiên Giang"),
+    ("nguon", "Xem đầy đủ đoạn trích dẫn: /nguon 1"),
+)
+ADMIN_COMMANDS = (
+    ("xoa", "Quản trị: xóa một văn bản: /xoa MÃ"),
+    ("thongke", "Quản trị: thống kê câu hỏi: /thongke 7"),
+    ("xuatcsv", "Quản trị: tải nhật ký câu hỏi (CSV)"),
+)
+
+# Example questions, shown as buttons under /start (the button carries the index).
+EXAMPLE_QUESTIONS = (
+    "5K là gì?",
+    "Cách ly tập trung bao nhiêu ngày?",
+    "Kiên Giang giãn cách xã hội ở những huyện nào?",
+    "Tiêm vắc xin mũi 3 cho những ai?",
+)
+
+WELCOME = (  # HTML
+    "Xin chào! Tôi trả lời câu hỏi về các <b>chỉ thị, thông báo phòng, chống dịch Covid-19</b> "
+    "của tỉnh ủy, ủy ban nhân dân các tỉnh.\n\n"
+    "Gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được. Mỗi câu trả lời kèm đoạn trích "
+    "nguyên văn, tên văn bản, ngày ban hành và mục để bạn đối chiếu.\n\n"
+    "Bấm thử một câu hỏi mẫu:"
+)
+HELP = (  # HTML; {username}, {hotline}
+    "<b>Cách hỏi</b>\n"
+    "Gõ câu hỏi như khi nói chuyện, ví dụ: <i>cach ly tap trung bao nhieu ngay</i>.\n\n"
+    "<b>Lệnh</b>\n"
+    "/vanban — các văn bản đang có, mới nhất trước\n"
+    "/tinh Kiên Giang — chỉ trả lời theo văn bản của một tỉnh; /tinh để bỏ\n"
+    "/nguon 1 — xem đầy đủ đoạn trích dẫn [1] của câu trả lời gần nhất\n"
+    "/hoi câu hỏi — đặt câu hỏi trong nhóm\n\n"
+    "<b>Trong nhóm</b>: nhắc @{username}, trả lời tin nhắn của tôi hoặc dùng /hoi.\n"
+    "<b>Ở cuộc trò chuyện khác</b>: gõ @{username} rồi câu hỏi.\n\n"
+    "Khi văn bản không đề cập, tôi sẽ nói rõ và mời bạn gọi đường dây nóng {hotline}."
+)
+HELP_ADMIN = (  # HTML
+    "\n\n<b>Quản trị</b>\n"
+    "Gửi tệp .txt, .md, .docx hoặc .pdf để thêm văn bản; tệp cùng mã sẽ thay văn bản cũ "
+    "(ghi mã văn bản vào chú thích tệp để thay một văn bản có mã khác tên tệp).\n"
+    "/xoa MÃ — xóa văn bản\n"
+    "/thongke [số ngày] — thống kê câu hỏi (mặc định 7 ngày; /thongke tatca)\n"
+    "/xuatcsv [số ngày] — tải nhật ký câu hỏi dạng CSV"
+)
+
+ASK_PROMPT = "Bạn muốn hỏi gì? Hãy gõ câu hỏi, ví dụ: 5K là gì?"
+QUESTION_TOO_LONG = (
+    "Câu hỏi dài quá ({length} ký tự). Vui lòng hỏi ngắn gọn, dưới {limit} ký tự, mỗi lần một ý."
+)
+NON_TEXT = (
+    "Tôi chỉ đọc được câu hỏi bằng chữ. Vui lòng gõ câu hỏi, ví dụ: "
+    "<i>cách ly tại nhà bao nhiêu ngày?</i>"
+)  # HTML
+UNKNOWN_COMMAND = "Tôi không có lệnh này. Gõ /help để xem các lệnh."
+RATE_LIMITED = (
+    "Bạn hỏi nhanh quá: tối đa {limit} câu mỗi phút. Vui lòng chờ khoảng {seconds} giây "
+    "rồi hỏi tiếp."
+)
+SORRY = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Vui lòng thử lại sau ít phút."
+
+CITATION_FULL = "📄 Xem đầy đủ [{number}]"
+CITATION_ORIGINAL = "📎 Văn bản gốc [{number}]"
+PARAGRAPH_ORIGINAL = "📎 Văn bản gốc"
+FEEDBACK_UP = "👍 Hữu ích"
+FEEDBACK_DOWN = "👎 Chưa đúng"
+FEEDBACK_THANKS = "Cảm ơn bạn đã góp ý!"
+PROVINCE_NOTE = "Đang chỉ tìm trong văn bản của {province}. Gõ /tinh để bỏ giới hạn."
+NOT_FOUND_RELATED = "Các văn bản hiện có đề cập đến:"
+NOT_FOUND_EXAMPLES = "Bạn có thể hỏi, ví dụ:"
+NOT_FOUND_DOCUMENTS = "Gõ /vanban để xem các văn bản đang có."
+
+DOCUMENTS_EMPTY = "Chưa có văn bản nào."
+DOCUMENTS_HEADING = "Các văn bản đang có ({count}), mới nhất trước:"
+DOCUMENT_LINE = "{date} · {place}{paragraphs} đoạn · mã"
+DOCUMENT_BUTTON = "📎 {number}"
+DOCUMENTS_ORIGINALS = "Bấm số thứ tự để nhận văn bản gốc."
+ORIGINAL_MISSING = "Không còn tệp gốc của văn bản này."
+DOCUMENT_GONE = "Văn bản này không còn trong kho. Gõ /vanban để xem các văn bản đang có."
+PARAGRAPH_GONE = "Đoạn này không còn trong kho (văn bản đã được cập nhật hoặc xóa). Hãy hỏi lại."
+BUTTON_EXPIRED = "Nút này không còn dùng được. Hãy hỏi lại."
+
+SOURCE_USAGE = "Gõ /nguon và số thứ tự trích dẫn, ví dụ: /nguon 1"
+SOURCE_NONE = "Chưa có câu trả lời nào có trích dẫn trong cuộc trò chuyện này."
+SOURCE_OUT_OF_RANGE = (
+    "Câu trả lời gần nhất chỉ có {count} trích dẫn; gõ /nguon 1 đến /nguon {count}."
+)
+
+PROVINCE_SET = "Từ giờ tôi chỉ trả lời theo văn bản của {province}. Gõ /tinh để bỏ giới hạn."
+PROVINCE_CLEARED = "Đã bỏ giới hạn tỉnh: tôi trả lời theo tất cả văn bản."
+PROVINCE_UNKNOWN = "Chưa có văn bản nào của “{name}”. Các tỉnh có văn bản: {known}."
+PROVINCE_NONE_KNOWN = "Các văn bản hiện có không ghi tỉnh nào."
+
+INLINE_HINT = "Gõ câu hỏi sau tên bot"
+INLINE_ANSWER_TITLE = "Trả lời"
+INLINE_NOT_FOUND_TITLE = "Văn bản không đề cập"
+INLINE_RATE_LIMITED = "Bạn hỏi nhanh quá, vui lòng chờ một chút"
+
+ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho quản trị viên."
+ADMIN_PRIVATE_ONLY = "Vui lòng dùng lệnh quản trị trong cuộc trò chuyện riêng với bot."
+UPLOAD_NOT_ALLOWED = (
+    "Cảm ơn bạn! Chỉ quản trị viên mới thêm được văn bản, nên tệp này không được lưu. "
+    "Nếu bạn có câu hỏi, hãy gõ bằng chữ."
+)
+UPLOAD_WORKING = "Đang đọc tệp {name}…"
+UPLOAD_ADDED = "✅ Đã thêm văn bản:"
+UPLOAD_REPLACED = "✅ Đã thay văn bản cùng mã:"
+UPLOAD_UNCHANGED = "Văn bản này đã có, nội dung không đổi:"
+UPLOAD_SUMMARY = "{title}\nNgày: {date}\nSố đoạn: {paragraphs}\nMã: "
+UPLOAD_UNSUPPORTED = "❌ Không nhận loại tệp {suffix}. Hãy gửi tệp .txt, .md, .docx hoặc .pdf."
+UPLOAD_TOO_BIG = "❌ Tệp lớn quá ({size} MB); bot chỉ tải được tệp đến 20 MB."
+UPLOAD_EMPTY = "❌ Tệp {name} không có nội dung văn bản đọc được."
+UPLOAD_UNREADABLE = (
+    "❌ Không đọc được tệp {name}: tệp bị hỏng hoặc không phải văn bản. "
+    "Hãy kiểm tra tệp rồi gửi lại."
+)
+UPLOAD_BAD_ID = (
+    "❌ Mã văn bản “{doc_id}” không hợp lệ: chỉ dùng chữ không dấu, số, - và _ (tối đa 48 ký tự)."
+)
+REMOVE_USAGE = "Gõ /xoa và mã văn bản, ví dụ: /xoa {example}. Gõ /vanban để xem mã."
+REMOVE_DONE = "🗑 Đã xóa văn bản:"
+REMOVE_UNKNOWN = "Không có văn bản mã “{doc_id}”. Gõ /vanban để xem mã các văn bản."
+
+STATS_PERIOD_DAYS = "trong {days} ngày qua"
+STATS_PERIOD_ALL = "từ trước đến nay"
+STATS_USAGE = "Gõ /thongke, /thongke 30 (số ngày) hoặc /thongke tatca."
+STATS = (  # HTML; numbers only
+    "<b>Thống kê câu hỏi {period}</b>\n"
+    "Câu hỏi: {asked}\n"
+    "Đã trả lời: {answered}\n"
+    "Văn bản không đề cập: {not_found}\n"
+    "Ngoài phạm vi: {refused}\n"
+    "Góp ý: 👍 {helpful} · 👎 {unhelpful}"
+)
+STATS_GAPS = "Câu hỏi văn bản chưa đề cập, hỏi nhiều nhất:"
+STATS_GAP = "{number}. {question} — {count} lần"
+STATS_NO_GAPS = "Không có câu hỏi nào chưa trả lời được."
+EXPORT_CAPTION = "Nhật ký câu hỏi {period}: {count} dòng."

@@ -1,0 +1,201 @@
+"""Handlers for administrators (CHITHI_ADMIN_IDS): upload, remove, statistics, CSV export."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from pathlib import Path
+
+from telegram import Message, Update
+from telegram.constants import ChatType, FileSizeLimit
+
+from bot import messages, telegram_render
+from bot.telegram_context import BotContext
+from bot.telegram_render import Block
+from bot.telegram_replies import send_blocks
+from bot.uploads import DOC_ID, Upload, ingest_upload, remove_upload, safe_name
+from retrieval import (
+    DocumentNotFoundError,
+    EmptyDocumentError,
+    NoticeMeta,
+    ParseError,
+    UnsupportedFormatError,
+    format_date,
+)
+
+logger = logging.getLogger(__name__)
+
+# What retrieval reads; checked before downloading so a wrong file costs no transfer.
+UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+DEFAULT_STATS_DAYS = 7
+_ALL_TIME = ("tatca", "tất cả", "all")
+
+
+async def _admin_message(update: Update, context: BotContext) -> Message | None:
+    """The message, if an administrator sent it in a private chat; otherwise refuse politely."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:
+        return None
+    if not context.services.is_admin(user.id if user else None):
+        logger.info("Refused an admin command user=%s", user.id if user else None)
+        await message.reply_text(messages.ADMIN_ONLY)
+        return None
+    if chat.type != ChatType.PRIVATE:
+        await message.reply_text(messages.ADMIN_PRIVATE_ONLY)
+        return None
+    return message
+
+
+def _summary(heading: str, meta: NoticeMeta, paragraphs: int) -> str:
+    details = messages.UPLOAD_SUMMARY.format(
+        title=f"<b>{telegram_render.plain(meta.title)}</b>",
+        date=format_date(meta.date),
+        paragraphs=paragraphs,
+    )
+    return f"{heading}\n{details}<code>{telegram_render.plain(meta.doc_id)}</code>"
+
+
+async def on_document(update: Update, context: BotContext) -> None:
+    """A file in a private chat: an administrator's is ingested, anyone else's refused."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.document is None:
+        return
+    services = context.services
+    if not services.is_admin(user.id if user else None):
+        logger.info("Refused an upload user=%s", user.id if user else None)
+        await message.reply_text(messages.UPLOAD_NOT_ALLOWED)
+        return
+    document = message.document
+    name = safe_name(document.file_name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        text = messages.UPLOAD_UNSUPPORTED.format(suffix=telegram_render.plain(suffix or name))
+        await message.reply_text(text)
+        return
+    if (document.file_size or 0) > FileSizeLimit.FILESIZE_DOWNLOAD:
+        size = f"{(document.file_size or 0) / 1_000_000:.0f}"
+        await message.reply_text(messages.UPLOAD_TOO_BIG.format(size=size))
+        return
+    doc_id = (message.caption or "").strip() or None
+    if doc_id is not None and not DOC_ID.fullmatch(doc_id):
+        text = messages.UPLOAD_BAD_ID.format(doc_id=telegram_render.plain(doc_id))
+        await message.reply_text(text)
+        return
+    progress = await message.reply_text(
+        messages.UPLOAD_WORKING.format(name=telegram_render.plain(name))
+    )
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    await progress.edit_text(await _ingest(context, name, data, doc_id))
+
+
+async def _ingest(context: BotContext, name: str, data: bytes, doc_id: str | None) -> str:
+    services = context.services
+    escaped = telegram_render.plain(name)
+    try:
+        upload: Upload = await asyncio.to_thread(
+            ingest_upload, services.library, services.settings.uploads_dir, name, data,
+            doc_id=doc_id,
+        )  # fmt: skip
+    except UnsupportedFormatError:
+        return messages.UPLOAD_UNSUPPORTED.format(suffix=telegram_render.plain(Path(name).suffix))
+    except EmptyDocumentError:
+        return messages.UPLOAD_EMPTY.format(name=escaped)
+    except ParseError as exc:
+        logger.warning("Upload not ingested (%s): %s", type(exc).__name__, exc.reason)
+        return messages.UPLOAD_UNREADABLE.format(name=escaped)
+    if not upload.changed:
+        heading = messages.UPLOAD_UNCHANGED
+    elif upload.replaced:
+        heading = messages.UPLOAD_REPLACED
+    else:
+        heading = messages.UPLOAD_ADDED
+    return _summary(heading, upload.meta, upload.paragraphs)
+
+
+async def remove_command(update: Update, context: BotContext) -> None:
+    """/xoa DOC_ID: remove a document (and its uploaded original)."""
+    message = await _admin_message(update, context)
+    if message is None:
+        return
+    services = context.services
+    args = context.args or []
+    if len(args) != 1:
+        documents = await asyncio.to_thread(services.library.documents)
+        example = documents[0].meta.doc_id if documents else "MÃ"
+        text = messages.REMOVE_USAGE.format(example=telegram_render.plain(example))
+        await message.reply_text(text)
+        return
+    doc_id = args[0]
+    count = services.library.counts.get(doc_id, 0)
+    try:
+        meta = await asyncio.to_thread(services.library.remove, doc_id)
+    except DocumentNotFoundError:
+        text = messages.REMOVE_UNKNOWN.format(doc_id=telegram_render.plain(doc_id))
+        await message.reply_text(text)
+        return
+    await asyncio.to_thread(remove_upload, services.settings.uploads_dir, doc_id)
+    logger.info("Removed doc=%s", doc_id)
+    await message.reply_text(_summary(messages.REMOVE_DONE, meta, count))
+
+
+def _period(args: list[str]) -> tuple[dt.datetime | None, str] | None:
+    """(since, label) from '', 'N' days or 'tatca'; None when unreadable."""
+    text = " ".join(args).strip().lower()
+    if not text:
+        days = DEFAULT_STATS_DAYS
+    elif text in _ALL_TIME:
+        return None, messages.STATS_PERIOD_ALL
+    elif text.isdigit() and int(text) > 0:
+        days = int(text)
+    else:
+        return None
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    return since, messages.STATS_PERIOD_DAYS.format(days=days)
+
+
+async def stats_command(update: Update, context: BotContext) -> None:
+    """/thongke [N|tatca]: questions, answered, not found, feedback, the gap list."""
+    message = await _admin_message(update, context)
+    if message is None:
+        return
+    period = _period(context.args or [])
+    if period is None:
+        await message.reply_text(messages.STATS_USAGE)
+        return
+    since, label = period
+    stats = await asyncio.to_thread(context.services.log.stats, since)
+    summary = messages.STATS.format(
+        period=label, asked=stats.asked, answered=stats.answered, not_found=stats.not_found,
+        refused=stats.refused, helpful=stats.helpful, unhelpful=stats.unhelpful,
+    )  # fmt: skip
+    await message.reply_text(summary)
+    if not stats.unanswered:
+        await message.reply_text(messages.STATS_NO_GAPS)
+        return
+    gaps = "\n".join(
+        messages.STATS_GAP.format(number=n, question=" ".join(question.split()), count=count)
+        for n, (question, count) in enumerate(stats.unanswered, start=1)
+    )
+    await send_blocks(context, message.chat_id, [Block(gaps, head=messages.STATS_GAPS)])
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """/xuatcsv [N|tatca]: the question log as a CSV file (all time by default)."""
+    message = await _admin_message(update, context)
+    if message is None:
+        return
+    args = context.args or []
+    period = _period(args) if args else (None, messages.STATS_PERIOD_ALL)
+    if period is None:
+        await message.reply_text(messages.STATS_USAGE)
+        return
+    since, label = period
+    log = context.services.log
+    data = await asyncio.to_thread(log.export_csv, since)
+    stats = await asyncio.to_thread(log.stats, since, top=0)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    caption = messages.EXPORT_CAPTION.format(period=label, count=stats.asked)
+    await message.reply_document(data, filename=f"chithi-cau-hoi-{today}.csv", caption=caption)
+    logger.info("Exported the question log rows=%d", stats.asked)

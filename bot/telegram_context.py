@@ -1,0 +1,61 @@
+"""What every handler shares (answerer, settings, log, rate limiter) and the typed context."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.chat_log import ChatLog
+from bot.rate_limit import RateLimiter
+from bot.settings import Settings
+from retrieval import Answer, Answerer, Library, SearchFilters
+
+SERVICES_KEY = "services"
+
+
+@dataclass(frozen=True)
+class Services:
+    """The bot's dependencies, put into ``bot_data`` by ``build_application``.
+
+    Attributes:
+        settings: the configuration.
+        answerer: the answer pipeline.
+        log: the question log.
+        limiter: the per-user question rate limit.
+        typing_delay: seconds an answer may take before the typing indicator is shown.
+    """
+
+    settings: Settings
+    answerer: Answerer
+    log: ChatLog
+    limiter: RateLimiter
+    typing_delay: float = 0.3
+
+    @property
+    def library(self) -> Library:
+        """The indexed notices."""
+        return self.answerer.library
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether a Telegram user id is listed in CHITHI_ADMIN_IDS."""
+        return user_id is not None and user_id in self.settings.admin_ids
+
+    async def ask(self, question: str, *, province: str | None = None) -> Answer:
+        """Answer in a worker thread: the pipeline is CPU-bound and the event loop stays free."""
+        filters = SearchFilters(province=province)
+        return await asyncio.to_thread(self.answerer.ask, question, filters=filters)
+
+
+class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The handlers' context, with the bot's services as a typed property."""
+
+    @property
+    def services(self) -> Services:
+        """The services ``build_application`` registered."""
+        services = self.bot_data.get(SERVICES_KEY)
+        if not isinstance(services, Services):
+            raise RuntimeError("no Services in bot_data; build the app with build_application()")
+        return services

@@ -1,0 +1,288 @@
+"""Handlers for everyone: questions, commands, buttons, inline queries, other messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Chat, InlineQueryResultsButton, Message, Update, User
+from telegram.constants import ChatType, MessageEntityType
+
+from bot import messages, telegram_buttons, telegram_render
+from bot.chat_log import fold_question
+from bot.rate_limit import Verdict
+from bot.telegram_context import BotContext
+from bot.telegram_render import Block
+from bot.telegram_replies import (
+    send_answer,
+    send_blocks,
+    send_original,
+    show_paragraph,
+    with_typing,
+)
+from retrieval import IndexUnavailableError
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+INLINE_CACHE_SECONDS = 300
+
+
+def is_group(chat: Chat) -> bool:
+    """Groups and supergroups, where the bot speaks only when spoken to."""
+    return chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def _addressed(message: Message, bot_id: int, username: str) -> bool:
+    """Whether a group message is for the bot: a reply to it or an @mention of it."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    mentions = message.parse_entities([MessageEntityType.MENTION, MessageEntityType.TEXT_MENTION])
+    for entity, text in mentions.items():
+        if entity.type == MessageEntityType.TEXT_MENTION:
+            if entity.user is not None and entity.user.id == bot_id:
+                return True
+        elif text.lower() == f"@{username}".lower():
+            return True
+    return False
+
+
+def _without_mention(text: str, username: str) -> str:
+    mention = f"@{username}".lower()
+    return " ".join(word for word in text.split() if word.lower().rstrip(",:") != mention)
+
+
+# -- questions -----------------------------------------------------------------------------
+
+
+async def answer_question(
+    context: BotContext, chat: Chat, user: User, question: str, *, reply_to: int | None = None
+) -> None:
+    """Check, rate-limit, answer with the typing indicator, log, and send the answer."""
+    services = context.services
+    question = question.strip()
+    if not question:
+        await context.bot.send_message(chat.id, messages.ASK_PROMPT)
+        return
+    if len(question) > MAX_QUESTION_CHARS:
+        text = messages.QUESTION_TOO_LONG.format(length=len(question), limit=MAX_QUESTION_CHARS)
+        await context.bot.send_message(chat.id, text)
+        return
+    verdict = services.limiter.check(user.id)
+    if verdict is not Verdict.ALLOW:
+        logger.info("Rate limited chat=%s user=%s told=%s", chat.id, user.id, verdict.value)
+        if verdict is Verdict.LIMIT:
+            seconds = max(1, round(services.limiter.retry_in(user.id)))
+            text = messages.RATE_LIMITED.format(limit=services.limiter.limit, seconds=seconds)
+            await context.bot.send_message(chat.id, text)
+        return
+    province = await asyncio.to_thread(services.log.province, chat.id)
+    try:
+        answer = await with_typing(context, chat.id, services.ask(question, province=province))
+    except IndexUnavailableError:
+        logger.warning("Index unavailable; chat=%s not answered", chat.id)
+        await context.bot.send_message(chat.id, messages.INDEX_UNAVAILABLE)
+        return
+    key = await asyncio.to_thread(
+        services.log.record, answer, user_id=user.id, chat_id=chat.id, chat_type=chat.type,
+        province=province,
+    )  # fmt: skip
+    logger.info(
+        "Answered chat=%s user=%s status=%s citations=%s latency_ms=%.0f",
+        chat.id, user.id, answer.status, [c.paragraph_id for c in answer.citations],
+        answer.latency_ms,
+    )  # fmt: skip
+    logger.debug("Question %r answered %r", question, answer.text)
+    await send_answer(context, chat.id, answer, key=key, province=province, reply_to=reply_to)
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """A text message: a question in private chats; in groups only when addressed."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or message.text is None:
+        return
+    text = message.text
+    if is_group(chat):
+        if not _addressed(message, context.bot.id, context.bot.username):
+            return
+        text = _without_mention(text, context.bot.username)
+    reply_to = message.message_id if is_group(chat) else None
+    await answer_question(context, chat, user, text, reply_to=reply_to)
+
+
+async def ask_command(update: Update, context: BotContext) -> None:
+    """/hoi câu hỏi: ask explicitly (groups where the bot sees only commands)."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or message.text is None:
+        return
+    parts = message.text.split(maxsplit=1)
+    question = parts[1] if len(parts) > 1 else ""
+    reply_to = message.message_id if is_group(chat) else None
+    await answer_question(context, chat, user, question, reply_to=reply_to)
+
+
+async def on_other_message(update: Update, context: BotContext) -> None:
+    """Photos, stickers, voice, locations, files from non-admins in groups: a short hint."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    if is_group(chat) and not _addressed(message, context.bot.id, context.bot.username):
+        return
+    await message.reply_text(messages.NON_TEXT)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have (answered in private chats only)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or is_group(chat):
+        return
+    await message.reply_text(messages.UNKNOWN_COMMAND)
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: welcome, what the bot answers, example questions as buttons."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            messages.WELCOME, reply_markup=telegram_buttons.examples_keyboard()
+        )
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: how to ask, the commands, groups and inline mode (and admin commands)."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:
+        return
+    services = context.services
+    text = messages.HELP.format(
+        username=telegram_render.plain(context.bot.username),
+        hotline=telegram_render.plain(services.settings.hotline),
+    )
+    if chat.type == ChatType.PRIVATE and services.is_admin(user.id if user else None):
+        text += messages.HELP_ADMIN
+    await message.reply_text(text)
+
+
+async def documents_command(update: Update, context: BotContext) -> None:
+    """/vanban: the indexed documents, newest first, with dates, and buttons for originals."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    documents = await asyncio.to_thread(context.services.library.documents)
+    if not documents:
+        await context.bot.send_message(chat.id, messages.DOCUMENTS_EMPTY)
+        return
+    listed = [(d.meta, d.paragraph_count) for d in documents]
+    blocks = telegram_render.document_blocks(listed)
+    blocks.append(Block(messages.DOCUMENTS_ORIGINALS, style="italic"))
+    markup = telegram_buttons.documents_keyboard([d.meta for d in documents])
+    await send_blocks(context, chat.id, blocks, markup=markup)
+
+
+async def province_command(update: Update, context: BotContext) -> None:
+    """/tinh TÊN: answer only from one province's notices; /tinh alone clears it."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or message.text is None:
+        return
+    services = context.services
+    parts = message.text.split(maxsplit=1)
+    name = parts[1].strip() if len(parts) > 1 else ""
+    if not name:
+        await asyncio.to_thread(services.log.set_province, chat.id, None)
+        await message.reply_text(messages.PROVINCE_CLEARED)
+        return
+    known = sorted({m.province for m in services.library.catalog.values() if m.province})
+    asked = fold_question(name)
+    matches = [p for p in known if fold_question(p) in asked]
+    if not matches:
+        text = (
+            messages.PROVINCE_UNKNOWN.format(
+                name=telegram_render.plain(name), known=telegram_render.plain(", ".join(known))
+            )
+            if known
+            else messages.PROVINCE_NONE_KNOWN
+        )
+        await message.reply_text(text)
+        return
+    province = max(matches, key=len)
+    await asyncio.to_thread(services.log.set_province, chat.id, province)
+    text = messages.PROVINCE_SET.format(province=telegram_render.plain(province))
+    await message.reply_text(text)
+
+
+async def source_command(update: Update, context: BotContext) -> None:
+    """/nguon N: citation N of the chat's latest answer, in full."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    args = context.args or []
+    if len(args) != 1 or not args[0].isdigit():
+        await message.reply_text(messages.SOURCE_USAGE)
+        return
+    cited = await asyncio.to_thread(context.services.log.last_citations, chat.id)
+    number = int(args[0])
+    if not cited:
+        await message.reply_text(messages.SOURCE_NONE)
+    elif not 1 <= number <= len(cited):
+        text = messages.SOURCE_OUT_OF_RANGE.format(count=len(cited))
+        await message.reply_text(text)
+    else:
+        await show_paragraph(context, chat.id, cited[number - 1])
+
+
+# -- buttons and inline mode ----------------------------------------------------------------
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Button presses: full paragraph, original file, feedback, example question."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    press = telegram_buttons.decode(query.data)
+    if press is not None and press.kind == "feedback":
+        await asyncio.to_thread(
+            context.services.log.record_feedback, press.value, user.id, helpful=press.helpful
+        )
+        logger.info("Feedback user=%s key=%s helpful=%s", user.id, press.value, press.helpful)
+        await query.answer(messages.FEEDBACK_THANKS)
+        return
+    # Other buttons send something into the chat, which a very old message may not have.
+    chat = query.message.chat if query.message is not None else None
+    unknown_example = press is not None and press.number >= len(messages.EXAMPLE_QUESTIONS)
+    if press is None or chat is None or unknown_example:
+        await query.answer(messages.BUTTON_EXPIRED)
+        return
+    await query.answer()
+    if press.kind == "paragraph":
+        await show_paragraph(context, chat.id, press.value)
+    elif press.kind == "document":
+        await send_original(context, chat.id, press.value)
+    else:
+        await answer_question(context, chat, user, messages.EXAMPLE_QUESTIONS[press.number])
+
+
+async def on_inline_query(update: Update, context: BotContext) -> None:
+    """@bot câu hỏi in any chat: the answer and each quote as inline results."""
+    query = update.inline_query
+    if query is None:
+        return
+    services = context.services
+    question = query.query.strip()
+    if not question:
+        hint = InlineQueryResultsButton(messages.INLINE_HINT, start_parameter="inline")
+        await query.answer([], button=hint, cache_time=INLINE_CACHE_SECONDS)
+        return
+    if services.limiter.check(query.from_user.id) is not Verdict.ALLOW:
+        busy = InlineQueryResultsButton(messages.INLINE_RATE_LIMITED, start_parameter="busy")
+        await query.answer([], button=busy, cache_time=0, is_personal=True)
+        return
+    answer = await services.ask(question)
+    logger.info(
+        "Inline answer user=%s status=%s citations=%d latency_ms=%.0f",
+        query.from_user.id, answer.status, len(answer.citations), answer.latency_ms,
+    )  # fmt: skip
+    results = telegram_render.inline_results(answer, examples=messages.EXAMPLE_QUESTIONS)
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

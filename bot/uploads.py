@@ -1,0 +1,98 @@
+"""Original files of notices: administrators' uploads (kept per document id) and the bundle.
+
+An uploaded file is saved as ``uploads/DOC_ID/FILE_NAME``. The original of a document is
+looked up there first (an upload is the newest version, also when it replaced a bundled
+notice), then in the bundled notices folder; documents ingested from elsewhere with
+``chithi ingest`` have no original the bot can send.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval import Library, NoticeMeta, load_notice
+
+logger = logging.getLogger(__name__)
+
+DOC_ID = re.compile(r"[A-Za-z0-9_-]{1,48}")
+_UNSAFE = re.compile(r"[\x00-\x1f/\\]+")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What an upload did to the index."""
+
+    meta: NoticeMeta
+    paragraphs: int
+    changed: bool  # False: the same file was already indexed
+    replaced: bool  # True: an older version of the same document id was replaced
+
+
+def safe_name(file_name: str | None) -> str:
+    """A file name that cannot leave its folder (Telegram names are user input)."""
+    name = _UNSAFE.sub("_", Path(file_name or "").name).strip(" .")
+    return name or "document"
+
+
+def ingest_upload(
+    library: Library, uploads_dir: Path, file_name: str, data: bytes, *, doc_id: str | None = None
+) -> Upload:
+    """Index an uploaded file (replacing the document with the same id) and keep it.
+
+    Args:
+        library: the index to add to.
+        uploads_dir: where originals of uploads are kept.
+        file_name: the name the file was sent with; it gives the document id by default.
+        data: the file's bytes.
+        doc_id: the id to use instead (to replace a document whose id differs).
+
+    Returns:
+        The document's metadata and what changed.
+
+    Raises:
+        ParseError: (or a subclass) the file is not a readable notice; nothing is kept.
+    """
+    name = safe_name(file_name)
+    incoming = uploads_dir / ".incoming" / secrets.token_hex(8)
+    incoming.mkdir(parents=True)
+    path = incoming / name
+    path.write_bytes(data)
+    try:
+        notice = load_notice(path, doc_id=doc_id)
+        library.refresh(force=True)
+        existed = notice.meta.doc_id in library.catalog
+        changed = library.put(notice)
+        target = uploads_dir / notice.meta.doc_id
+        if changed or not (target / name).is_file():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            path.replace(target / name)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+    logger.info(
+        "Upload indexed doc=%s paragraphs=%d changed=%s",
+        notice.meta.doc_id, len(notice.body), changed,
+    )  # fmt: skip
+    return Upload(notice.meta, len(notice.body), changed=changed, replaced=existed and changed)
+
+
+def original_path(meta: NoticeMeta, *, uploads_dir: Path, notices_dir: Path) -> Path | None:
+    """The original file of a document, if the bot has it."""
+    if not meta.source or not DOC_ID.fullmatch(meta.doc_id):
+        return None
+    name = Path(meta.source).name
+    for candidate in (uploads_dir / meta.doc_id / name, notices_dir / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def remove_upload(uploads_dir: Path, doc_id: str) -> None:
+    """Forget the uploaded original of a removed document."""
+    if DOC_ID.fullmatch(doc_id):
+        shutil.rmtree(uploads_dir / doc_id, ignore_errors=True)
