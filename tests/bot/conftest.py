@@ -1,0 +1,69 @@
+"""Fixtures of the Telegram tests: one fake Bot API server, and a running bot per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from bot.wiring import build_answerer, build_library
+from retrieval import Answerer
+from tests.bot.harness import RunningBot, started_bot
+from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.http_server import ServerHandle, serve_in_thread
+
+
+@pytest.fixture(autouse=True)
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB's timedelta durations; otherwise each RetryAfter warns (an error here)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture(scope="session")
+def telegram_server() -> Iterator[tuple[FakeTelegram, ServerHandle]]:
+    fake = FakeTelegram()
+    with serve_in_thread(fake) as server:
+        yield fake, server
+
+
+@pytest.fixture
+def tg(telegram_server: tuple[FakeTelegram, ServerHandle]) -> FakeTelegram:
+    """The fake Bot API, emptied for this test."""
+    telegram_server[0].reset()
+    return telegram_server[0]
+
+
+@pytest.fixture
+def url(telegram_server: tuple[FakeTelegram, ServerHandle]) -> str:
+    return telegram_server[1].url
+
+
+@pytest.fixture
+async def bot(
+    tg: FakeTelegram, url: str, answerer: Answerer, tmp_path: Path
+) -> AsyncIterator[RunningBot]:
+    """The bot over the shared read-only bundled index, polling the fake Bot API."""
+    async with started_bot(tg, url, answerer, tmp_path / "data") as running_bot:
+        yield running_bot
+
+
+@pytest.fixture
+def writable_answerer(index_copy: Path, notices_dir: Path) -> Answerer:
+    """An answerer over a private copy of the index, for uploads and removals."""
+    settings = Settings.from_env(
+        {"CHITHI_DATA_DIR": str(index_copy), "CHITHI_NOTICES_DIR": str(notices_dir)}
+    )
+    return build_answerer(settings, build_library(settings))
+
+
+@pytest.fixture
+async def admin_bot(
+    tg: FakeTelegram, url: str, writable_answerer: Answerer, index_copy: Path, notices_dir: Path
+) -> AsyncIterator[RunningBot]:
+    """The bot over a writable index (its data folder is the index copy)."""
+    async with started_bot(
+        tg, url, writable_answerer, index_copy, CHITHI_NOTICES_DIR=str(notices_dir)
+    ) as running_bot:
+        yield running_bot

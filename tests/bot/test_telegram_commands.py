@@ -1,0 +1,147 @@
+"""Commands and buttons: /start, /help, /vanban, /tinh, /nguon, and the answer's buttons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot import messages
+from bot.chat_log import ChatLog
+from retrieval import Answerer
+from tests.bot.harness import ADMIN_ID, FIVE_K, RunningBot, buttons, started_bot
+from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.telegram_updates import DEFAULT_CHAT_ID, callback_update, text_update
+
+NOTICES = Path(__file__).resolve().parents[2] / "data" / "notices"
+
+
+async def test_start_welcomes_and_offers_example_questions(bot: RunningBot) -> None:
+    [reply] = await bot.send(text_update("/start"))
+    assert reply.plain_text.startswith("Xin chào!")
+    assert "chỉ thị, thông báo phòng, chống dịch Covid-19" in reply.plain_text
+    assert buttons(reply) == [(q, f"q:{n}") for n, q in enumerate(messages.EXAMPLE_QUESTIONS)]
+    [answer] = await bot.send(callback_update("q:0"))
+    assert answer.plain_text.startswith(FIVE_K)
+    assert bot.fake.calls("answerCallbackQuery")
+
+
+async def test_help_explains_commands_and_shows_admin_commands_to_admins_only(
+    bot: RunningBot,
+) -> None:
+    [reply] = await bot.send(text_update("/help"))
+    assert "/vanban" in reply.plain_text
+    assert f"@{bot.username}" in reply.plain_text
+    assert "1900 9095" in reply.plain_text
+    assert "/xoa" not in reply.plain_text
+    [admin] = await bot.send(text_update("/help", ADMIN_ID, ADMIN_ID))
+    assert "/xoa" in admin.plain_text
+    assert "/thongke" in admin.plain_text
+
+
+async def test_command_menu_is_published_in_vietnamese(bot: RunningBot, tg: FakeTelegram) -> None:
+    calls = tg.calls("setMyCommands")
+    public = calls[0].params
+    assert "scope" not in public
+    assert [c["command"] for c in public["commands"]] == [name for name, _ in messages.COMMANDS]
+    assert public["commands"][0]["description"] == "Giới thiệu và câu hỏi mẫu"
+    [admin] = [c.params for c in calls if c.params.get("scope")]
+    assert admin["scope"] == {"type": "chat", "chat_id": ADMIN_ID}
+    assert "xoa" in [c["command"] for c in admin["commands"]]
+
+
+async def test_documents_are_listed_newest_first_with_dates_and_originals(
+    bot: RunningBot,
+) -> None:
+    [reply] = await bot.send(text_update("/vanban"))
+    text = reply.plain_text
+    assert text.startswith("Các văn bản đang có (5), mới nhất trước:")
+    dates = ["13/5/2022", "22/11/2021", "16/9/2021", "13/9/2021", "không ghi ngày"]
+    positions = [text.index(d) for d in dates]
+    assert positions == sorted(positions)
+    assert "1. Thông báo kết luận của đồng chí Bí thư Tỉnh ủy" in text
+    assert "Lai Châu" in text
+    assert "003_04a503c8cc38bcba" in text
+    labels = buttons(reply)
+    assert labels[0] == ("📎 1", "d:003_04a503c8cc38bcba")
+    assert len(labels) == 5
+    sent = await bot.send_for_document(callback_update("d:003_04a503c8cc38bcba"))
+    assert sent.file_name == "003_04a503c8cc38bcba.txt"
+    assert sent.data == (NOTICES / "003_04a503c8cc38bcba.txt").read_bytes()
+    assert sent.caption is not None
+    assert sent.caption.startswith("Thông báo kết luận")
+
+
+async def test_province_restriction_applies_persists_and_clears(
+    tg: FakeTelegram, url: str, answerer: Answerer, tmp_path: Path
+) -> None:
+    async with started_bot(tg, url, answerer, tmp_path) as bot:
+        [chosen] = await bot.send(text_update("/tinh kien giang"))
+        assert chosen.plain_text == messages.PROVINCE_SET.format(province="Kiên Giang")
+        [unknown] = await bot.send(text_update("/tinh Hà <Nội>"))
+        assert "Chưa có văn bản nào của “Hà <Nội>”" in unknown.plain_text
+        assert "Gia Lai, Kiên Giang, Lai Châu, Vĩnh Phúc" in unknown.plain_text
+    async with started_bot(tg, url, answerer, tmp_path) as bot:  # after a restart
+        [reply] = await bot.send(text_update("xét nghiệm diện rộng"))
+        cited = [d for _, d in buttons(reply) if d.startswith("p:")]
+        assert cited
+        assert all(d.startswith("p:001_5c18a4811e1b304d:") for d in cited)
+        assert "Đang chỉ tìm trong văn bản của Kiên Giang" in reply.plain_text
+        [cleared] = await bot.send(text_update("/tinh"))
+        assert cleared.plain_text == messages.PROVINCE_CLEARED
+        [free] = await bot.send(text_update("5K là gì?"))
+        assert free.plain_text.startswith(FIVE_K)
+        assert "Đang chỉ tìm" not in free.plain_text
+
+
+async def test_source_command_shows_a_citation_in_full(bot: RunningBot) -> None:
+    [none] = await bot.send(text_update("/nguon 1"))
+    assert none.plain_text == messages.SOURCE_NONE
+    [usage] = await bot.send(text_update("/nguon"))
+    assert usage.plain_text == messages.SOURCE_USAGE
+    [answer] = await bot.send(text_update("5K là gì?"))
+    [full] = await bot.send(text_update("/nguon 1"))
+    assert full.plain_text.startswith("Thông báo kết luận của Thường trực Tỉnh ủy")
+    assert "16/9/2021, mục 8" in full.plain_text
+    assert "đẩy mạnh thông điệp 5K" in full.plain_text
+    assert "blockquote" in [e["type"] for e in full.entities]
+    assert buttons(full) == [("📎 Văn bản gốc", "d:000_95f2b98f29028119")]
+    count = len([d for _, d in buttons(answer) if d.startswith("p:")])
+    [beyond] = await bot.send(text_update(f"/nguon {count + 1}"))
+    assert beyond.plain_text.startswith(f"Câu trả lời gần nhất chỉ có {count} trích dẫn")
+
+
+async def test_answer_buttons_show_paragraph_send_original_and_take_feedback(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    [answer] = await bot.send(text_update("5K là gì?"))
+    data = dict(buttons(answer))
+    [full] = await bot.send(callback_update(data["📄 Xem đầy đủ [1]"]))
+    assert "đẩy mạnh thông điệp 5K" in full.plain_text
+    sent = await bot.send_for_document(callback_update(data["📎 Văn bản gốc [1]"]))
+    assert sent.data == (NOTICES / "000_95f2b98f29028119.txt").read_bytes()
+    thanks = await bot.call(callback_update(data["👍 Hữu ích"]), "answerCallbackQuery")
+    assert thanks.params["text"] == messages.FEEDBACK_THANKS
+    stats = ChatLog(tmp_path / "data" / "questions.sqlite3").stats()
+    assert (stats.asked, stats.answered, stats.helpful, stats.unhelpful) == (1, 1, 1, 0)
+
+
+async def test_buttons_keep_working_after_a_restart(
+    tg: FakeTelegram, url: str, answerer: Answerer, tmp_path: Path
+) -> None:
+    async with started_bot(tg, url, answerer, tmp_path) as bot:
+        [answer] = await bot.send(text_update("5K là gì?"))
+    data = dict(buttons(answer))
+    async with started_bot(tg, url, answerer, tmp_path) as bot:
+        [full] = await bot.send(callback_update(data["📄 Xem đầy đủ [1]"]))
+        assert "đẩy mạnh thông điệp 5K" in full.plain_text
+        await bot.call(callback_update(data["👎 Chưa đúng"]), "answerCallbackQuery")
+    assert ChatLog(tmp_path / "questions.sqlite3").stats().unhelpful == 1
+
+
+async def test_unknown_or_stale_buttons_are_answered_politely(bot: RunningBot) -> None:
+    stale = await bot.call(callback_update("x:whatever"), "answerCallbackQuery")
+    assert stale.params["text"] == messages.BUTTON_EXPIRED
+    [gone] = await bot.send(callback_update("p:no-such-doc:3"))
+    assert gone.plain_text == messages.PARAGRAPH_GONE
+    [missing] = await bot.send(callback_update("d:no-such-doc"))
+    assert missing.plain_text == messages.DOCUMENT_GONE
+    assert bot.fake.messages(DEFAULT_CHAT_ID)
