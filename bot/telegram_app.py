@@ -90,6 +90,10 @@ def build_application(
         .defaults(defaults)
         .rate_limiter(AIORateLimiter(max_retries=MAX_FLOOD_RETRIES))
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
+        # On stop PTB confirms the last updates with one more getUpdates while the long poll
+        # may still hold the connection; with a single connection that call times out and
+        # Telegram would deliver those updates (and the bot answer them) again after a restart.
+        .get_updates_connection_pool_size(2)
         .job_queue(None)
         .post_init(publish_commands)
         .build()

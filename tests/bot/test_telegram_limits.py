@@ -36,3 +36,13 @@ async def test_flood_control_429_is_waited_out_and_the_reply_still_arrives(
         [reply] = await bot.send(text_update("5K là gì?"))
     assert reply.plain_text.startswith(FIVE_K)
     assert [call.status for call in tg.calls("sendMessage")] == [429, 200]
+
+
+async def test_an_unexpected_failure_gets_a_generic_apology(
+    tg: FakeTelegram, url: str, answerer: Answerer, tmp_path: Path
+) -> None:
+    async with started_bot(tg, url, answerer, tmp_path) as bot:
+        tg.fail_next("sendMessage", 400, description="Bad Request: something unexpected")
+        [reply] = await bot.send(text_update("5K là gì?"))
+    assert reply.plain_text == messages.SORRY
+    assert [call.status for call in tg.calls("sendMessage")] == [400, 200]
