@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from tenacity import (
@@ -47,12 +49,23 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_API_KEY = "not-needed"
 # An attempt is not started with less time than this left in the budget.
 MIN_ATTEMPT_SECONDS = 0.2
+# A server whose context is too small for the prompt gets it once more, passages cut this much.
+SHORTEN_BY = 4
+_OVERFLOW = re.compile(r"context|too long|too many tokens|exceed", re.IGNORECASE)
 # What langchain raises for a 200 response it cannot read (bad JSON, no choices, ...).
 _UNREADABLE = (ValueError, LookupError, TypeError)
 
 
 class _OutOfTimeError(Exception):
     """The budget ran out between attempts (never leaves this module)."""
+
+
+@dataclass
+class _Call:
+    """One answer's budget and how many requests it has made."""
+
+    deadline: float
+    attempts: int = 0
 
 
 class OpenAILeadWriter:
@@ -82,7 +95,7 @@ class OpenAILeadWriter:
         max_attempts: int = 4,
         backoff_initial: float = 0.5,
         backoff_max: float = 4.0,
-        max_tokens: int = 400,
+        max_tokens: int = 300,
         temperature: float = 0.0,
         max_passage_chars: int = MAX_PASSAGE_CHARS,
     ) -> None:
@@ -141,21 +154,17 @@ class OpenAILeadWriter:
             LLMError: the server failed within the budget, or the answer failed a check;
                 str() is the short reason.
         """
-        messages = self._messages(question, passages)
         started = time.monotonic()
-        deadline = started + self.timeout
-        attempts = 0
-
-        def attempt() -> Any:
-            nonlocal attempts
-            attempts += 1
-            return self._chat.invoke(messages, timeout=_remaining(deadline))
-
-        retrying = Retrying(**self._retry_options(deadline))
+        call = _Call(started + self.timeout)
         try:
-            message = retrying(attempt)
+            try:
+                message = self._invoke(self._messages(question, passages), call)
+            except _client_errors() as exc:
+                if not _context_overflow(exc):
+                    raise
+                message = self._invoke(self._messages(question, passages, short=True), call)
         except _client_errors() as exc:
-            raise _failure(exc, attempts) from exc
+            raise _failure(exc, call.attempts) from exc
         lead = check_lead(
             _content(message),
             passages=len(passages),
@@ -164,9 +173,18 @@ class OpenAILeadWriter:
         )
         logger.info(
             "LLM lead accepted: %d chars, %d attempt(s), %.0f ms",
-            len(lead), attempts, (time.monotonic() - started) * 1000,
+            len(lead), call.attempts, (time.monotonic() - started) * 1000,
         )  # fmt: skip
         return lead
+
+    def _invoke(self, messages: list[BaseMessage], call: _Call) -> Any:
+        """One non-streaming completion, retried within the budget."""
+
+        def attempt() -> Any:
+            call.attempts += 1
+            return self._chat.invoke(messages, timeout=_remaining(call.deadline))
+
+        return Retrying(**self._retry_options(call.deadline))(attempt)
 
     # -- one answer, as it is written --------------------------------------------------------
 
@@ -190,53 +208,68 @@ class OpenAILeadWriter:
             LLMError: the server failed, the budget ran out, or the answer failed a check
                 (possibly after drafts were yielded: the caller replaces them).
         """
-        messages = self._messages(question, passages)
         started = time.monotonic()
-        deadline = started + self.timeout
-        attempts = 0
+        call = _Call(started + self.timeout)
         text = ""
         finish_reason: str | None = None
         try:
-            async for attempt in AsyncRetrying(**self._retry_options(deadline)):
-                with attempt:
-                    attempts += 1
-                    chunks = cast(
-                        AsyncGenerator[Any, None],
-                        self._chat.astream(messages, timeout=_remaining(deadline)),
-                    )
-                    try:
-                        first = await _next_chunk(chunks, deadline)
-                    except BaseException:
-                        await chunks.aclose()
-                        raise
+            try:
+                chunks, chunk = await self._open(self._messages(question, passages), call)
+            except _client_errors() as exc:
+                if not _context_overflow(exc):
+                    raise
+                short = self._messages(question, passages, short=True)
+                chunks, chunk = await self._open(short, call)
             async with aclosing(chunks):
-                chunk = first
                 while chunk is not None:
                     finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
                     piece = _content(chunk)
                     if piece:
                         text += piece
                         yield LeadDraft(text)
-                    chunk = await _next_chunk(chunks, deadline)
+                    chunk = await _next_chunk(chunks, call.deadline)
         except _client_errors() as exc:
-            raise _failure(exc, attempts) from exc
+            raise _failure(exc, call.attempts) from exc
         lead = check_lead(
             text, passages=len(passages), echo=self._echo, finish_reason=finish_reason
         )
         logger.info(
             "LLM streamed lead accepted: %d chars, %d attempt(s), %.0f ms",
-            len(lead), attempts, (time.monotonic() - started) * 1000,
+            len(lead), call.attempts, (time.monotonic() - started) * 1000,
         )  # fmt: skip
         yield LeadDraft(lead, final=True)
 
+    async def _open(
+        self, messages: list[BaseMessage], call: _Call
+    ) -> tuple[AsyncGenerator[Any, None], Any]:
+        """Start a streamed completion, retried within the budget until its first chunk."""
+        async for attempt in AsyncRetrying(**self._retry_options(call.deadline)):
+            with attempt:
+                call.attempts += 1
+                chunks = cast(
+                    AsyncGenerator[Any, None],
+                    self._chat.astream(messages, timeout=_remaining(call.deadline)),
+                )
+                try:
+                    first = await _next_chunk(chunks, call.deadline)
+                except BaseException:
+                    await chunks.aclose()
+                    raise
+        return chunks, first
+
     # -- shared ------------------------------------------------------------------------------
 
-    def _messages(self, question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
+    def _messages(
+        self, question: str, passages: Sequence[Passage], *, short: bool = False
+    ) -> list[BaseMessage]:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         if not passages:
             raise LLMResponseError("no passages", "the lead needs at least one passage")
-        prompt = build_prompt(question, passages, max_passage_chars=self.max_passage_chars)
+        limit = self.max_passage_chars // SHORTEN_BY if short else self.max_passage_chars
+        if short:
+            logger.info("Prompt too long for the model's context; passages cut to %d chars", limit)
+        prompt = build_prompt(question, passages, max_passage_chars=limit)
         logger.debug("LLM prompt for %d passages: %s", len(passages), prompt.user)
         return [SystemMessage(prompt.system), HumanMessage(prompt.user)]
 
@@ -290,6 +323,17 @@ def _transient(exc: BaseException) -> bool:
     return False
 
 
+def _context_overflow(exc: BaseException) -> bool:
+    """A 400 saying the prompt does not fit the model's context (OpenAI, vLLM, llama.cpp)."""
+    import openai
+
+    return (
+        isinstance(exc, openai.APIStatusError)
+        and exc.status_code in (400, 413)
+        and bool(_OVERFLOW.search(exc.message))
+    )
+
+
 def _retry_after(exc: BaseException | None) -> float | None:
     """Seconds the server asked us to wait (Retry-After-Ms or Retry-After), if it did."""
     import openai
@@ -334,6 +378,8 @@ def _failure(exc: BaseException, attempts: int) -> LLMError:
         return LLMUnavailableError("timeout", attempts=attempts)
     if isinstance(exc, openai.APIConnectionError):
         return LLMUnavailableError("connection failed", str(exc), attempts=attempts)
+    if _context_overflow(exc):
+        return LLMUnavailableError("prompt too long for the model", str(exc), attempts=attempts)
     if isinstance(exc, openai.APIStatusError):
         code = exc.status_code
         reason = "rate limited" if code == 429 else "server error" if code >= 500 else "refused"

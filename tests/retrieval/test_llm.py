@@ -19,6 +19,7 @@ from retrieval import (
 from retrieval.llm_prompt import system_prompt
 from tests.helpers.fake_openai import (
     FakeOpenAI,
+    RecordedRequest,
     Stream,
     empty,
     hang,
@@ -70,7 +71,7 @@ def test_a_good_answer_is_returned_from_one_well_formed_request(
     assert body["model"] == "gpt-4o-mini"
     assert body["temperature"] == 0.0
     # Compatible servers (llama.cpp's among them) know max_tokens, not max_completion_tokens.
-    assert body["max_tokens"] == 400
+    assert body["max_tokens"] == 300
     assert "max_completion_tokens" not in body
     assert not body.get("stream")
     system, user = request.messages
@@ -192,6 +193,42 @@ def test_retries_share_one_budget(fake: FakeOpenAI, base_url: str) -> None:
     assert time.monotonic() - started < 10
 
 
+OVERFLOW = status(
+    400,
+    body={
+        "error": {
+            "message": "This model's maximum context length is 2048 tokens. However, you "
+            "requested 2500 tokens (2100 in the messages, 400 in the completion).",
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    },
+)
+
+
+def passage_text(request: RecordedRequest) -> str:
+    return str(request.messages[1]["content"]).split("<<<")[1]
+
+
+def test_a_prompt_too_long_for_the_server_is_sent_once_more_shortened(
+    fake: FakeOpenAI, base_url: str
+) -> None:
+    fake.script(OVERFLOW, reply(GOOD_LEAD))
+    writer = fast_writer(base_url, max_passage_chars=60)
+    assert writer.write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    first, second = fake.chat_requests
+    assert len(passage_text(second)) < len(passage_text(first))
+    assert "[2] " in second.messages[1]["content"]  # every passage keeps its number
+
+
+def test_a_prompt_that_never_fits_is_reported_as_too_long(fake: FakeOpenAI, base_url: str) -> None:
+    fake.script(OVERFLOW, OVERFLOW, reply(GOOD_LEAD))
+    caught = failure(fast_writer(base_url))
+    assert str(caught) == "prompt too long for the model"
+    assert fake.request_count == 2
+
+
 # -- streaming ------------------------------------------------------------------------------
 
 
@@ -258,6 +295,16 @@ async def test_a_stream_that_never_starts_is_cut_at_the_budget(
     with pytest.raises(LLMUnavailableError, match="timeout"):
         await drafts_of(fast_writer(base_url, timeout=1.5))
     assert time.monotonic() - started < 10
+
+
+async def test_a_streamed_prompt_too_long_is_sent_once_more_shortened(
+    fake: FakeOpenAI, base_url: str
+) -> None:
+    fake.script(OVERFLOW, stream(GOOD_LEAD, chunks=2))
+    drafts = await drafts_of(fast_writer(base_url, max_passage_chars=60))
+    assert drafts[-1] == LeadDraft(GOOD_LEAD, final=True)
+    first, second = fake.chat_requests
+    assert len(passage_text(second)) < len(passage_text(first))
 
 
 async def test_a_malformed_stream_is_a_response_error(fake: FakeOpenAI, base_url: str) -> None:
