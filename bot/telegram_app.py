@@ -15,7 +15,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -34,6 +33,7 @@ from bot.errors import ConfigError
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings
 from bot.telegram_context import SERVICES_KEY, BotContext, Services
+from bot.telegram_retry import RetryingRateLimiter
 from bot.update_order import ChatOrderedProcessor
 from retrieval import Answerer
 
@@ -88,7 +88,7 @@ def build_application(
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(defaults)
-        .rate_limiter(AIORateLimiter(max_retries=MAX_FLOOD_RETRIES))
+        .rate_limiter(RetryingRateLimiter(max_retries=MAX_FLOOD_RETRIES))
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
         # On stop PTB confirms the last updates with one more getUpdates while the long poll
         # may still hold the connection; with a single connection that call times out and

@@ -14,6 +14,7 @@ from bot.rate_limit import Verdict
 from bot.telegram_context import BotContext
 from bot.telegram_render import Block
 from bot.telegram_replies import (
+    say,
     send_answer,
     send_blocks,
     send_original,
@@ -63,11 +64,11 @@ async def answer_question(
     services = context.services
     question = question.strip()
     if not question:
-        await context.bot.send_message(chat.id, messages.ASK_PROMPT)
+        await say(context, chat.id, messages.ASK_PROMPT, reply_to=reply_to)
         return
     if len(question) > MAX_QUESTION_CHARS:
         text = messages.QUESTION_TOO_LONG.format(length=len(question), limit=MAX_QUESTION_CHARS)
-        await context.bot.send_message(chat.id, text)
+        await say(context, chat.id, text, reply_to=reply_to)
         return
     verdict = services.limiter.check(user.id)
     if verdict is not Verdict.ALLOW:
@@ -75,14 +76,14 @@ async def answer_question(
         if verdict is Verdict.LIMIT:
             seconds = max(1, round(services.limiter.retry_in(user.id)))
             text = messages.RATE_LIMITED.format(limit=services.limiter.limit, seconds=seconds)
-            await context.bot.send_message(chat.id, text)
+            await say(context, chat.id, text, reply_to=reply_to)
         return
     province = await asyncio.to_thread(services.log.province, chat.id)
     try:
         answer = await with_typing(context, chat.id, services.ask(question, province=province))
     except IndexUnavailableError:
         logger.warning("Index unavailable; chat=%s not answered", chat.id)
-        await context.bot.send_message(chat.id, messages.INDEX_UNAVAILABLE)
+        await say(context, chat.id, messages.INDEX_UNAVAILABLE, reply_to=reply_to)
         return
     key = await asyncio.to_thread(
         services.log.record, answer, user_id=user.id, chat_id=chat.id, chat_type=chat.type,
@@ -173,7 +174,7 @@ async def documents_command(update: Update, context: BotContext) -> None:
         return
     documents = await asyncio.to_thread(context.services.library.documents)
     if not documents:
-        await context.bot.send_message(chat.id, messages.DOCUMENTS_EMPTY)
+        await say(context, chat.id, messages.DOCUMENTS_EMPTY)
         return
     listed = [(d.meta, d.paragraph_count) for d in documents]
     blocks = telegram_render.document_blocks(listed)

@@ -30,9 +30,13 @@ async def send_blocks(
     *,
     markup: InlineKeyboardMarkup | None = None,
     reply_to: int | None = None,
+    escaped: bool = False,
 ) -> None:
-    """Send blocks as one or more HTML messages; the buttons go under the last one."""
-    parts = telegram_render.pack(blocks)
+    """Send blocks as one or more HTML messages; the buttons go under the last one.
+
+    With ``escaped`` the blocks' text is already HTML (short texts from bot.messages).
+    """
+    parts = [b.text for b in blocks] if escaped else telegram_render.pack(blocks)
     for n, part in enumerate(parts):
         await context.bot.send_message(
             chat_id,
@@ -44,6 +48,11 @@ async def send_blocks(
                 else None
             ),
         )
+
+
+async def say(context: BotContext, chat_id: int, text: str, *, reply_to: int | None = None) -> None:
+    """Send one short HTML message (from bot.messages), as a reply in groups."""
+    await send_blocks(context, chat_id, [Block(text)], reply_to=reply_to, escaped=True)
 
 
 async def send_answer(

@@ -46,3 +46,13 @@ async def test_an_unexpected_failure_gets_a_generic_apology(
         [reply] = await bot.send(text_update("5K là gì?"))
     assert reply.plain_text == messages.SORRY
     assert [call.status for call in tg.calls("sendMessage")] == [400, 200]
+
+
+async def test_a_transient_network_failure_is_retried_and_the_reply_still_arrives(
+    tg: FakeTelegram, url: str, answerer: Answerer, tmp_path: Path
+) -> None:
+    async with started_bot(tg, url, answerer, tmp_path) as bot:
+        tg.fail_next("sendMessage", 502)
+        [reply] = await bot.send(text_update("5K là gì?"))
+    assert reply.plain_text.startswith(FIVE_K)
+    assert [call.status for call in tg.calls("sendMessage")] == [502, 200]

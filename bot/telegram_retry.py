@@ -1,0 +1,62 @@
+"""Outgoing Bot API requests: Telegram's flood limits, and retries of failures on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+logger = logging.getLogger(__name__)
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (flood limits, 429 waited out) plus retries of network failures.
+
+    A kept-alive connection that the server closes just as a request goes out fails with a
+    read error before the request was handled; without a retry that reply would be lost.
+    Bad requests are never retried: they would fail again.
+
+    Args:
+        max_retries: retries after a RetryAfter (HTTP 429), each after the announced wait.
+        network_retries: retries after a network error or timeout.
+        backoff: seconds before the first network retry (doubled for each next one).
+    """
+
+    def __init__(self, *, max_retries: int, network_retries: int = 2, backoff: float = 0.5) -> None:
+        super().__init__(max_retries=max_retries)
+        self._network_retries = network_retries
+        self._backoff = backoff
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Result:
+        """Send through the flood limiter; retry a few times after a network failure."""
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as exc:
+                if attempt == self._network_retries:
+                    raise
+                attempt += 1
+                logger.warning(
+                    "Bot API %s failed (%s); retry %d of %d",
+                    endpoint, type(exc).__name__, attempt, self._network_retries,
+                )  # fmt: skip
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
