@@ -9,12 +9,14 @@ orphan rows are removed the next time that document is written or removed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import numpy as np
 
 from vectorstore.embeddings import Embedder
@@ -26,6 +28,7 @@ MetaValue = str | int | float | bool
 Metadata = Mapping[str, MetaValue]
 _CATALOG_VECTOR = [1.0]  # the catalog is looked up by id, never by similarity
 _PAGE = 2000
+_MAX_OVERFETCH = 5000  # nearest rows asked for at most when skipping uncommitted ones
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,12 @@ def row_id(doc_id: str, version: str, position: int) -> str:
 class ParagraphStore:
     """Paragraphs and documents in a Chroma database (embedded folder or server)."""
 
-    def __init__(self, client: Any, *, embedder: Embedder, prefix: str = "chithi") -> None:
+    def __init__(
+        self, client: Any, *, embedder: Embedder, prefix: str = "chithi", location: str = ""
+    ) -> None:
         self._client = client
         self._embedder = embedder
+        self.location = location or "Chroma"
         self.collection_name = f"{prefix}_{embedder.slug}"
         try:
             self._paragraphs = client.get_or_create_collection(
@@ -65,7 +71,7 @@ class ParagraphStore:
             )
             self._catalog = client.get_or_create_collection(f"{self.collection_name}_catalog")
         except Exception as exc:  # noqa: BLE001 - chromadb raises bare Exceptions for I/O
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
 
     @classmethod
     def persistent(cls, path: str, *, embedder: Embedder) -> ParagraphStore:
@@ -73,32 +79,64 @@ class ParagraphStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        client = chromadb.PersistentClient(
-            path=path, settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        return cls(client, embedder=embedder)
+        try:
+            client = chromadb.PersistentClient(
+                path=path, settings=ChromaSettings(anonymized_telemetry=False)
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise StoreUnavailableError(
+                f"Chroma folder {path} cannot be opened: {type(exc).__name__}: {exc}"
+            ) from exc
+        return cls(client, embedder=embedder, location=f"Chroma folder {path}")
 
     @classmethod
-    def remote(cls, url: str, *, embedder: Embedder, token: str | None = None) -> ParagraphStore:
-        """A store on a Chroma server (`chroma run`); embeddings stay client-side."""
+    def remote(
+        cls, url: str, *, embedder: Embedder, token: str | None = None, timeout: float = 30.0
+    ) -> ParagraphStore:
+        """A store on a Chroma server (`chroma run`); embeddings stay client-side.
+
+        Args:
+            url: the server, e.g. ``http://127.0.0.1:8000`` (``https://`` for TLS).
+            embedder: computes passage and query vectors in this process.
+            token: sent as ``Authorization: Bearer TOKEN``. `chroma run` itself checks no
+                credentials (its open-source server has no authentication); the token is for
+                a reverse proxy or gateway in front of it that does.
+            timeout: seconds before a request to an unresponsive server fails.
+
+        Raises:
+            StoreUnavailableError: the server cannot be reached or refused the credentials.
+        """
         from urllib.parse import urlparse
 
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise StoreUnavailableError(
+                f"Chroma URL {url!r} is invalid; give one like http://127.0.0.1:8000"
+            )
         headers = {"Authorization": f"Bearer {token}"} if token else None
+        location = f"Chroma server {parsed.scheme}://{parsed.netloc}"
         try:
+            # chromadb's own first request has no timeout (see _set_timeout): ask first.
+            httpx.get(
+                f"{url.rstrip('/')}/api/v2/heartbeat", headers=headers, timeout=timeout
+            ).raise_for_status()
             client = chromadb.HttpClient(
-                host=parsed.hostname or "127.0.0.1",
+                host=parsed.hostname,
                 port=parsed.port or (443 if parsed.scheme == "https" else 8000),
                 ssl=parsed.scheme == "https",
                 headers=headers,
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
-        return cls(client, embedder=embedder)
+            raise _unavailable(exc, location) from exc
+        _set_timeout(client, timeout)
+        return cls(client, embedder=embedder, location=location)
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailableError:
+        return _unavailable(exc, self.location)
 
     # -- documents -----------------------------------------------------------------------
 
@@ -107,8 +145,16 @@ class ParagraphStore:
         try:
             got = self._catalog.get(include=["metadatas"])
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
         return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def catalog_record(self, doc_id: str) -> dict[str, MetaValue] | None:
+        """One document's committed catalog record, or None (a lookup by id, not a scan)."""
+        try:
+            got = self._catalog.get(ids=[doc_id], include=["metadatas"])
+        except Exception as exc:  # noqa: BLE001
+            raise self._unavailable(exc) from exc
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
 
     def state_token(self) -> str:
         """Changes whenever any document is added, replaced or removed."""
@@ -144,7 +190,7 @@ class ParagraphStore:
             EmbeddingError: the embedder failed; the committed index is unchanged.
             StoreUnavailableError: Chroma failed; the committed index is unchanged.
         """
-        current = self.catalog().get(doc_id)
+        current = self.catalog_record(doc_id)
         if current and current.get("version") == version:
             return False
         self._delete_rows(doc_id, keep_versions={str(current["version"])} if current else set())
@@ -167,19 +213,19 @@ class ParagraphStore:
         except (EmbeddingError, StoreUnavailableError):
             raise
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
         # Committed: the old version's rows are now invisible; clear them out.
         self._delete_rows(doc_id, keep_versions={version})
         return True
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and its paragraphs. Returns False if it was not there."""
-        if doc_id not in self.catalog():
+        if self.catalog_record(doc_id) is None:
             return False
         try:
             self._catalog.delete(ids=[doc_id])
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
         self._delete_rows(doc_id, keep_versions=set())
         return True
 
@@ -190,7 +236,7 @@ class ParagraphStore:
         try:
             self._paragraphs.delete(where=where)
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
 
     def _embed(self, texts: list[str]) -> list[Any]:
         try:
@@ -207,7 +253,7 @@ class ParagraphStore:
         try:
             return int(self._paragraphs.count())
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
 
     def rows(self, *, include_text: bool = True) -> Iterator[Row]:
         """Every committed row, page by page."""
@@ -218,7 +264,7 @@ class ParagraphStore:
             try:
                 got = self._paragraphs.get(include=include, limit=_PAGE, offset=offset)
             except Exception as exc:  # noqa: BLE001
-                raise _unavailable(exc) from exc
+                raise self._unavailable(exc) from exc
             ids = got["ids"]
             if not ids:
                 return
@@ -235,7 +281,7 @@ class ParagraphStore:
         try:
             got = self._paragraphs.get(ids=list(ids), include=["metadatas", "documents"])
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
         by_id = {
             i: Row(i, t or "", dict(m or {}))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -253,16 +299,33 @@ class ParagraphStore:
         self, vector: np.ndarray, *, k: int, where: dict[str, Any] | None = None,
         active: Mapping[str, MetaValue] | None = None,
     ) -> list[DenseHit]:  # fmt: skip
-        """Nearest rows to a query vector, committed versions only."""
+        """Nearest rows to a query vector, committed versions only.
+
+        Rows of uncommitted versions (left by an ingest that died) are skipped; when they
+        crowd the nearest k, the query is repeated with a larger k, so they never push
+        committed rows out of the answer.
+        """
+        n = k
+        while True:
+            hits, returned = self._nearest(vector, n, where, active)
+            if len(hits) >= k or returned < n or n >= _MAX_OVERFETCH:
+                return hits[:k]
+            n = min(n * 4, _MAX_OVERFETCH)
+            logger.info("Uncommitted rows among the nearest; querying again with k=%d", n)
+
+    def _nearest(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None,
+        active: Mapping[str, MetaValue] | None,
+    ) -> tuple[list[DenseHit], int]:  # fmt: skip
         try:
             got = self._paragraphs.query(
                 query_embeddings=[vector.tolist()],
-                n_results=k,
+                n_results=n,
                 where=where or None,
                 include=["metadatas", "documents", "distances"],
             )
         except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc) from exc
+            raise self._unavailable(exc) from exc
         hits = []
         for i, text, meta, dist in zip(
             got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0],
@@ -272,8 +335,54 @@ class ParagraphStore:
             if active is not None and active.get(str(meta.get("doc_id"))) != meta.get("version"):
                 continue
             hits.append(DenseHit(Row(i, text or "", meta), 1.0 - float(dist)))
-        return hits
+        return hits, len(got["ids"][0])
+
+    def close(self) -> None:
+        """Release the client (its HTTP connections or its folder); idempotent."""
+        sessions = _http_sessions(self._client)
+        with contextlib.suppress(Exception):
+            self._client.close()
+        for session in sessions:
+            session.close()
 
 
-def _unavailable(exc: Exception) -> StoreUnavailableError:
-    return StoreUnavailableError(f"Chroma failed: {type(exc).__name__}: {exc}")
+def _http_sessions(client: Any) -> list[httpx.Client]:
+    # chromadb's HTTP client keeps an httpx session per "system", and its admin client makes
+    # a second system of its own; both hold connections to the server.
+    owners = [client, getattr(client, "_admin_client", None)]
+    sessions = [getattr(getattr(o, "_server", None), "_session", None) for o in owners]
+    return [s for s in sessions if isinstance(s, httpx.Client)]
+
+
+def _set_timeout(client: Any, seconds: float) -> None:
+    # chromadb builds its httpx sessions with `timeout=None`, so a server that accepts the
+    # connection but never answers (a hung process, a dead peer behind a balancer) would block
+    # a request forever. It has no setting for this; set it on the sessions.
+    sessions = _http_sessions(client)
+    for session in sessions:
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 10.0))
+    if not sessions:  # a future chromadb may build its client differently: say so, do not fail
+        logger.warning("Could not set a timeout on the Chroma HTTP client")
+
+
+def _unavailable(exc: Exception, location: str) -> StoreUnavailableError:
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        hint = "it did not answer in time"
+    elif isinstance(exc, httpx.TransportError) or "Could not connect" in text:
+        hint = "is it running, and is the address right?"
+    elif _is_auth_failure(exc, text):
+        hint = "it refused the credentials; check the token"
+    else:
+        hint = "see the cause above"
+    return StoreUnavailableError(f"{location} is unavailable ({type(exc).__name__}: "
+                                 f"{text[:300]}); {hint}")  # fmt: skip
+
+
+def _is_auth_failure(exc: Exception, text: str) -> bool:
+    from chromadb.errors import AuthorizationError, ChromaAuthError
+
+    lowered = text.lower()
+    return isinstance(exc, ChromaAuthError | AuthorizationError) or any(
+        word in lowered for word in ("unauthorized", "forbidden", "401", "403")
+    )
