@@ -174,6 +174,11 @@ STATS = (  # HTML; numbers only
     "Ngoài phạm vi: {refused}\n"
     "Góp ý: 👍 {helpful} · 👎 {unhelpful}"
 )
+STATS_LLM = (  # HTML; numbers only; Answerer.stats, counted since the bot started
+    "\n<b>Câu trả lời do mô hình ngôn ngữ viết</b> (từ khi bot khởi động)\n"
+    "Dùng: {used} · Quay về câu trích: {fallback}"
+)
+STATS_LLM_REASON = "\n• {reason}: {count}"  # reason: the English code of docs/llm.md
 STATS_GAPS = "Câu hỏi văn bản chưa đề cập, hỏi nhiều nhất:"
 STATS_GAP = "{number}. {question} — {count} lần"
 STATS_NO_GAPS = "Không có câu hỏi nào chưa trả lời được."

@@ -14,6 +14,7 @@ from bot import messages, telegram_render
 from bot.telegram_context import BotContext
 from bot.telegram_render import Block
 from bot.telegram_replies import send_blocks
+from bot.telegram_stream import llm_stats_text
 from bot.uploads import DOC_ID, Upload, ingest_upload, remove_upload, safe_name
 from retrieval import (
     DocumentNotFoundError,
@@ -170,6 +171,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         period=label, asked=stats.asked, answered=stats.answered, not_found=stats.not_found,
         refused=stats.refused, helpful=stats.helpful, unhelpful=stats.unhelpful,
     )  # fmt: skip
+    summary += llm_stats_text(context.services.answerer)
     await message.reply_text(summary)
     if not stats.unanswered:
         await message.reply_text(messages.STATS_NO_GAPS)

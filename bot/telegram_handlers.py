@@ -21,6 +21,7 @@ from bot.telegram_replies import (
     show_paragraph,
     with_typing,
 )
+from bot.telegram_stream import DraftMessage, ask_with_drafts
 from retrieval import IndexUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -79,8 +80,16 @@ async def answer_question(
             await say(context, chat.id, text, reply_to=reply_to)
         return
     province = await asyncio.to_thread(services.log.province, chat.id)
+    draft: DraftMessage | None = None
     try:
-        answer = await with_typing(context, chat.id, services.ask(question, province=province))
+        if services.answerer.lead_writer is None:
+            answer = await with_typing(context, chat.id, services.ask(question, province=province))
+        else:  # LLM mode: the lead appears as the model writes it (bot/telegram_stream.py)
+            asking = ask_with_drafts(
+                services.answerer, context.bot, chat.id, question, province=province,
+                reply_to=reply_to,
+            )  # fmt: skip
+            answer, draft = await with_typing(context, chat.id, asking)
     except IndexUnavailableError:
         logger.warning("Index unavailable; chat=%s not answered", chat.id)
         await say(context, chat.id, messages.INDEX_UNAVAILABLE, reply_to=reply_to)
@@ -95,6 +104,9 @@ async def answer_question(
         answer.latency_ms,
     )  # fmt: skip
     logger.debug("Question %r answered %r", question, answer.text)
+    if draft is not None:
+        await draft.finish(answer, key=key, province=province)
+        return
     await send_answer(context, chat.id, answer, key=key, province=province, reply_to=reply_to)
 
 

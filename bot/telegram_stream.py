@@ -1,0 +1,183 @@
+"""Show an LLM-written lead in Telegram as it is written: one message, edited at most once a second.
+
+In llm mode the handler asks through `ask_with_drafts`: the first piece of the lead is sent as a
+message, later pieces edit it (throttled), and `DraftMessage.finish` turns it into the final
+answer, the citations appended, or sends the answer normally when no draft was shown.
+`llm_stats_text` adds the LLM counters to /thongke.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot import messages, telegram_buttons, telegram_render
+from retrieval import Answer, Answerer, SearchFilters
+
+logger = logging.getLogger(__name__)
+
+EDIT_INTERVAL = 1.0  # seconds between edits of a draft; Telegram throttles faster edits
+DRAFT_MARK = " …"  # shown after a draft: more is coming
+MAX_DRAFT_CHARS = 3500  # a lead is far shorter; a runaway model must not break sendMessage
+
+
+class DraftMessage:
+    """The message a streamed lead is written into.
+
+    Args:
+        bot: the bot that sends and edits it.
+        chat_id: the chat.
+        reply_to: the message to reply to (in groups, the question).
+        interval: least seconds between two edits.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        chat_id: int,
+        *,
+        reply_to: int | None = None,
+        interval: float = EDIT_INTERVAL,
+    ) -> None:
+        self.bot = bot
+        self.chat_id = chat_id
+        self.reply_to = reply_to
+        self.interval = interval
+        self.message_id: int | None = None
+        self.updates = 0
+        self._shown = ""
+        self._shown_at = 0.0
+
+    async def show(self, text: str) -> None:
+        """Show the lead so far: send it the first time, then edit, at most once an interval.
+
+        Drafts are best effort: a Telegram error is logged and the next draft tries again.
+        """
+        text = text.strip()[:MAX_DRAFT_CHARS]
+        now = time.monotonic()
+        if not text or text == self._shown:
+            return
+        if self.message_id is not None and now - self._shown_at < self.interval:
+            return
+        html = telegram_render.plain(text) + DRAFT_MARK
+        try:
+            if self.message_id is None:
+                sent = await self.bot.send_message(
+                    self.chat_id,
+                    html,
+                    parse_mode=ParseMode.HTML,
+                    reply_parameters=self._reply_parameters(),
+                )
+                self.message_id = sent.message_id
+            else:
+                await self.bot.edit_message_text(
+                    html,
+                    chat_id=self.chat_id,
+                    message_id=self.message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+        except TelegramError as exc:
+            logger.warning("Draft not shown chat=%s: %s", self.chat_id, type(exc).__name__)
+            return
+        self.updates += 1
+        self._shown, self._shown_at = text, time.monotonic()
+
+    async def finish(self, answer: Answer, *, key: str | None, province: str | None) -> None:
+        """Show the final answer: its first part replaces the draft, the rest follow.
+
+        The citations (and the buttons) come only now, from the index; a lead that failed
+        its checks is replaced here by the extractive one the answer carries.
+
+        Args:
+            answer: the final answer.
+            key: the question's key in the log, for the feedback buttons.
+            province: the chat's province restriction, noted under the answer.
+        """
+        blocks = telegram_render.answer_blocks(
+            answer, province=province, examples=messages.EXAMPLE_QUESTIONS
+        )
+        parts = telegram_render.pack(blocks)
+        markup = telegram_buttons.answer_keyboard(answer, key)
+        first = 0
+        single = len(parts) == 1
+        if self.message_id is not None and await self._edit(parts[0], markup if single else None):
+            first = 1
+        for n in range(first, len(parts)):
+            await self.bot.send_message(
+                self.chat_id,
+                parts[n],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if n == len(parts) - 1 else None,
+                reply_parameters=self._reply_parameters() if n == 0 else None,
+            )
+        logger.info(
+            "Streamed answer chat=%s mode=%s drafts=%d parts=%d",
+            self.chat_id, answer.mode, self.updates, len(parts),
+        )  # fmt: skip
+
+    async def _edit(self, html: str, markup: InlineKeyboardMarkup | None) -> bool:
+        try:
+            edited = await self.bot.edit_message_text(
+                html,
+                chat_id=self.chat_id,
+                message_id=self.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except TelegramError as exc:
+            # The draft may have been deleted; the answer is then sent as a new message.
+            logger.warning("Draft not finished chat=%s: %s", self.chat_id, type(exc).__name__)
+            return False
+        return isinstance(edited, Message) or bool(edited)
+
+    def _reply_parameters(self) -> ReplyParameters | None:
+        if self.reply_to is None:
+            return None
+        return ReplyParameters(self.reply_to, allow_sending_without_reply=True)
+
+
+async def ask_with_drafts(
+    answerer: Answerer,
+    bot: Bot,
+    chat_id: int,
+    question: str,
+    *,
+    province: str | None = None,
+    reply_to: int | None = None,
+    interval: float = EDIT_INTERVAL,
+) -> tuple[Answer, DraftMessage]:
+    """Answer a question, showing the LLM's lead in the chat while it is written.
+
+    Args:
+        answerer: the pipeline (with a lead writer; without one no draft is ever shown).
+        bot: the bot that sends the draft.
+        chat_id: the chat.
+        question: the question.
+        province: restrict the answer to this province's notices.
+        reply_to: the message the draft replies to.
+        interval: least seconds between two edits of the draft.
+
+    Returns:
+        The final answer and the draft message; pass both to `DraftMessage.finish`.
+    """
+    draft = DraftMessage(bot, chat_id, reply_to=reply_to, interval=interval)
+    answer = await answerer.ask_streaming(
+        question, filters=SearchFilters(province=province), on_draft=draft.show
+    )
+    return answer, draft
+
+
+def llm_stats_text(answerer: Answerer) -> str:
+    """The /thongke lines about LLM answers (HTML): used, fallbacks and why; "" when off."""
+    if answerer.lead_writer is None:
+        return ""
+    stats = answerer.stats
+    text = messages.STATS_LLM.format(used=stats.llm_used, fallback=stats.llm_fallback)
+    for reason, count in sorted(stats.fallback_reasons.items(), key=lambda item: -item[1]):
+        text += messages.STATS_LLM_REASON.format(reason=html.escape(reason), count=count)
+    return text
