@@ -26,7 +26,7 @@ _KIND_NAMES = {
 # Words that keep a capital when an all-caps title is put in sentence case.
 _PROPER = (
     "Tỉnh ủy", "Ban Thường vụ", "Thường trực", "Ban Chỉ đạo", "Bí thư", "Covid-19", "Hội nghị",
-    "Ủy ban nhân dân", "Hội đồng nhân dân", "Trưởng Ban",
+    "Ủy ban nhân dân", "Hội đồng nhân dân", "Trưởng Ban", "UBND", "HĐND", "BCĐ", "MTTQ",
 )  # fmt: skip
 _SIDECAR_KEYS = {
     "title", "kind", "date", "province", "issuer", "signer", "signer_title", "number",
@@ -129,8 +129,8 @@ def _sentence_case(text: str) -> str:
     if n == 0:
         return text
     lowered = " ".join(words[:n]).lower()
-    for name in _PROPER:
-        lowered = re.sub(re.escape(name.lower()), name, lowered)
+    for name in (*_PROPER, *places.PROVINCES):
+        lowered = re.sub(rf"(?<!\w){re.escape(name.lower())}(?!\w)", name, lowered)
     return " ".join([lowered, *words[n:]])
 
 
