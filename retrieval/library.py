@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +18,20 @@ from retrieval.notices import load_notice
 from retrieval.reading import SUPPORTED_SUFFIXES
 from retrieval.records import (
     catalog_metadata,
+    date_int,
     meta_from_catalog,
     paragraph_from_row,
     paragraph_metadata,
 )
 from retrieval.types import DocumentInfo, Notice, NoticeMeta, Paragraph
-from vectorstore import EmbeddingError, LexicalIndex, ParagraphStore, StoreUnavailableError, row_id
+from vectorstore import (
+    EmbeddingError,
+    LexicalIndex,
+    ParagraphStore,
+    Row,
+    StoreUnavailableError,
+    row_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +86,7 @@ class Library:
         self.body_counts: dict[str, int] = {}
         self.lexical = LexicalIndex.build([], token="")
         self.restorer = AccentRestorer.build([])
+        self._bodies = np.empty(0, dtype=bool)
         empty = np.array([], dtype=object)
         self.rows = RowInfo(
             [], empty, empty, np.array([], dtype=np.int64), np.array([], dtype=bool)
@@ -88,56 +96,125 @@ class Library:
     # -- keeping in step -----------------------------------------------------------------
 
     def refresh(self, *, force: bool = False) -> None:
-        """Reload the catalog and lexical index if the store changed since last time."""
+        """Bring the catalog and lexical index in step with the store, if it changed.
+
+        Checks at most every ``refresh_seconds`` (one small read, the store's state token);
+        only when the token moved is the catalog read, and then only the documents that were
+        added, replaced or removed are applied to the lexical index (see ``_sync_lexical``).
+        This is how several processes sharing one Chroma server stay consistent: each keeps
+        its own lexical index and follows the shared store.
+        """
         with self._lock:
             now = time.monotonic()
             if not force and now - self._checked_at < self._refresh_seconds:
                 return
             self._checked_at = now
-            raw = self.store.catalog()
-            token = _token(raw)
+            token = self.store.state_token()
             if token == self._token and not force:
                 return
+            raw = self.store.catalog()
             self.catalog = {d: meta_from_catalog(d, m) for d, m in raw.items()}
             self.versions = {d: str(m.get("version")) for d, m in raw.items()}
             self.counts = {d: int(m.get("paragraphs", 0) or 0) for d, m in raw.items()}
             self.body_counts = {d: int(m.get("body_paragraphs", 0) or 0) for d, m in raw.items()}
-            self._load_lexical(token)
+            self._sync_lexical(token)
             self._token = token
 
-    def _load_lexical(self, token: str) -> None:
-        saved = LexicalIndex.load(self._lexical_dir) if self._lexical_dir else None
-        accents_file = (
-            self._lexical_dir.with_name(self._lexical_dir.name + ".accents.json")
-            if self._lexical_dir
-            else None
+    def _sync_lexical(self, token: str) -> None:
+        started = time.perf_counter()
+        first_load = not self._token
+        if first_load and not self._load_saved():  # else the saved files, brought up to date
+            self._rebuild(token)
+            return
+        index = self.lexical
+        indexed = _indexed_versions(index)
+        stale = [d for d, v in indexed.items() if self.versions.get(d) != v]
+        fresh = [d for d, v in self.versions.items() if indexed.get(d) != v]
+        if not stale and not fresh and index.token == token:
+            return
+        if len(stale) + len(fresh) > max(50, len(self.versions) // 4):
+            self._rebuild(token)  # cheaper than many small steps; also compacts the index
+            return
+        gone = set(stale)
+        index.remove(i for i in index.ids if i.rpartition("@")[0] in gone)
+        wanted = [row_id(d, self.versions[d], i) for d in fresh for i in range(self.counts[d])]
+        rows = [r for start in range(0, len(wanted), 5000)
+                for r in self.store.get(wanted[start : start + 5000])]  # fmt: skip
+        index.add((r.id, document_tokens(r.text)) for r in rows)
+        index.token = token
+        self._append_rows(rows)
+        self.restorer = _with_texts(self.restorer, [r.text for r in rows])
+        self._save()
+        logger.info(
+            "Lexical index updated: -%d +%d documents (%d rows) in %.2fs",
+            len(stale), len(fresh), len(rows), time.perf_counter() - started,
+        )  # fmt: skip
+
+    def _rebuild(self, token: str) -> None:
+        started = time.perf_counter()
+        rows = list(self.store.rows())
+        self.lexical = LexicalIndex.build(
+            ((r.id, document_tokens(r.text)) for r in rows), token=token
         )
-        restorer = AccentRestorer.load(accents_file) if accents_file and saved else None
-        fresh = saved is not None and saved.token == token and restorer is not None
-        rows = list(self.store.rows(include_text=not fresh))
-        if saved is not None and restorer is not None and fresh:
-            index = saved
-        else:
-            started = time.perf_counter()
-            index = LexicalIndex.build(((r.id, document_tokens(r.text)) for r in rows), token=token)
-            restorer = AccentRestorer.build(r.text for r in rows)
-            if self._lexical_dir and accents_file:
-                restorer.save(accents_file)
-                index.save(self._lexical_dir)
-            logger.info(
-                "Lexical index rebuilt: %d rows in %.2fs", len(index), time.perf_counter() - started
-            )
-        by_id = {r.id: r.metadata for r in rows}
-        metas = [by_id.get(i, {}) for i in index.ids]
+        self.restorer = AccentRestorer.build(r.text for r in rows)
+        self._bodies = np.empty(0, dtype=bool)
+        self._append_rows(rows)
+        self._save()
+        logger.info(
+            "Lexical index rebuilt: %d rows in %.2fs", len(rows), time.perf_counter() - started
+        )
+
+    def _load_saved(self) -> bool:
+        if not self._lexical_dir:
+            return False
+        index = LexicalIndex.load(self._lexical_dir)
+        restorer = AccentRestorer.load(self._side_file(".accents.json"))
+        try:
+            bodies = np.load(self._side_file(f".bodies-{len(index.ids)}.npy")) if index else None
+        except (OSError, ValueError):
+            bodies = None
+        if index is None or restorer is None or bodies is None:
+            return False
+        self.lexical, self.restorer, self._bodies = index, restorer, bodies
+        self._set_rows()
+        return True
+
+    def _save(self) -> None:
+        if not self._lexical_dir:
+            return
+        self.lexical.save(self._lexical_dir)
+        self.restorer.save(self._side_file(".accents.json"))
+        bodies = self._side_file(f".bodies-{len(self.lexical.ids)}.npy")
+        for old in bodies.parent.glob(f"{self._lexical_dir.name}.bodies-*.npy"):
+            old.unlink(missing_ok=True)
+        np.save(bodies, self._bodies)
+
+    def _side_file(self, suffix: str) -> Path:
+        assert self._lexical_dir is not None
+        return self._lexical_dir.with_name(self._lexical_dir.name + suffix)
+
+    def _append_rows(self, rows: list[Row]) -> None:
+        """Record which new rows are bodies (not signatures), aligned with the lexical ids."""
+        role = {r.id: r.metadata.get("role", "body") == "body" for r in rows}
+        extra = self.lexical.ids[len(self._bodies) :]
+        self._bodies = np.concatenate(
+            [self._bodies, np.array([role.get(i, True) for i in extra], dtype=bool)]
+        )
+        self._set_rows()
+
+    def _set_rows(self) -> None:
+        # Province and date are the document's (paragraph rows carry the same values).
+        ids = self.lexical.ids
+        docs = np.array([i.rpartition("@")[0] for i in ids], dtype=object)
+        province = {d: m.province or "" for d, m in self.catalog.items()}
+        date = {d: date_int(m.date) for d, m in self.catalog.items()}
         self.rows = RowInfo(
-            ids=index.ids,
-            doc_ids=np.array([m.get("doc_id", "") for m in metas], dtype=object),
-            provinces=np.array([m.get("province", "") for m in metas], dtype=object),
-            dates=np.array([int(m.get("date", 0) or 0) for m in metas], dtype=np.int64),
-            bodies=np.array([m.get("role", "body") == "body" for m in metas], dtype=bool),
+            ids=ids,
+            doc_ids=docs,
+            provinces=np.array([province.get(d, "") for d in docs], dtype=object),
+            dates=np.array([date.get(d, 0) for d in docs], dtype=np.int64),
+            bodies=self._bodies & self.lexical.live,
         )
-        self.lexical = index
-        self.restorer = restorer
 
     # -- changing ------------------------------------------------------------------------
 
@@ -241,9 +318,30 @@ class Library:
         return paragraph_from_row(rows[0].text, rows[0].metadata) if rows else None
 
 
-def _token(raw: Mapping[str, Mapping[str, object]]) -> str:
-    pairs = "|".join(sorted(f"{d}={m.get('version')}" for d, m in raw.items()))
-    return hashlib.sha256(pairs.encode()).hexdigest()[:16]
+def _with_texts(restorer: AccentRestorer, texts: list[str]) -> AccentRestorer:
+    """The accent model with the counts of more texts added.
+
+    Removed texts are not taken out: their words stay possible spellings until the next
+    rebuild, which is harmless.
+    """
+    if not texts:
+        return restorer
+    added, seeds = AccentRestorer.build(texts), AccentRestorer.build([])
+    unigrams, bigrams = dict(restorer.unigrams), dict(restorer.bigrams)
+    for total, more, seed in ((unigrams, added.unigrams, seeds.unigrams),
+                              (bigrams, added.bigrams, seeds.bigrams)):  # fmt: skip
+        for key, count in more.items():
+            total[key] = total.get(key, 0) + count - seed.get(key, 0)
+    return AccentRestorer(unigrams, bigrams)
+
+
+def _indexed_versions(index: LexicalIndex) -> dict[str, str]:
+    """Document -> version of the live rows of a lexical index (row ids say both)."""
+    found: dict[str, str] = {}
+    for i in np.flatnonzero(index.live):
+        doc_id, _, rest = index.ids[i].rpartition("@")
+        found.setdefault(doc_id, rest.rsplit("#", 1)[0])
+    return found
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:

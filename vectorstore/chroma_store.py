@@ -12,6 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import operator
+import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +31,13 @@ MetaValue = str | int | float | bool
 Metadata = Mapping[str, MetaValue]
 _CATALOG_VECTOR = [1.0]  # the catalog is looked up by id, never by similarity
 _PAGE = 2000
+_STATE_ID = "state"
+# Metadata keys whose filters keep most rows: checked after the vector search (see dense_query).
+BROAD_KEYS = frozenset({"role"})
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "$eq": operator.eq, "$ne": operator.ne, "$gt": operator.gt, "$gte": operator.ge,
+    "$lt": operator.lt, "$lte": operator.le,
+}  # fmt: skip
 _MAX_OVERFETCH = 5000  # nearest rows asked for at most when skipping uncommitted ones
 
 
@@ -70,6 +80,7 @@ class ParagraphStore:
                 configuration={"hnsw": {"space": "cosine"}},
             )
             self._catalog = client.get_or_create_collection(f"{self.collection_name}_catalog")
+            self._state = client.get_or_create_collection(f"{self.collection_name}_state")
         except Exception as exc:  # noqa: BLE001 - chromadb raises bare Exceptions for I/O
             raise self._unavailable(exc) from exc
 
@@ -157,9 +168,31 @@ class ParagraphStore:
         return dict(got["metadatas"][0] or {}) if got["ids"] else None
 
     def state_token(self) -> str:
-        """Changes whenever any document is added, replaced or removed."""
+        """A token that changes whenever any document is added, replaced or removed.
+
+        One small record, rewritten after every commit, so that several processes sharing a
+        server can notice each other's changes without reading the whole catalog. A writer
+        that dies between its commit and this write leaves the token unchanged until the
+        next change by anyone; ``refresh(force=True)`` and every start read the catalog.
+        Stores written before the token existed fall back to a hash of the catalog.
+        """
+        try:
+            got = self._state.get(ids=[_STATE_ID], include=["metadatas"])
+        except Exception as exc:  # noqa: BLE001
+            raise self._unavailable(exc) from exc
+        if got["ids"]:
+            return str((got["metadatas"][0] or {}).get("token", ""))
         pairs = sorted(f"{d}={m.get('version')}" for d, m in self.catalog().items())
         return hashlib.sha256("\n".join(pairs).encode()).hexdigest()[:16]
+
+    def _touch_state(self) -> None:
+        try:
+            self._state.upsert(
+                ids=[_STATE_ID], embeddings=[_CATALOG_VECTOR],
+                metadatas=[{"token": uuid.uuid4().hex[:16], "at": time.time()}],
+            )  # fmt: skip
+        except Exception as exc:  # noqa: BLE001
+            raise self._unavailable(exc) from exc
 
     def put_document(
         self,
@@ -214,6 +247,7 @@ class ParagraphStore:
             raise
         except Exception as exc:  # noqa: BLE001
             raise self._unavailable(exc) from exc
+        self._touch_state()
         # Committed: the old version's rows are now invisible; clear them out.
         self._delete_rows(doc_id, keep_versions={version})
         return True
@@ -226,15 +260,18 @@ class ParagraphStore:
             self._catalog.delete(ids=[doc_id])
         except Exception as exc:  # noqa: BLE001
             raise self._unavailable(exc) from exc
+        self._touch_state()
         self._delete_rows(doc_id, keep_versions=set())
         return True
 
     def _delete_rows(self, doc_id: str, *, keep_versions: set[str]) -> None:
-        where: dict[str, Any] = {"doc_id": doc_id}
-        if keep_versions:
-            where = {"$and": [where, {"version": {"$nin": sorted(keep_versions)}}]}
+        # An equality filter on doc_id is an index lookup; "$nin" on version made Chroma scan
+        # every row (90 ms at 9,000 rows, seconds at 300,000). Versions are in the ids.
         try:
-            self._paragraphs.delete(where=where)
+            got = self._paragraphs.get(where={"doc_id": doc_id}, include=[])
+            stale = [i for i in got["ids"] if _version_of(i, doc_id) not in keep_versions]
+            for start in range(0, len(stale), _PAGE):
+                self._paragraphs.delete(ids=stale[start : start + _PAGE])
         except Exception as exc:  # noqa: BLE001
             raise self._unavailable(exc) from exc
 
@@ -304,14 +341,21 @@ class ParagraphStore:
         Rows of uncommitted versions (left by an ingest that died) are skipped; when they
         crowd the nearest k, the query is repeated with a larger k, so they never push
         committed rows out of the answer.
+
+        Conditions on BROAD_KEYS (keys that keep most rows, like role=body) are checked on
+        the nearest rows here instead of in Chroma: Chroma filters by first listing every
+        matching row, which costs far more than the vector search when most rows match
+        (90 ms against 13 ms at 9,000 rows). The result is the same.
         """
-        n = k
+        chroma_where, local = _split_where(where)
+        n = k + 8 if local else k
         while True:
-            hits, returned = self._nearest(vector, n, where, active)
+            hits, returned = self._nearest(vector, n, chroma_where, active)
+            hits = [h for h in hits if all(_matches(h.row.metadata, c) for c in local)]
             if len(hits) >= k or returned < n or n >= _MAX_OVERFETCH:
                 return hits[:k]
             n = min(n * 4, _MAX_OVERFETCH)
-            logger.info("Uncommitted rows among the nearest; querying again with k=%d", n)
+            logger.debug("Too few rows left after filtering; querying again with k=%d", n)
 
     def _nearest(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None,
@@ -344,6 +388,39 @@ class ParagraphStore:
             self._client.close()
         for session in sessions:
             session.close()
+
+
+def _split_where(
+    where: dict[str, Any] | None,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Split a filter into what Chroma checks and what is checked on the nearest rows."""
+    if not where:
+        return None, []
+    clauses = list(where["$and"]) if set(where) == {"$and"} else [where]
+    local = [c for c in clauses if len(c) == 1 and next(iter(c)) in BROAD_KEYS]
+    kept = [c for c in clauses if c not in local]
+    if not kept:
+        return None, local
+    return (kept[0] if len(kept) == 1 else {"$and": kept}), local
+
+
+def _matches(meta: Mapping[str, Any], clause: dict[str, Any]) -> bool:
+    [(key, condition)] = clause.items()
+    value = meta.get(key)
+    if not isinstance(condition, dict):
+        return bool(value == condition)
+    [(op, operand)] = condition.items()
+    if op == "$in":
+        return bool(value in operand)
+    if op == "$nin":
+        return bool(value not in operand)
+    if value is None:
+        return bool(op == "$ne")
+    return bool(_COMPARISONS[op](value, operand))
+
+
+def _version_of(row: str, doc_id: str) -> str:
+    return row[len(doc_id) + 1 :].rsplit("#", 1)[0]
 
 
 def _http_sessions(client: Any) -> list[httpx.Client]:

@@ -1,7 +1,12 @@
-"""A BM25 index (bm25s) over tokens the caller supplies, saved beside Chroma.
+"""A BM25 index over tokens the caller supplies, updatable in place, saved beside Chroma.
 
-Chroma stays the one source of truth: this index is rebuilt from the collection whenever the
-store's state token changes, and the token is saved with the index.
+Chroma stays the one source of truth: this index is rebuilt from the collection when it is
+missing or stale, and the store's state token is saved with it. Between rebuilds, documents
+are added and removed in place: term frequencies are kept (in immutable segments, one per
+change) and BM25 is computed at query time for the query's terms only, with the document
+count, lengths and document frequencies of the live rows. So a change costs the changed
+rows, not the whole index, and the scores equal those of a fresh index over the live rows
+(bm25s's "lucene" variant, the one this index used before).
 """
 
 from __future__ import annotations
@@ -11,85 +16,244 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 logger = logging.getLogger(__name__)
 
+K1 = 1.2
+B = 0.75
+_EMPTY = "∅"  # an empty row still has length 1, as in bm25s
+_MAX_SEGMENTS = 8
+_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Postings of a block of rows: for term t, rows[starts[t]:starts[t+1]] with their tf."""
+
+    starts: np.ndarray  # int64, one more than the vocabulary size when the segment was made
+    rows: np.ndarray  # int32 global row numbers
+    tf: np.ndarray  # float32 term frequencies
+
+    @classmethod
+    def build(cls, first_row: int, docs: list[list[int]], vocab_size: int) -> _Segment:
+        terms, rows, tfs = [], [], []
+        for offset, term_ids in enumerate(docs):
+            unique, counts = np.unique(np.asarray(term_ids, dtype=np.int64), return_counts=True)
+            terms.append(unique)
+            rows.append(np.full(len(unique), first_row + offset, dtype=np.int32))
+            tfs.append(counts.astype(np.float32))
+        return cls.from_postings(
+            np.concatenate(terms) if terms else np.empty(0, np.int64),
+            np.concatenate(rows) if rows else np.empty(0, np.int32),
+            np.concatenate(tfs) if tfs else np.empty(0, np.float32),
+            vocab_size,
+        )
+
+    @classmethod
+    def from_postings(
+        cls, terms: np.ndarray, rows: np.ndarray, tf: np.ndarray, vocab_size: int
+    ) -> _Segment:
+        order = np.argsort(terms, kind="stable")
+        starts = np.zeros(vocab_size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(terms, minlength=vocab_size), out=starts[1:])
+        return cls(starts, rows[order].astype(np.int32), tf[order].astype(np.float32))
+
+    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        if term + 1 >= len(self.starts):
+            return self.rows[:0], self.tf[:0]
+        a, b = self.starts[term], self.starts[term + 1]
+        return self.rows[a:b], self.tf[a:b]
+
+    def terms(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
+
 
 class LexicalIndex:
-    """BM25 over pre-tokenised rows, addressable by row id."""
+    """BM25 over pre-tokenised rows, addressable by row id, with in-place add and remove.
 
-    def __init__(self, ids: list[str], model: bm25s.BM25 | None, token: str) -> None:
-        self.ids = ids
+    Row numbers are never reused: removing a row marks it dead (its scores are 0) until the
+    next rebuild, so ``ids`` and any per-row arrays a caller keeps stay aligned with it.
+    """
+
+    def __init__(self, token: str = "") -> None:
         self.token = token
-        self._model = model
-        self._position = {row_id: i for i, row_id in enumerate(ids)}
+        self.ids: list[str] = []
+        self.vocab: dict[str, int] = {}
+        self._segments: list[_Segment] = []
+        self._saved_segments = 0
+        self._lengths = np.empty(0, dtype=np.float32)
+        self._live = np.empty(0, dtype=bool)
+        self._position: dict[str, int] = {}
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, list[str]]], *, token: str) -> LexicalIndex:
         """Index (row id, tokens) pairs."""
-        ids: list[str] = []
-        corpus: list[list[str]] = []
-        for row_id, tokens in rows:
-            ids.append(row_id)
-            corpus.append(tokens or ["∅"])
-        if not ids:
-            return cls([], None, token)
-        model = bm25s.BM25(k1=1.2, b=0.75)
-        model.index(corpus, show_progress=False)
-        return cls(ids, model, token)
+        index = cls(token)
+        index.add(rows)
+        return index
 
-    def save(self, directory: Path) -> None:
-        """Write atomically: a half-written index is never read back."""
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".lexical-", dir=directory.parent))
-        if self._model is not None:
-            self._model.save(str(staging / "bm25"), show_progress=False)
-        (staging / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
-        (staging / "token").write_text(self.token, encoding="utf-8")
-        backup = directory.with_name(directory.name + ".old")
-        if directory.exists():
-            shutil.rmtree(backup, ignore_errors=True)
-            directory.rename(backup)
-        staging.rename(directory)
-        shutil.rmtree(backup, ignore_errors=True)
+    # -- changing ------------------------------------------------------------------------
 
-    @classmethod
-    def load(cls, directory: Path) -> LexicalIndex | None:
-        """Read a saved index, or None when there is none or it is unreadable."""
-        try:
-            token = (directory / "token").read_text(encoding="utf-8")
-            ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
-            model = (
-                bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
-                if (directory / "bm25").exists()
-                else None
-            )
-        except (OSError, ValueError) as exc:
-            logger.warning(
-                "Lexical index at %s unreadable (%s); it will be rebuilt", directory, exc
-            )
-            return None
-        return cls(ids, model, token)
+    def add(self, rows: Iterable[tuple[str, list[str]]], *, chunk: int = 20_000) -> int:
+        """Append rows (a row id already present is replaced). Returns the rows added."""
+        added = 0
+        batch: list[tuple[str, list[str]]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk:
+                added += self._add_batch(batch)
+                batch = []
+        if batch:
+            added += self._add_batch(batch)
+        if len(self._segments) > _MAX_SEGMENTS:
+            self._merge_small_segments()
+        return added
+
+    def _add_batch(self, batch: list[tuple[str, list[str]]]) -> int:
+        self.remove(row_id for row_id, _ in batch)
+        first = len(self.ids)
+        docs, lengths = [], []
+        for row_id, tokens in batch:
+            tokens = tokens or [_EMPTY]
+            docs.append([self.vocab.setdefault(t, len(self.vocab)) for t in tokens])
+            lengths.append(len(tokens))
+            self._position[row_id] = len(self.ids)
+            self.ids.append(row_id)
+        self._segments.append(_Segment.build(first, docs, len(self.vocab)))
+        self._lengths = np.concatenate([self._lengths, np.asarray(lengths, dtype=np.float32)])
+        self._live = np.concatenate([self._live, np.ones(len(batch), dtype=bool)])
+        return len(batch)
+
+    def remove(self, row_ids: Iterable[str]) -> int:
+        """Mark rows dead; unknown ids are ignored. Returns how many were live."""
+        positions = [self._position.pop(r) for r in row_ids if r in self._position]
+        if not positions:
+            return 0
+        chosen = np.asarray(positions, dtype=np.int64)
+        removed = int(self._live[chosen].sum())
+        self._live[chosen] = False
+        return removed
+
+    def _merge_small_segments(self) -> None:
+        # The first segment (the bulk of a rebuild) stays; the small ones since are merged.
+        first, rest = self._segments[0], self._segments[1:]
+        terms = np.concatenate([s.terms() for s in rest])
+        rows = np.concatenate([s.rows for s in rest])
+        tf = np.concatenate([s.tf for s in rest])
+        self._segments = [first, _Segment.from_postings(terms, rows, tf, len(self.vocab))]
+        self._saved_segments = min(self._saved_segments, 1)
+
+    # -- reading -------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.ids)
+        """Live rows."""
+        return int(self._live.sum())
+
+    @property
+    def live(self) -> np.ndarray:
+        """One bool per row number: False for removed rows."""
+        return self._live
 
     def search(
         self, tokens: Sequence[str], *, k: int, mask: np.ndarray | None = None
     ) -> list[tuple[str, float]]:
         """Top-k (row id, BM25 score) for a tokenised query; mask (0/1 per row) filters."""
-        if self._model is None or not tokens:
+        live_count = len(self)
+        known = [self.vocab[t] for t in tokens if t in self.vocab]
+        if not live_count or not known:
             return []
-        vocab = self._model.vocab_dict
-        known = [vocab[t] for t in tokens if t in vocab]
-        if not known:
+        average = float(self._lengths[self._live].mean())
+        norm = (K1 * (1 - B + B * self._lengths / average)).astype(np.float32)
+        all_rows, all_scores = [], []
+        for term in known:  # a term asked twice counts twice, as in bm25s
+            parts = [s.postings(term) for s in self._segments]
+            rows = np.concatenate([r for r, _ in parts])
+            tf = np.concatenate([t for _, t in parts])
+            alive = self._live[rows]
+            rows, tf = rows[alive], tf[alive]
+            df = len(rows)
+            if not df:
+                continue
+            idf = np.float32(np.log(1 + (live_count - df + 0.5) / (df + 0.5)))
+            all_rows.append(rows)
+            all_scores.append(idf * tf / (norm[rows] + tf))
+        if not all_rows:
             return []
-        scores = self._model.get_scores_from_ids(known, weight_mask=mask)
+        scores = np.bincount(
+            np.concatenate(all_rows), weights=np.concatenate(all_scores), minlength=len(self.ids)
+        ).astype(np.float32)
+        if mask is not None:
+            scores *= mask
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
+        top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    # -- files ---------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write the index; a half-written index is never read back.
+
+        Segments are immutable, so a save after a small change writes only the new segments
+        and the (small) row and vocabulary lists, then switches the manifest in one rename.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        if not (directory / "manifest.json").exists():
+            self._saved_segments = 0
+        names = [f"segment-{i}.npz" for i in range(len(self._segments))]
+        for i in range(self._saved_segments, len(self._segments)):
+            segment = self._segments[i]
+            staging = directory / f".{names[i]}.tmp.npz"
+            np.savez(staging, starts=segment.starts, rows=segment.rows, tf=segment.tf)
+            staging.replace(directory / names[i])
+        np.save(directory / ".lengths.tmp.npy", self._lengths)
+        np.save(directory / ".live.tmp.npy", self._live)
+        (directory / ".lengths.tmp.npy").replace(directory / f"lengths-{len(self.ids)}.npy")
+        (directory / ".live.tmp.npy").replace(directory / f"live-{len(self.ids)}.npy")
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
+        manifest = {"format": _FORMAT, "token": self.token, "segments": names,
+                    "ids": self.ids, "vocab": vocab}  # fmt: skip
+        with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp") as f:
+            json.dump(manifest, f, ensure_ascii=False)
+        Path(f.name).replace(directory / "manifest.json")
+        self._saved_segments = len(self._segments)
+        _remove_unlisted(directory, {*names, f"lengths-{len(self.ids)}.npy",
+                                     f"live-{len(self.ids)}.npy", "manifest.json"})  # fmt: skip
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex | None:
+        """Read a saved index, or None when there is none or it is unreadable."""
+        try:
+            manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+            if manifest.get("format") != _FORMAT:
+                raise ValueError(f"format {manifest.get('format')!r}, expected {_FORMAT}")
+            index = cls(str(manifest["token"]))
+            index.ids = list(manifest["ids"])
+            index.vocab = {t: i for i, t in enumerate(manifest["vocab"])}
+            for name in manifest["segments"]:
+                with np.load(directory / name) as data:
+                    index._segments.append(_Segment(data["starts"], data["rows"], data["tf"]))
+            n = len(index.ids)
+            index._lengths = np.load(directory / f"lengths-{n}.npy")
+            index._live = np.load(directory / f"live-{n}.npy")
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning(
+                "Lexical index at %s unreadable (%s); it will be rebuilt", directory, exc
+            )
+            return None
+        index._saved_segments = len(index._segments)
+        index._position = {r: i for i, r in enumerate(index.ids) if index._live[i]}
+        return index
+
+
+def _remove_unlisted(directory: Path, keep: set[str]) -> None:
+    for path in directory.iterdir():
+        if path.name not in keep and not path.name.endswith(".tmp"):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)  # files of the former (bm25s) format
+            else:
+                path.unlink(missing_ok=True)

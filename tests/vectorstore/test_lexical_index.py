@@ -1,0 +1,119 @@
+"""The in-place BM25 index: bm25s's scores, kept right through adds and removes, and its files."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import pytest
+
+from vectorstore import LexicalIndex
+
+WORDS = [
+    "cach",
+    "ly",
+    "tap",
+    "trung",
+    "f0",
+    "f1",
+    "tiem",
+    "vac",
+    "xin",
+    "mui",
+    "ba",
+    "khu",
+    "pho",
+    "phong",
+    "toa",
+    "gian",
+    "xa",
+    "hoi",
+    "5k",
+]
+
+
+def corpus(n: int, seed: int = 1) -> list[tuple[str, list[str]]]:
+    rng = random.Random(seed)
+    return [(f"d{i % 7}@v1#{i}", [rng.choice(WORDS) for _ in range(rng.randint(0, 30))])
+            for i in range(n)]  # fmt: skip
+
+
+def scores(index: LexicalIndex, query: list[str]) -> dict[str, float]:
+    return dict(index.search(query, k=10_000))
+
+
+def test_scores_are_bm25s_lucene_scores() -> None:
+    rows = corpus(300)
+    ours = LexicalIndex.build(rows, token="t")
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index([tokens or ["∅"] for _, tokens in rows], show_progress=False)
+    for query in (["cach", "ly"], ["f0", "f0", "tiem"], ["5k"], ["khong", "co"]):
+        known = [reference.vocab_dict[t] for t in query if t in reference.vocab_dict]
+        expected = reference.get_scores_from_ids(known) if known else np.zeros(len(rows))
+        got = scores(ours, query)
+        for (row_id, _), value in zip(rows, expected, strict=True):
+            assert got.get(row_id, 0.0) == pytest.approx(float(value), rel=1e-5, abs=1e-6)
+
+
+def test_adds_and_removes_give_the_scores_of_a_fresh_index() -> None:
+    rows = corpus(400)
+    index = LexicalIndex.build(rows[:250], token="a")
+    index.add(rows[250:320])
+    index.remove(r for r, _ in rows[100:180])
+    index.add(rows[320:])
+    index.add(rows[100:120])  # back again
+    live = rows[:100] + rows[180:] + rows[100:120]
+    fresh = LexicalIndex.build(live, token="b")
+    assert len(index) == len(live)
+    for query in (["cach", "ly", "tap"], ["mui", "ba"], ["xa", "hoi", "xa"]):
+        assert scores(index, query) == pytest.approx(scores(fresh, query), rel=1e-5)
+
+
+def test_a_mask_filters_and_removed_rows_never_come_back() -> None:
+    rows = corpus(50)
+    index = LexicalIndex.build(rows, token="t")
+    index.remove([rows[0][0]])
+    mask = np.zeros(len(index.ids), dtype=np.float32)
+    mask[:10] = 1
+    found = [r for r, _ in index.search(["cach", "ly", "tiem", "f0"], k=50, mask=mask)]
+    assert rows[0][0] not in found
+    assert set(found) <= {r for r, _ in rows[1:10]}
+
+
+def test_many_small_changes_are_merged(tmp_path: Path) -> None:
+    rows = corpus(200)
+    index = LexicalIndex.build(rows[:100], token="t")
+    for start in range(100, 200, 5):
+        index.add(rows[start : start + 5])
+    assert len(index._segments) <= 9
+    assert scores(index, ["tap", "trung"]) == pytest.approx(
+        scores(LexicalIndex.build(rows, token="u"), ["tap", "trung"]), rel=1e-5
+    )
+
+
+def test_save_and_load_keep_changes_and_write_only_new_segments(tmp_path: Path) -> None:
+    rows = corpus(300)
+    index = LexicalIndex.build(rows[:200], token="one")
+    index.save(tmp_path)
+    first = (tmp_path / "segment-0.npz").stat().st_mtime_ns
+    index.add(rows[200:])
+    index.remove([rows[5][0]])
+    index.token = "two"
+    index.save(tmp_path)
+    assert (tmp_path / "segment-0.npz").stat().st_mtime_ns == first
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded is not None
+    assert loaded.token == "two"
+    assert loaded.ids == index.ids
+    assert len(loaded) == len(index) == 299
+    assert scores(loaded, ["vac", "xin"]) == scores(index, ["vac", "xin"])
+    loaded.add(rows[5:6])
+    assert rows[5][0] in scores(loaded, [t for t in rows[5][1][:3]]) or not rows[5][1]
+
+
+def test_missing_or_foreign_files_mean_rebuild(tmp_path: Path) -> None:
+    assert LexicalIndex.load(tmp_path / "nothing") is None
+    (tmp_path / "manifest.json").write_text('{"format": 1}')
+    assert LexicalIndex.load(tmp_path) is None
