@@ -225,7 +225,14 @@ class Library:
         results = []
         for path in _expand(paths):
             results.append(self.ingest_file(path, progress=progress))
-        self.refresh(force=True)
+        try:
+            self.refresh(force=True)
+        except StoreUnavailableError:
+            # The store went away during the run: the files it affected say so in their
+            # results; the next use of the library catches up with what was committed.
+            if not any(r.error for r in results):
+                raise
+            logger.warning("Index unavailable after ingest; it will be re-read on next use")
         return results
 
     def ingest_file(

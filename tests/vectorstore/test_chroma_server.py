@@ -6,7 +6,7 @@ import json
 import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,7 @@ from bot.cli import cli
 from bot.settings import Settings
 from bot.wiring import build_answerer, build_library
 from retrieval import Answerer, IndexUnavailableError, Library, Searcher
+from retrieval.lexical import query_tokens
 from tests.conftest import SHARED
 from tests.helpers.chroma_server import ChromaServer
 from tests.helpers.embedders import HashingEmbedder
@@ -141,6 +142,14 @@ def test_replicas_on_one_server_see_each_others_changes(
     assert GUIDE not in found_docs(reader, "thả diều trên đê")
     assert GUIDE not in reader.catalog
 
+    # Followed change by change, the reader's lexical index scores as a fresh one would.
+    fresh = remote_library(chroma_server.url, tmp_path / "c")
+    for question in ("thả diều trên đê", "khen thưởng người chống dịch", "cách ly tập trung"):
+        tokens = query_tokens(question)
+        followed = dict(reader.lexical.search(tokens, k=50))
+        assert followed == pytest.approx(dict(fresh.lexical.search(tokens, k=50)), rel=1e-5)
+    assert reader.rows.bodies.sum() == fresh.rows.bodies.sum()
+
 
 def test_a_replica_checks_for_changes_at_most_every_refresh_seconds(
     chroma_server: ChromaServer, notices_dir: Path, tmp_path: Path
@@ -184,6 +193,25 @@ def test_server_going_away_gives_a_clear_error_and_recovers(
 
     chroma_server.start()
     assert found_docs(library, "khen thưởng người chống dịch giỏi")[0] == GUIDE
+
+
+def test_an_ingest_cut_off_by_the_server_reports_each_file(
+    chroma_server: ChromaServer, notices_dir: Path, tmp_path: Path
+) -> None:
+    library = remote_library(chroma_server.url, tmp_path)
+    ticks: list[str] = []
+
+    def die_during_the_second_file(total: int, label: str) -> Callable[[int], None]:
+        ticks.append(label)
+        return lambda n: chroma_server.kill() if len(ticks) == 2 else None
+
+    results = library.ingest([notices_dir], progress=die_during_the_second_file)
+    assert results[0].error is None
+    assert all("is unavailable" in (r.error or "") for r in results[1:])
+    chroma_server.start()
+    library.refresh(force=True)
+    assert set(library.catalog) == {results[0].doc_id}
+    assert library.store.count() >= library.counts[str(results[0].doc_id)]
 
 
 def test_cli_says_the_index_is_unavailable(tmp_path: Path) -> None:
