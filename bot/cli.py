@@ -54,7 +54,10 @@ class _State:
             results = ensure_bundled(self.library, self.settings, progress=terminal_progress)
             if results:
                 click.echo(messages.BUNDLED_INGESTED.format(count=len(results)), err=True)
-            self._answerer = build_answerer(self.settings, self.library)
+            try:
+                self._answerer = build_answerer(self.settings, self.library)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from exc
         return self._answerer
 
 

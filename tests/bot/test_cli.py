@@ -118,3 +118,13 @@ def test_chat_answers_until_quit(index_copy: Path) -> None:
     assert "5K là: Khẩu trang" in result.output
     assert "13/5/2022" in result.output
     assert "Tạm biệt" in result.output
+
+
+def test_llm_mode_without_a_key_for_openai_fails_with_a_message(index_copy: Path) -> None:
+    runner = CliRunner()
+    env = {"CHITHI_DATA_DIR": str(index_copy), "CHITHI_ANSWER_MODE": "llm"}
+    result = runner.invoke(cli, ["ask", "5K là gì?"], env=env)
+    assert result.exit_code == 1
+    assert "Error:" in result.output
+    assert "OPENAI_API_KEY" in result.output
+    assert "Traceback" not in result.output
