@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
-from retrieval import compose, dates, phrasing
+from retrieval import compose, phrasing
+from retrieval.about import DocumentQuestions
 from retrieval.errors import LLMError
-from retrieval.intent import Classified, classify
+from retrieval.intent import classify
 from retrieval.library import Library
-from retrieval.normalize import fold
+from retrieval.places import find_provinces
 from retrieval.search import Searcher
-from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
+from retrieval.types import Answer, Passage, SearchFilters
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ class Answerer:
         self.lead_writer = lead_writer
         self.thresholds = thresholds or Thresholds()
         self.top_k = top_k
+        self.about = DocumentQuestions(library, self.searcher)
         self.stats = Stats()
 
     def ask(self, question: str, *, filters: SearchFilters | None = None) -> Answer:
@@ -167,7 +168,7 @@ class Answerer:
         if kind.intent == "off_topic":
             return self._not_found(question)
         if kind.intent != "question":
-            answer = self._about_document(question, kind, filters)
+            answer = self.about.answer(question, kind.intent, filters)
             if answer is not None:
                 return answer
         unknown_province = self._unknown_province(question)
@@ -245,8 +246,6 @@ class Answerer:
         return similarity >= t.min_similarity and covered >= t.min_coverage
 
     def _unknown_province(self, question: str) -> bool:
-        from retrieval.places import find_provinces
-
         mentioned = find_provinces(question)
         known = {m.province for m in self.library.catalog.values() if m.province}
         return bool(mentioned) and not any(p in known for p in mentioned)
@@ -259,97 +258,3 @@ class Answerer:
                 topics.append(label)
         return Answer(question, "not_found", phrasing.not_found(self.hotline),
                       related_topics=tuple(topics[:3]))  # fmt: skip
-
-    # -- questions about the documents themselves ---------------------------------------
-
-    def _about_document(
-        self, question: str, kind: Classified, filters: SearchFilters
-    ) -> Answer | None:
-        if kind.intent == "documents":
-            docs = self.library.documents()
-            lines = [phrasing.documents_intro(len(docs))]
-            lines += [f"- {phrasing.doc_label(d.meta)}" for d in docs]
-            return Answer(question, "answered", "\n".join(lines))
-        meta = self._target_document(question, filters)
-        if meta is None:
-            return None
-        paragraphs = self._document_passages(meta)
-        if not paragraphs:
-            return None
-        by_role: dict[str, list[Passage]] = {}
-        for p in paragraphs:
-            by_role.setdefault(p.paragraph.role, []).append(p)
-        body = by_role.get("body", [])
-        if kind.intent == "signer":
-            cite = by_role.get("signature", [])[:1] or body[:1]
-            return self._meta_answer(question, phrasing.signer(meta), cite)
-        if kind.intent == "date":
-            return self._meta_answer(question, phrasing.issued_on(meta), body[:1])
-        if kind.intent == "issuer":
-            return self._meta_answer(question, phrasing.issuer(meta), body[:1])
-        if kind.intent == "recipients":
-            cite = by_role.get("recipients", [])[:1] or body[:1]
-            return self._meta_answer(question, phrasing.recipients(meta), cite)
-        return self._summary(question, meta, body, by_role.get("title", [])[:1])
-
-    def _meta_answer(self, question: str, lead: str, passages: Sequence[Passage]) -> Answer:
-        citations = tuple(
-            c for c in (compose.citation_for(question, p, quote=p.paragraph.text) for p in passages)
-            if c is not None
-        )  # fmt: skip
-        return Answer(question, "answered", lead, citations=citations)
-
-    def _summary(
-        self, question: str, meta: NoticeMeta, body: list[Passage], title: list[Passage]
-    ) -> Answer:
-        heads: list[Passage] = []
-        seen: set[str] = set()
-        for p in body:
-            top = (p.paragraph.section or "").split(".")[0]
-            if top and top not in seen:
-                seen.add(top)
-                heads.append(p)
-        lines = [phrasing.summary_intro(meta, len(heads))]
-        lines += [f"- {compose.section_label(p.paragraph)}" for p in heads]
-        intro = [p for p in body if p.paragraph.section is None][:1]
-        citations: list[Citation] = []
-        for p in title + intro + heads[:3]:
-            c = compose.citation_for(question, p, quote=p.paragraph.text if p in title else None)
-            if c is not None:
-                citations.append(c)
-        return Answer(question, "answered", "\n".join(lines), citations=tuple(citations))
-
-    def _target_document(self, question: str, filters: SearchFilters) -> NoticeMeta | None:
-        catalog = self.library.catalog
-        if filters.doc_id and filters.doc_id in catalog:
-            return catalog[filters.doc_id]
-        asked_dates = dates.find_dates(question)
-        for meta in catalog.values():
-            if meta.date and meta.date in asked_dates:
-                return meta
-        folded = fold(question)
-        for meta in catalog.values():
-            if meta.province and fold(meta.province) in folded:
-                return meta
-        # "Chỉ thị của Ban Thường vụ ..." names a kind; "Chỉ thị 15" names another document.
-        kinds = [
-            m for m in catalog.values()
-            if m.kind and re.search(rf"\b{re.escape(fold(m.kind))}\b(?! ?(so )?\d)", folded)
-        ]  # fmt: skip
-        if len(kinds) == 1:
-            return kinds[0]
-        if len(catalog) == 1:
-            return next(iter(catalog.values()))
-        hits = self.searcher.search(question, k=1, filters=filters, include_records=True)
-        return hits[0].meta if hits else None
-
-    def _document_passages(self, meta: NoticeMeta) -> list[Passage]:
-        version = self.library.versions.get(meta.doc_id)
-        count = self.library.counts.get(meta.doc_id, 0)
-        if version is None:
-            return []
-        from retrieval.records import paragraph_from_row
-        from vectorstore import row_id
-
-        rows = self.library.store.get([row_id(meta.doc_id, version, i) for i in range(count)])
-        return [Passage(paragraph_from_row(r.text, r.metadata), meta, 1.0) for r in rows]

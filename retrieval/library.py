@@ -324,6 +324,15 @@ class Library:
         rows = self.store.get([row_id(doc_id, version, int(position))])
         return paragraph_from_row(rows[0].text, rows[0].metadata) if rows else None
 
+    def paragraphs(self, doc_id: str) -> list[Paragraph]:
+        """All stored records of a document (body, title, recipients, signature), in order."""
+        self.refresh()
+        version = self.versions.get(doc_id)
+        if version is None:
+            return []
+        ids = [row_id(doc_id, version, i) for i in range(self.counts.get(doc_id, 0))]
+        return [paragraph_from_row(r.text, r.metadata) for r in self.store.get(ids)]
+
 
 def _with_texts(restorer: AccentRestorer, texts: list[str]) -> AccentRestorer:
     """The accent model with the counts of more texts added.

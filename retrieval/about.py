@@ -1,0 +1,91 @@
+"""Questions about the documents themselves: who signed, when, to whom, what they say."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retrieval import compose, phrasing
+from retrieval.intent import Intent
+from retrieval.library import Library
+from retrieval.normalize import fold
+from retrieval.search import Searcher, named_documents
+from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
+
+
+class DocumentQuestions:
+    """Answers from a document's metadata, quoting its header, recipients or signature record."""
+
+    def __init__(self, library: Library, searcher: Searcher) -> None:
+        self.library = library
+        self.searcher = searcher
+
+    def answer(self, question: str, intent: Intent, filters: SearchFilters) -> Answer | None:
+        """The answer, or None when no document can be identified (the caller searches)."""
+        if intent == "documents":
+            docs = self.library.documents()
+            lines = [phrasing.documents_intro(len(docs))]
+            lines += [f"- {phrasing.doc_label(d.meta)}" for d in docs]
+            return Answer(question, "answered", "\n".join(lines))
+        meta = self.target(question, filters)
+        if meta is None:
+            return None
+        by_role: dict[str, list[Passage]] = {}
+        for paragraph in self.library.paragraphs(meta.doc_id):
+            by_role.setdefault(paragraph.role, []).append(Passage(paragraph, meta, 1.0))
+        body = by_role.get("body", [])
+        if not body:
+            return None
+        if intent == "signer":
+            cite = by_role.get("signature", [])[:1] or body[:1]
+            return _quoting(question, phrasing.signer(meta), cite)
+        if intent == "date":
+            return _quoting(question, phrasing.issued_on(meta), body[:1])
+        if intent == "issuer":
+            return _quoting(question, phrasing.issuer(meta), body[:1])
+        if intent == "recipients":
+            cite = by_role.get("recipients", [])[:1] or body[:1]
+            return _quoting(question, phrasing.recipients(meta), cite)
+        return _summary(question, meta, body, by_role.get("title", [])[:1])
+
+    def target(self, question: str, filters: SearchFilters) -> NoticeMeta | None:
+        """The document a question is about: by id filter, date, province, kind, or search."""
+        catalog = self.library.catalog
+        if filters.doc_id and filters.doc_id in catalog:
+            return catalog[filters.doc_id]
+        named = named_documents(question, catalog)
+        if len(named) == 1:
+            return catalog[next(iter(named))]
+        folded = fold(question)
+        in_province = [m for m in catalog.values() if m.province and fold(m.province) in folded]
+        if len(in_province) == 1:
+            return in_province[0]
+        if len(catalog) == 1:
+            return next(iter(catalog.values()))
+        hits = self.searcher.search(question, k=1, filters=filters, include_records=True)
+        return hits[0].meta if hits else None
+
+
+def _quoting(question: str, lead: str, passages: Sequence[Passage]) -> Answer:
+    """A metadata answer quoting whole records."""
+    found = (compose.citation_for(question, p, quote=p.paragraph.text) for p in passages)
+    return Answer(question, "answered", lead, citations=tuple(c for c in found if c is not None))
+
+
+def _summary(question: str, meta: NoticeMeta, body: list[Passage], title: list[Passage]) -> Answer:
+    """The sections of a document as a list, quoting its header, opening and first sections."""
+    heads: list[Passage] = []
+    seen: set[str] = set()
+    for p in body:
+        top = (p.paragraph.section or "").split(".")[0]
+        if top and top not in seen:
+            seen.add(top)
+            heads.append(p)
+    lines = [phrasing.summary_intro(meta, len(heads))]
+    lines += [f"- {compose.section_label(p.paragraph)}" for p in heads]
+    intro = [p for p in body if p.paragraph.section is None][:1]
+    citations: list[Citation] = []
+    for p in title + intro + heads[:3]:
+        c = compose.citation_for(question, p, quote=p.paragraph.text if p in title else None)
+        if c is not None:
+            citations.append(c)
+    return Answer(question, "answered", "\n".join(lines), citations=tuple(citations))
