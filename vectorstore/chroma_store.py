@@ -34,6 +34,9 @@ _PAGE = 2000
 _STATE_ID = "state"
 # Metadata keys whose filters keep most rows: checked after the vector search (see dense_query).
 BROAD_KEYS = frozenset({"role"})
+# Metadata keys holding integers (dates as YYYYMMDD): ranges on them become sets of values.
+INTEGER_KEYS = frozenset({"date", "position"})
+_MAX_SET = 2000
 _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "$eq": operator.eq, "$ne": operator.ne, "$gt": operator.gt, "$gte": operator.ge,
     "$lt": operator.lt, "$lte": operator.le,
@@ -345,9 +348,21 @@ class ParagraphStore:
         Conditions on BROAD_KEYS (keys that keep most rows, like role=body) are checked on
         the nearest rows here instead of in Chroma: Chroma filters by first listing every
         matching row, which costs far more than the vector search when most rows match
-        (90 ms against 13 ms at 9,000 rows). The result is the same.
+        (90 ms against 13 ms at 9,000 rows). Other filters are first tried the same way on
+        the 4k nearest rows; only if too few of those match does Chroma filter, with ranges
+        of INTEGER_KEYS given as sets of values (at 300,000 rows a one-month date range took
+        1.2 s as a range and 0.15 s as a set). The result is the same.
         """
         chroma_where, local = _split_where(where)
+        if chroma_where is not None and _checkable(chroma_where):
+            # Most rows match many filters (a year, a large province): then the nearest rows,
+            # checked here, answer without Chroma's costly pre-filter.
+            clauses = [*local, *_clauses(chroma_where)]
+            hits, returned = self._nearest(vector, 4 * k, None, active)
+            hits = [h for h in hits if all(_matches(h.row.metadata, c) for c in clauses)]
+            if len(hits) >= k or returned < 4 * k:
+                return hits[:k]
+            chroma_where = _ranges_as_sets(chroma_where)
         n = k + 8 if local else k
         while True:
             hits, returned = self._nearest(vector, n, chroma_where, active)
@@ -402,6 +417,49 @@ def _split_where(
     if not kept:
         return None, local
     return (kept[0] if len(kept) == 1 else {"$and": kept}), local
+
+
+def _clauses(where: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(where["$and"]) if set(where) == {"$and"} else [where]
+
+
+def _checkable(where: dict[str, Any]) -> bool:
+    """Whether _matches understands every clause (simple keys, known operators)."""
+    for clause in _clauses(where):
+        if len(clause) != 1 or next(iter(clause)).startswith("$"):
+            return False
+        [condition] = clause.values()
+        if isinstance(condition, dict) and (
+            len(condition) != 1 or not set(condition) <= {*_COMPARISONS, "$in", "$nin"}
+        ):
+            return False
+    return True
+
+
+def _ranges_as_sets(where: dict[str, Any]) -> dict[str, Any]:
+    """Turn range conditions on INTEGER_KEYS into "$in" lists when the range is small."""
+    clauses = _clauses(where)
+    bounds: dict[str, list[int]] = {}
+    kept = []
+    for clause in clauses:
+        [(key, condition)] = clause.items()
+        if key in INTEGER_KEYS and isinstance(condition, dict):
+            [(op, value)] = condition.items()
+            if op in ("$gt", "$gte", "$lt", "$lte") and isinstance(value, int):
+                low, high = bounds.setdefault(key, [-(2**62), 2**62])
+                if op in ("$gt", "$gte"):
+                    bounds[key][0] = max(low, value + (op == "$gt"))
+                else:
+                    bounds[key][1] = min(high, value - (op == "$lt"))
+                continue
+        kept.append(clause)
+    for key, (low, high) in bounds.items():
+        if high - low < _MAX_SET:
+            kept.append({key: {"$in": list(range(low, high + 1))}})
+        else:
+            kept += [{key: {"$gte": low}}] if low > -(2**62) else []
+            kept += [{key: {"$lte": high}}] if high < 2**62 else []
+    return kept[0] if len(kept) == 1 else {"$and": kept}
 
 
 def _matches(meta: Mapping[str, Any], clause: dict[str, Any]) -> bool:

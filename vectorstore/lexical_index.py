@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 K1 = 1.2
 B = 0.75
 _EMPTY = "∅"  # an empty row still has length 1, as in bm25s
-_MAX_SEGMENTS = 8
+_MAX_SEGMENTS = 8  # small segments kept apart before they are merged into one
+_SMALL_POSTINGS = 200_000
 _FORMAT = 2
 
 
@@ -109,7 +110,8 @@ class LexicalIndex:
                 batch = []
         if batch:
             added += self._add_batch(batch)
-        if len(self._segments) > _MAX_SEGMENTS:
+        small = [s for s in self._segments if len(s.rows) < _SMALL_POSTINGS]
+        if len(small) > _MAX_SEGMENTS:
             self._merge_small_segments()
         return added
 
@@ -139,13 +141,19 @@ class LexicalIndex:
         return removed
 
     def _merge_small_segments(self) -> None:
-        # The first segment (the bulk of a rebuild) stays; the small ones since are merged.
-        first, rest = self._segments[0], self._segments[1:]
-        terms = np.concatenate([s.terms() for s in rest])
-        rows = np.concatenate([s.rows for s in rest])
-        tf = np.concatenate([s.tf for s in rest])
-        self._segments = [first, _Segment.from_postings(terms, rows, tf, len(self.vocab))]
-        self._saved_segments = min(self._saved_segments, 1)
+        # Segments of many rows (a rebuild makes one per chunk) stay as they are: merging
+        # them would copy every posting at once. The small ones of later changes are merged.
+        big = [s for s in self._segments if len(s.rows) >= _SMALL_POSTINGS]
+        small = [s for s in self._segments if len(s.rows) < _SMALL_POSTINGS]
+        terms = np.concatenate([s.terms() for s in small])
+        rows = np.concatenate([s.rows for s in small])
+        tf = np.concatenate([s.tf for s in small])
+        before = self._segments
+        self._segments = [*big, _Segment.from_postings(terms, rows, tf, len(self.vocab))]
+        # Files are named by position: only an unchanged prefix may stay as saved.
+        same = next((i for i, (a, b) in enumerate(zip(before, self._segments, strict=False))
+                     if a is not b), len(self._segments))  # fmt: skip
+        self._saved_segments = min(self._saved_segments, same)
 
     # -- reading -------------------------------------------------------------------------
 
