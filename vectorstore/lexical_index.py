@@ -235,6 +235,9 @@ class LexicalIndex:
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex | None:
         """Read a saved index, or None when there is none or it is unreadable."""
+        if not (directory / "manifest.json").exists():
+            logger.info("No lexical index at %s yet; it will be built", directory)
+            return None
         try:
             manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
             if manifest.get("format") != _FORMAT:
