@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -28,23 +27,10 @@ from tests.helpers.fake_openai import (
     status,
     stream,
 )
-from tests.helpers.http_server import ServerHandle, closed_port_url, serve_in_thread
+from tests.helpers.http_server import ServerHandle, closed_port_url
 from tests.helpers.lead_writers import GOOD_LEAD, PASSAGES, fast_writer
 
 QUESTION = "5K là gì?"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[FakeOpenAI, ServerHandle]]:
-    fake = FakeOpenAI()
-    with serve_in_thread(fake) as handle:
-        yield fake, handle
-
-
-@pytest.fixture
-def fake(server: tuple[FakeOpenAI, ServerHandle]) -> FakeOpenAI:
-    server[0].reset()
-    return server[0]
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,26 +22,13 @@ from tests.helpers.fake_openai import (
     status,
     stream,
 )
-from tests.helpers.http_server import ServerHandle, closed_port_url, serve_in_thread
+from tests.helpers.http_server import ServerHandle, closed_port_url
 from tests.helpers.lead_writers import fast_writer
 
 HOTLINE = "1900 9095"
 QUESTION = "Thông điệp 5K gồm những gì?"
 LEAD = "Thông điệp 5K gồm khẩu trang, khử khuẩn, khoảng cách, không tập trung, khai báo y tế [1]."
 RULES = [line for line in system_prompt().splitlines() if len(line) > 20]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[FakeOpenAI, ServerHandle]]:
-    fake = FakeOpenAI()
-    with serve_in_thread(fake) as handle:
-        yield fake, handle
-
-
-@pytest.fixture
-def fake(server: tuple[FakeOpenAI, ServerHandle]) -> FakeOpenAI:
-    server[0].reset()
-    return server[0]
 
 
 @pytest.fixture
