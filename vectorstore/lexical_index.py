@@ -162,6 +162,14 @@ class LexicalIndex:
         return int(self._live.sum())
 
     @property
+    def _dead(self) -> bool:
+        return len(self._position) < len(self.ids)
+
+    def position(self, row_id: str) -> int | None:
+        """The row number of a live row (its index in ``ids`` and in a mask), or None."""
+        return self._position.get(row_id)
+
+    @property
     def live(self) -> np.ndarray:
         """One bool per row number: False for removed rows."""
         return self._live
@@ -181,8 +189,9 @@ class LexicalIndex:
             parts = [s.postings(term) for s in self._segments]
             rows = np.concatenate([r for r, _ in parts])
             tf = np.concatenate([t for _, t in parts])
-            alive = self._live[rows]
-            rows, tf = rows[alive], tf[alive]
+            if self._dead:
+                alive = self._live[rows]
+                rows, tf = rows[alive], tf[alive]
             df = len(rows)
             if not df:
                 continue

@@ -79,6 +79,8 @@ def test_a_mask_filters_and_removed_rows_never_come_back() -> None:
     mask[:10] = 1
     found = [r for r, _ in index.search(["cach", "ly", "tiem", "f0"], k=50, mask=mask)]
     assert rows[0][0] not in found
+    assert index.position(rows[0][0]) is None
+    assert index.position(rows[7][0]) == index.ids.index(rows[7][0]) == 7
     assert set(found) <= {r for r, _ in rows[1:10]}
 
 
