@@ -63,7 +63,7 @@ class RowInfo:
 
 
 class Library:
-    """Notices in a ParagraphStore plus a BM25 index rebuilt from it when it changes.
+    """Notices in a ParagraphStore plus a BM25 index that follows it (see refresh).
 
     Args:
         store: the paragraph store (embedded folder or Chroma server).
