@@ -61,7 +61,17 @@ class _State:
         return self._answerer
 
 
-@click.group()
+class _Group(click.Group):
+    """Turns an index that went away mid-command into a message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IndexUnavailableError as exc:
+            raise click.ClickException(f"{messages.INDEX_UNAVAILABLE} ({exc})") from exc
+
+
+@click.group(cls=_Group)
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:

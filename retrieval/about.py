@@ -8,7 +8,7 @@ from retrieval import compose, phrasing
 from retrieval.intent import Intent
 from retrieval.library import Library
 from retrieval.normalize import fold
-from retrieval.search import Searcher, named_documents
+from retrieval.search import Searcher
 from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
 
 
@@ -52,7 +52,7 @@ class DocumentQuestions:
         catalog = self.library.catalog
         if filters.doc_id and filters.doc_id in catalog:
             return catalog[filters.doc_id]
-        named = named_documents(question, catalog)
+        named = self.searcher.named_documents(question)
         if len(named) == 1:
             return catalog[next(iter(named))]
         folded = fold(question)
