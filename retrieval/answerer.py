@@ -105,12 +105,7 @@ class Answerer:
         """Answer one question; never raises for a question's content."""
         started = time.perf_counter()
         answer = self._answer(question.strip(), filters or SearchFilters())
-        elapsed = (time.perf_counter() - started) * 1000
-        logger.info(
-            "Answered status=%s mode=%s citations=%s in %.1f ms",
-            answer.status, answer.mode, [c.paragraph_id for c in answer.citations], elapsed,
-        )  # fmt: skip
-        return replace(answer, latency_ms=elapsed)
+        return _timed(answer, started, "")
 
     async def ask_streaming(
         self,
@@ -144,12 +139,7 @@ class Answerer:
             answer, cited = self._extractive(question, prepared)
             if cited and self.lead_writer is not None:
                 answer = await self._llm_lead_async(answer, cited, self.lead_writer, on_draft)
-        elapsed = (time.perf_counter() - started) * 1000
-        logger.info(
-            "Answered (streaming) status=%s mode=%s citations=%s in %.1f ms",
-            answer.status, answer.mode, [c.paragraph_id for c in answer.citations], elapsed,
-        )  # fmt: skip
-        return replace(answer, latency_ms=elapsed)
+        return _timed(answer, started, " (streaming)")
 
     def _answer(self, question: str, filters: SearchFilters) -> Answer:
         prepared = self._prepare(question, filters)
@@ -258,3 +248,13 @@ class Answerer:
                 topics.append(label)
         return Answer(question, "not_found", phrasing.not_found(self.hotline),
                       related_topics=tuple(topics[:3]))  # fmt: skip
+
+
+def _timed(answer: Answer, started: float, how: str) -> Answer:
+    """Log the outcome by ids and numbers only, and stamp the latency on the answer."""
+    elapsed = (time.perf_counter() - started) * 1000
+    logger.info(
+        "Answered%s status=%s mode=%s citations=%s in %.1f ms",
+        how, answer.status, answer.mode, [c.paragraph_id for c in answer.citations], elapsed,
+    )  # fmt: skip
+    return replace(answer, latency_ms=elapsed)
