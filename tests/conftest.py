@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from bot.settings import Settings
 from bot.wiring import build_answerer, build_library, ensure_bundled
 from retrieval import Answerer, Library
+from tests.helpers.fake_openai import FakeOpenAI
+from tests.helpers.http_server import ServerHandle, serve_in_thread
 
 REPO = Path(__file__).resolve().parent.parent
 NOTICES = REPO / "data" / "notices"
@@ -69,3 +72,11 @@ def notices_dir(tmp_path: Path) -> Path:
     target = tmp_path / "notices"
     shutil.copytree(NOTICES, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[tuple[FakeOpenAI, ServerHandle]]:
+    """A scripted OpenAI-compatible server (and its handle, for the url), one per module."""
+    fake = FakeOpenAI()
+    with serve_in_thread(fake) as handle:
+        yield fake, handle

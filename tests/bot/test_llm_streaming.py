@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from retrieval import Answer, Answerer, Citation, Library
 from tests.bot.harness import ADMIN_ID, REPLY_TIMEOUT, started_bot
 from tests.helpers.fake_openai import FakeOpenAI, status, stream
 from tests.helpers.fake_telegram import Call, FakeTelegram
-from tests.helpers.http_server import ServerHandle, serve_in_thread
+from tests.helpers.http_server import ServerHandle
 from tests.helpers.lead_writers import fast_writer
 from tests.helpers.telegram_updates import text_update
 
@@ -22,13 +22,6 @@ TOKEN = "123456:TEST-stream-token"
 CHAT_ID = 5005
 QUESTION = "Thông điệp 5K gồm những gì?"
 LEAD = "Thông điệp 5K gồm khẩu trang, khử khuẩn, khoảng cách, không tập trung, khai báo y tế [1]."
-
-
-@pytest.fixture(scope="module")
-def openai_server() -> Iterator[tuple[FakeOpenAI, ServerHandle]]:
-    fake = FakeOpenAI()
-    with serve_in_thread(fake) as handle:
-        yield fake, handle
 
 
 @pytest.fixture

@@ -1,21 +1,17 @@
-"""Fixtures of the LLM tests: one scripted OpenAI-compatible server per test module."""
+"""Fixtures of the LLM tests: the module's scripted OpenAI-compatible server."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from tests.helpers.fake_openai import FakeOpenAI
-from tests.helpers.http_server import ServerHandle, serve_in_thread
+from tests.helpers.http_server import ServerHandle
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[tuple[FakeOpenAI, ServerHandle]]:
+def server(openai_server: tuple[FakeOpenAI, ServerHandle]) -> tuple[FakeOpenAI, ServerHandle]:
     """The fake OpenAI server and its handle (url)."""
-    fake = FakeOpenAI()
-    with serve_in_thread(fake) as handle:
-        yield fake, handle
+    return openai_server
 
 
 @pytest.fixture
