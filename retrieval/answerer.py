@@ -237,7 +237,7 @@ class Answerer:
 
     def _unknown_province(self, question: str) -> bool:
         mentioned = find_provinces(question)
-        known = {m.province for m in self.library.catalog.values() if m.province}
+        known = self.library.provinces
         return bool(mentioned) and not any(p in known for p in mentioned)
 
     def _not_found(self, question: str, passages: Sequence[Passage] = ()) -> Answer:

@@ -84,6 +84,7 @@ class Library:
         self.versions: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self.body_counts: dict[str, int] = {}
+        self.provinces: frozenset[str] = frozenset()
         self.lexical = LexicalIndex.build([], token="")
         self.restorer = AccentRestorer.build([])
         self._bodies = np.empty(0, dtype=bool)
@@ -117,6 +118,8 @@ class Library:
             self.versions = {d: str(m.get("version")) for d, m in raw.items()}
             self.counts = {d: int(m.get("paragraphs", 0) or 0) for d, m in raw.items()}
             self.body_counts = {d: int(m.get("body_paragraphs", 0) or 0) for d, m in raw.items()}
+            # Asked on every question; derived once per change, not per question.
+            self.provinces = frozenset(m.province for m in self.catalog.values() if m.province)
             self._sync_lexical(token)
             self._token = token
 

@@ -154,7 +154,7 @@ class Searcher:
         # "Chín huyện nào của Kiên Giang ..." narrows to Kiên Giang's notices, if we have any.
         if filters.province or filters.doc_id:
             return filters
-        known = {m.province for m in self.library.catalog.values() if m.province}
+        known = self.library.provinces
         mentioned = [p for p in places.find_provinces(question) if p in known]
         if len(mentioned) == 1:
             return SearchFilters(
