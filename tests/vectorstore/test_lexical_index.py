@@ -75,13 +75,46 @@ def test_a_mask_filters_and_removed_rows_never_come_back() -> None:
     rows = corpus(50)
     index = LexicalIndex.build(rows, token="t")
     index.remove([rows[0][0]])
-    mask = np.zeros(len(index.ids), dtype=np.float32)
-    mask[:10] = 1
+    mask = np.zeros(len(index.ids), dtype=bool)
+    mask[:10] = True
     found = [r for r, _ in index.search(["cach", "ly", "tiem", "f0"], k=50, mask=mask)]
     assert rows[0][0] not in found
     assert index.position(rows[0][0]) is None
     assert index.position(rows[7][0]) == index.ids.index(rows[7][0]) == 7
     assert set(found) <= {r for r, _ in rows[1:10]}
+
+
+def test_the_top_k_is_the_exhaustive_top_k_with_common_and_rare_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Word frequencies like a real language's (a few words everywhere, most words rare), so
+    # that the search stops scoring common words for rows that cannot reach the top k.
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(400)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    rows = [(f"d{i % 9}@v1#{i}", rng.choices(vocabulary, weights, k=rng.randint(3, 40)))
+            for i in range(3000)]  # fmt: skip
+    index = LexicalIndex.build(rows[:2000], token="t")
+    index.add(rows[2000:])
+    index.remove([r for r, _ in rows[::7]])
+    mask = np.array([i % 3 != 0 for i in range(len(index.ids))])
+    pruned = []  # terms scored only for the rows still in the running
+    score = LexicalIndex._score
+
+    def spy(self: LexicalIndex, scores: np.ndarray, term: object, among: object = None) -> None:
+        pruned.append(among is not None)
+        score(self, scores, term, among)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LexicalIndex, "_score", spy)
+    for _ in range(60):
+        query = rng.choices(vocabulary, weights, k=rng.randint(2, 30)) + [rng.choice(vocabulary)]
+        for chosen in (None, mask):
+            everything = index.search(query, k=len(index.ids), mask=chosen)
+            for k in (1, 5, 40):
+                top = index.search(query, k=k, mask=chosen)
+                assert [round(s, 4) for _, s in top] == [round(s, 4) for _, s in everything[:k]]
+                assert {r for r, _ in top} <= {r for r, _ in everything}
+    assert sum(pruned) > len(pruned) / 10  # the shortcut was taken, and often
 
 
 def test_many_small_changes_are_merged(tmp_path: Path) -> None:
