@@ -56,9 +56,10 @@ class DocumentQuestions:
         if len(named) == 1:
             return catalog[next(iter(named))]
         folded = fold(question)
-        in_province = [m for m in catalog.values() if m.province and fold(m.province) in folded]
+        by_province = self.library.documents_by_province
+        in_province = [d for p, docs in by_province.items() if fold(p) in folded for d in docs]
         if len(in_province) == 1:
-            return in_province[0]
+            return catalog[in_province[0]]
         if len(catalog) == 1:
             return next(iter(catalog.values()))
         hits = self.searcher.search(question, k=1, filters=filters, include_records=True)

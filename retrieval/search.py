@@ -7,16 +7,18 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from retrieval import dates, hybrid, places
+from retrieval.dense import nearest_allowed
 from retrieval.lexical import query_tokens
 from retrieval.library import Library
 from retrieval.normalize import expand_for_dense, fold, has_diacritics
 from retrieval.records import date_int, paragraph_from_row
 from retrieval.types import NoticeMeta, Passage, SearchFilters
+from vectorstore import document_of
 
 logger = logging.getLogger(__name__)
 
@@ -95,15 +97,11 @@ class Searcher:
         self.library.refresh()
         filters = self._with_question_province(question, filters or SearchFilters())
         n = self.config.candidates
-        lexical = self.library.lexical.search(
-            query_tokens(question), k=n, mask=self._mask(filters, include_records)
-        )
+        allowed = self._mask(filters, include_records)
+        lexical = self.library.lexical.search(query_tokens(question), k=n, mask=allowed)
         vector = self.library.store.embed_query(expand_for_dense(self._dense_text(question)))
-        dense_hits = self.library.store.dense_query(
-            vector, k=n, where=self._where(filters, include_records),
-            active=self.library.versions,
-        )  # fmt: skip
-        dense = [(h.row.id, h.similarity) for h in dense_hits]
+        dense_hits = nearest_allowed(self.library, vector, k=n, allowed=allowed)
+        dense = [(h.id, h.similarity) for h in dense_hits]
         if self.config.fusion == "rrf":
             scores = hybrid.reciprocal_rank_fusion(
                 [[i for i, _ in lexical], [i for i, _ in dense]],
@@ -111,14 +109,11 @@ class Searcher:
             )
         else:
             scores = hybrid.weighted_fusion(lexical, dense, dense_weight=self.config.dense_weight)
-        self._prefer_named_documents(question, scores, lexical, dense_hits)
+        self._prefer_named_documents(question, scores)
         best = hybrid.top_items(scores, k)
-        return self._passages(best, lexical, dense_hits)
+        return self._passages(best, lexical, dense)
 
-    def _prefer_named_documents(
-        self, question: str, scores: dict[str, float], lexical: list[tuple[str, float]],
-        dense_hits: list[Any],
-    ) -> None:  # fmt: skip
+    def _prefer_named_documents(self, question: str, scores: dict[str, float]) -> None:
         """Nudge up passages of a document the question names by kind or date.
 
         "Chỉ thị của Ban Thường vụ ... nêu gì?" or "thông báo ngày 13/5/2022 ..." point at one
@@ -127,13 +122,8 @@ class Searcher:
         named = self.named_documents(question)
         if not named or self.config.document_bonus <= 0:
             return
-        doc_of = {h.row.id: str(h.row.metadata.get("doc_id")) for h in dense_hits}
         for row_id in scores:
-            doc = doc_of.get(row_id)
-            if doc is None:
-                position = self.library.lexical.position(row_id)
-                doc = None if position is None else str(self.library.rows.doc_ids[position])
-            if doc in named:
+            if document_of(row_id) in named:
                 scores[row_id] += self.config.document_bonus
 
     def named_documents(self, question: str) -> set[str]:
@@ -177,30 +167,16 @@ class Searcher:
             mask &= (rows.dates <= date_int(filters.date_to)) & (rows.dates > 0)
         return mask
 
-    @staticmethod
-    def _where(filters: SearchFilters, records: bool) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = [] if records else [{"role": "body"}]
-        if filters.province:
-            clauses.append({"province": filters.province})
-        if filters.doc_id:
-            clauses.append({"doc_id": filters.doc_id})
-        if filters.date_from:
-            clauses.append({"date": {"$gte": date_int(filters.date_from)}})
-        if filters.date_to:
-            clauses += [{"date": {"$lte": date_int(filters.date_to)}}, {"date": {"$gt": 0}}]
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
     def _passages(
-        self, best: list[tuple[str, float]], lexical: list[tuple[str, float]], dense_hits: list[Any]
+        self,
+        best: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        dense: list[tuple[str, float]],
     ) -> list[Passage]:
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
-        dense_rank = {h.row.id: r for r, h in enumerate(dense_hits, start=1)}
-        similarity = {h.row.id: h.similarity for h in dense_hits}
-        rows = {h.row.id: h.row for h in dense_hits}
-        missing = [i for i, _ in best if i not in rows]
-        rows.update({r.id: r for r in self.library.store.get(missing)})
+        dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
+        similarity = dict(dense)
+        rows = {r.id: r for r in self.library.store.get([i for i, _ in best])}
         passages = []
         for row_id, score in best:
             row = rows.get(row_id)

@@ -1,6 +1,6 @@
 """Storage: the Chroma paragraph index, embedding functions, the lexical index files."""
 
-from vectorstore.chroma_store import DenseHit, ParagraphStore, Row, row_id
+from vectorstore.chroma_store import DenseHit, ParagraphStore, Row, document_of, row_id
 from vectorstore.embeddings import (
     E5EmbeddingFunction,
     Embedder,
@@ -20,5 +20,6 @@ __all__ = [
     "Row",
     "StoreError",
     "StoreUnavailableError",
+    "document_of",
     "row_id",
 ]

@@ -1,0 +1,99 @@
+"""Filtered vector search: the true nearest rows, whichever way the filter is applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from retrieval import Library, SearchFilters
+from retrieval.dense import nearest_allowed
+from retrieval.search import Searcher
+from retrieval.types import Notice, NoticeMeta, Paragraph
+from tests.helpers.embedders import HashingEmbedder
+from vectorstore import ParagraphStore, chroma_store
+
+PLACES = ["Kiên Giang", "Hà Nội", "Lào Cai"]
+WORDS = ["cách", "ly", "tập", "trung", "tiêm", "vắc", "xin", "phong", "tỏa", "giãn", "chợ"]
+QUESTION = "cách ly tập trung ở chợ"
+
+
+def notice(number: int, rng: random.Random) -> Notice:
+    doc_id = f"doc{number}"
+    date = dt.date(2021, 9, 1) + dt.timedelta(days=3 * number) if number % 4 else None
+    meta = NoticeMeta(doc_id=doc_id, title=f"Thông báo {number}", date=date,
+                      province=PLACES[number % 3])  # fmt: skip
+    paragraphs = tuple(
+        Paragraph(
+            doc_id,
+            i,
+            " ".join(rng.choice(WORDS) for _ in range(8)),
+            role="signature" if i == 24 else "body",
+        )  # fmt: skip
+        for i in range(25)
+    )
+    return Notice(meta, paragraphs, fingerprint=f"v{number}")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    rng = random.Random(3)
+    store = ParagraphStore.persistent(
+        str(tmp_path_factory.mktemp("filters")), embedder=HashingEmbedder()
+    )
+    opened = Library(store, lexical_dir=None)
+    for number in range(12):
+        opened.put(notice(number, rng), batch_size=25)
+    yield opened
+    store.close()
+
+
+def brute_force(library: Library, allowed: np.ndarray, k: int) -> list[float]:
+    """Similarities of the k nearest allowed rows, every row compared."""
+    rows = [r for r in library.store.rows() if allowed[library.lexical.position(r.id) or 0]]
+    if not rows:
+        return []
+    vectors = np.asarray(HashingEmbedder()([r.text for r in rows]))
+    query = np.asarray(HashingEmbedder().embed_query([QUESTION])[0])
+    return sorted((vectors @ query).tolist(), reverse=True)[:k]
+
+
+FILTERS = [
+    SearchFilters(),
+    SearchFilters(province="Kiên Giang"),
+    SearchFilters(date_from=dt.date(2021, 9, 5), date_to=dt.date(2021, 9, 20)),
+    SearchFilters(date_from=dt.date(2021, 9, 1)),
+    SearchFilters(province="Lào Cai", date_to=dt.date(2021, 9, 20)),
+    SearchFilters(doc_id="doc5"),
+    SearchFilters(province="Đà Nẵng"),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+@pytest.mark.parametrize("brute_force_max", [0, 10_000])  # Chroma's allow-list, or here
+def test_filtered_nearest_rows_are_the_true_ones(
+    library: Library, filters: SearchFilters, brute_force_max: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(chroma_store, "BRUTE_FORCE_MAX", brute_force_max)
+    searcher = Searcher(library)
+    vector = library.store.embed_query(QUESTION)
+    for records in (False, True):
+        mask = searcher._mask(filters, records)
+        allowed = library.lexical.live if mask is None else mask & library.lexical.live
+        for k in (3, 10, 40):
+            got = nearest_allowed(library, vector, k=k, allowed=mask)
+            assert all(allowed[library.lexical.position(h.id) or 0] for h in got)
+            expected = brute_force(library, allowed, k)
+            # The same rows up to ties in similarity.
+            assert [round(h.similarity, 5) for h in got] == [round(s, 5) for s in expected]
+
+
+def test_a_filter_on_a_province_returns_only_its_rows(library: Library) -> None:
+    passages = Searcher(library).search("cách ly", k=10, filters=SearchFilters(province="Hà Nội"))
+    assert passages
+    assert {p.meta.province for p in passages} == {"Hà Nội"}
+    assert all(p.paragraph.role == "body" for p in passages)
