@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +25,7 @@ from vectorstore import document_of
 logger = logging.getLogger(__name__)
 
 Fusion = Literal["rrf", "weighted"]
+_EMBEDDING = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="embed")
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,12 @@ class Searcher:
         self.library.refresh()
         filters = self._with_question_province(question, filters or SearchFilters())
         n = self.config.candidates
+        # The question's vector is computed on another core while BM25 runs on this one
+        # (the e5 engine releases the GIL): at 300,000 rows each takes 40-120 ms.
+        embedding = _EMBEDDING.submit(self._query_vector, question)
         allowed = self._mask(filters, include_records)
         lexical = self.library.lexical.search(query_tokens(question), k=n, mask=allowed)
-        vector = self.library.store.embed_query(expand_for_dense(self._dense_text(question)))
+        vector = embedding.result()
         dense_hits = nearest_allowed(self.library, vector, k=n, allowed=allowed)
         dense = [(h.id, h.similarity) for h in dense_hits]
         if self.config.fusion == "rrf":
@@ -133,6 +139,9 @@ class Searcher:
             self._names = DocumentNames(catalog)
             self._names_for = catalog
         return self._names.named(question)
+
+    def _query_vector(self, question: str) -> np.ndarray:
+        return self.library.store.embed_query(expand_for_dense(self._dense_text(question)))
 
     def _dense_text(self, question: str) -> str:
         # e5 reads accented Vietnamese far better; restore diacritics the user left out.
