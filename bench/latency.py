@@ -61,16 +61,21 @@ def main() -> None:
         if line.strip()
     ]
     answerer.ask("khởi động")  # load the model and caches once
-    timings = []
-    for _ in range(args.rounds):
+    # The first round embeds every question; later rounds find the vectors remembered (as a
+    # question asked again is in use). Both are reported; the first is the goal's figure.
+    first: list[float] = []
+    again: list[float] = []
+    for round_number in range(args.rounds):
         for question in questions:
             t = time.perf_counter()
             answerer.ask(question)
-            timings.append((time.perf_counter() - t) * 1000)
-    print(
-        f"warm ask: {len(timings)} answers, p50 {percentile(timings, 50):.1f} ms, "
-        f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms"
-    )
+            (again if round_number else first).append((time.perf_counter() - t) * 1000)
+    for label, timings in (("warm ask, first time", first), ("warm ask, asked again", again)):
+        if timings:
+            print(
+                f"{label}: {len(timings)} answers, p50 {percentile(timings, 50):.1f} ms, "
+                f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms"
+            )
 
     env = {**os.environ, "CHITHI_DATA_DIR": str(data_dir)}
     cold = []

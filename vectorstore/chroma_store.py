@@ -23,6 +23,7 @@ import numpy as np
 
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import EmbeddingError, StoreUnavailableError
+from vectorstore.query_cache import QueryVectorCache
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class ParagraphStore:
     ) -> None:
         self._client = client
         self._embedder = embedder
+        self.query_vectors = QueryVectorCache()
         self.location = location or "Chroma"
         self.collection_name = f"{prefix}_{embedder.slug}"
         try:
@@ -324,11 +326,16 @@ class ParagraphStore:
         return [by_id[i] for i in ids if i in by_id]
 
     def embed_query(self, text: str) -> np.ndarray:
-        """The query vector (computed once, reused by callers)."""
+        """The query vector (remembered for recently asked texts; read-only)."""
+        vector = self.query_vectors.get(text)
+        if vector is not None:
+            return vector
         try:
-            return np.asarray(self._embedder.embed_query([text])[0], dtype=np.float32)
+            vector = np.asarray(self._embedder.embed_query([text])[0], dtype=np.float32)
         except Exception as exc:  # noqa: BLE001
             raise EmbeddingError(f"query embedding failed: {type(exc).__name__}") from exc
+        self.query_vectors.put(text, vector)
+        return vector
 
     def nearest(self, vector: np.ndarray, n: int) -> tuple[list[DenseHit], int]:
         """The n nearest rows to a query vector, nearest first, and how many Chroma returned.

@@ -35,6 +35,8 @@ class HashingEmbedder(EmbeddingFunction[Documents]):
     def __init__(self, fail_after: int | None = None) -> None:
         self.fail_after = fail_after
         self.batches = 0
+        self.queries = 0  # texts embedded as queries
+        self.fail_queries = False
 
     def __call__(self, input: Documents) -> Embeddings:
         self.batches += 1
@@ -43,6 +45,9 @@ class HashingEmbedder(EmbeddingFunction[Documents]):
         return [_vector(t) for t in input]
 
     def embed_query(self, input: Documents) -> Embeddings:
+        if self.fail_queries:
+            raise RuntimeError("embedding model crashed")
+        self.queries += len(input)
         return [_vector(t) for t in input]
 
     @property
