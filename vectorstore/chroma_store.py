@@ -356,7 +356,15 @@ class ParagraphStore:
         if not ids:
             return []
         if len(ids) > BRUTE_FORCE_MAX:
-            return self._query(vector, min(k, len(ids)), ids=ids)[0]
+            try:
+                return self._query(vector, min(k, len(ids)), ids=ids)[0]
+            except StoreUnavailableError as exc:
+                if "finding id" not in str(exc.__cause__):
+                    raise
+                # Chroma fails the whole query when one id is gone: another process removed a
+                # document since the caller's last refresh. Ask again with the ids still there.
+                ids = self._existing(ids)
+                return self._query(vector, min(k, len(ids)), ids=ids)[0] if ids else []
         try:
             got = self._paragraphs.get(ids=list(ids), include=["embeddings"])
         except Exception as exc:  # noqa: BLE001
@@ -368,6 +376,13 @@ class ParagraphStore:
         similarity = (found @ vector) / np.where(lengths > 0, lengths, 1.0)
         order = np.argsort(-similarity, kind="stable")[:k]
         return [DenseHit(got["ids"][i], float(similarity[i])) for i in order]
+
+    def _existing(self, ids: Sequence[str]) -> list[str]:
+        try:
+            found = set(self._paragraphs.get(ids=list(ids), include=[])["ids"])
+        except Exception as exc:  # noqa: BLE001
+            raise self._unavailable(exc) from exc
+        return [i for i in ids if i in found]
 
     def _query(
         self, vector: np.ndarray, n: int, *, ids: Sequence[str] | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,3 +98,26 @@ def test_a_filter_on_a_province_returns_only_its_rows(library: Library) -> None:
     assert passages
     assert {p.meta.province for p in passages} == {"Hà Nội"}
     assert all(p.paragraph.role == "body" for p in passages)
+
+
+def test_a_document_removed_by_another_process_does_not_break_a_filtered_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chroma fails a whole query over an id allow-list when one of the ids is gone.
+    monkeypatch.setattr(chroma_store, "BRUTE_FORCE_MAX", 0)
+    store = ParagraphStore.persistent(str(tmp_path), embedder=HashingEmbedder())
+    rng = random.Random(4)
+    bot = Library(store, lexical_dir=None)  # refreshes every 5 s: it has not seen the removal
+    for number in range(12):
+        bot.put(notice(number, rng), batch_size=25)
+    admin = Library(store, lexical_dir=None)
+    admin.remove("doc3")
+    # Kiên Giang in September 5-20: doc3 and doc6, a sixth of the rows: the allow-list path.
+    narrow = SearchFilters(
+        province="Kiên Giang", date_from=dt.date(2021, 9, 5), date_to=dt.date(2021, 9, 20)
+    )
+    mask = Searcher(bot)._mask(narrow, False)
+    hits = nearest_allowed(bot, store.embed_query(QUESTION), k=10, allowed=mask)
+    assert len(hits) == 10
+    assert {h.id.split("@")[0] for h in hits} == {"doc6"}
+    store.close()
