@@ -195,6 +195,9 @@ async def main() -> None:
                 plan = [(rng.expovariate(args.rate), rng.choice(chats), q) for q in questions]
             else:  # burst: each chat's share, interleaved, all queued at once
                 plan = [(0.0, chats[i % len(chats)], q) for i, q in enumerate(questions)]
+            # The first time a question comes in a scenario, it is embedded; after that its
+            # vector is remembered, as in real use where questions repeat.
+            library.store.query_vectors.clear()
             results.append(await run_scenario(scenario, fake, server.url, answerer, leads, plan))
     load_after = os.getloadavg()
 
