@@ -11,7 +11,7 @@ from telegram.constants import ChatType, MessageEntityType
 from bot import messages, telegram_buttons, telegram_render
 from bot.chat_log import fold_question
 from bot.rate_limit import Verdict
-from bot.telegram_context import BotContext
+from bot.telegram_context import BotContext, Services
 from bot.telegram_render import Block
 from bot.telegram_replies import (
     say,
@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 INLINE_CACHE_SECONDS = 300
+DOCUMENTS_LISTED = 20  # newest first; a national index holds thousands (one message, not 200)
 
 
 def is_group(chat: Chat) -> bool:
@@ -180,18 +181,28 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def documents_command(update: Update, context: BotContext) -> None:
-    """/vanban: the indexed documents, newest first, with dates, and buttons for originals."""
-    chat = update.effective_chat
-    if chat is None:
+    """/vanban [TỈNH]: the newest documents (of a province: named, or the chat's /tinh)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
-    documents = await asyncio.to_thread(context.services.library.documents)
+    services = context.services
+    name = _argument(message.text)
+    if name:
+        province = _known_province(services, name)
+        if province is None:
+            await message.reply_text(_unknown_province_text(services, name))
+            return
+    else:
+        province = await asyncio.to_thread(services.log.province, chat.id)
+    documents = await asyncio.to_thread(services.library.documents, province)
     if not documents:
         await say(context, chat.id, messages.DOCUMENTS_EMPTY)
         return
-    listed = [(d.meta, d.paragraph_count) for d in documents]
-    blocks = telegram_render.document_blocks(listed)
+    shown = documents[:DOCUMENTS_LISTED]
+    listed = [(d.meta, d.paragraph_count) for d in shown]
+    blocks = telegram_render.document_blocks(listed, total=len(documents), province=province)
     blocks.append(Block(messages.DOCUMENTS_ORIGINALS, style="italic"))
-    markup = telegram_buttons.documents_keyboard([d.meta for d in documents])
+    markup = telegram_buttons.documents_keyboard([d.meta for d in shown])
     await send_blocks(context, chat.id, blocks, markup=markup)
 
 
@@ -201,29 +212,40 @@ async def province_command(update: Update, context: BotContext) -> None:
     if chat is None or message is None or message.text is None:
         return
     services = context.services
-    parts = message.text.split(maxsplit=1)
-    name = parts[1].strip() if len(parts) > 1 else ""
+    name = _argument(message.text)
     if not name:
         await asyncio.to_thread(services.log.set_province, chat.id, None)
         await message.reply_text(messages.PROVINCE_CLEARED)
         return
-    known = sorted({m.province for m in services.library.catalog.values() if m.province})
-    asked = fold_question(name)
-    matches = [p for p in known if fold_question(p) in asked]
-    if not matches:
-        text = (
-            messages.PROVINCE_UNKNOWN.format(
-                name=telegram_render.plain(name), known=telegram_render.plain(", ".join(known))
-            )
-            if known
-            else messages.PROVINCE_NONE_KNOWN
-        )
-        await message.reply_text(text)
+    province = _known_province(services, name)
+    if province is None:
+        await message.reply_text(_unknown_province_text(services, name))
         return
-    province = max(matches, key=len)
     await asyncio.to_thread(services.log.set_province, chat.id, province)
     text = messages.PROVINCE_SET.format(province=telegram_render.plain(province))
     await message.reply_text(text)
+
+
+def _argument(text: str | None) -> str:
+    """What follows a command ("/tinh Kiên Giang" -> "Kiên Giang")."""
+    parts = (text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def _known_province(services: Services, name: str) -> str | None:
+    """The province with notices that a typed name means (any case, with or without marks)."""
+    asked = fold_question(name)
+    matches = [p for p in services.library.provinces if fold_question(p) in asked]
+    return max(matches, key=len) if matches else None
+
+
+def _unknown_province_text(services: Services, name: str) -> str:
+    known = sorted(services.library.provinces)
+    if not known:
+        return messages.PROVINCE_NONE_KNOWN
+    return messages.PROVINCE_UNKNOWN.format(
+        name=telegram_render.plain(name), known=telegram_render.plain(", ".join(known))
+    )
 
 
 async def source_command(update: Update, context: BotContext) -> None:

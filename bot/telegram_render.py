@@ -155,9 +155,23 @@ def paragraph_blocks(meta: NoticeMeta, paragraph: Paragraph) -> list[Block]:
     return [Block(paragraph.text, head=heading, style="quote")]
 
 
-def document_blocks(documents: Sequence[tuple[NoticeMeta, int]]) -> list[Block]:
-    """The /vanban list: number, title, date, province, paragraph count, id."""
-    blocks = [Block(messages.DOCUMENTS_HEADING.format(count=len(documents)))]
+def document_blocks(
+    documents: Sequence[tuple[NoticeMeta, int]], *, total: int, province: str | None = None
+) -> list[Block]:
+    """The /vanban list: number, title, date, province, paragraph count, id.
+
+    Args:
+        documents: the documents shown, newest first (a national index has thousands, so
+            the caller shows the newest few).
+        total: how many there are in all.
+        province: the province they were chosen from, if any.
+    """
+    heading = (
+        messages.DOCUMENTS_HEADING_PROVINCE.format(province=province, count=total)
+        if province
+        else messages.DOCUMENTS_HEADING.format(count=total)
+    )
+    blocks = [Block(heading)]
     for n, (meta, paragraphs) in enumerate(documents, start=1):
         line = messages.DOCUMENT_LINE.format(
             date=format_date(meta.date),
@@ -165,6 +179,11 @@ def document_blocks(documents: Sequence[tuple[NoticeMeta, int]]) -> list[Block]:
             paragraphs=paragraphs,
         )
         blocks.append(Block(line, head=f"{n}. {meta.title}", code=meta.doc_id))
+    if total > len(documents):
+        more = messages.DOCUMENTS_MORE.format(count=total - len(documents))
+        if not province:
+            more += " " + messages.DOCUMENTS_BY_PROVINCE
+        blocks.append(Block(more, style="italic"))
     return blocks
 
 

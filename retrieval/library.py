@@ -307,14 +307,15 @@ class Library:
 
     # -- reading -------------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentInfo]:
-        """Indexed documents, newest first (undated last)."""
+    def documents(self, province: str | None = None) -> list[DocumentInfo]:
+        """Indexed documents (of one province, if given), newest first (undated last)."""
         self.refresh()
         docs = [
             DocumentInfo(
                 meta=m, paragraph_count=self.body_counts.get(d, 0), fingerprint=self.versions[d]
             )
             for d, m in self.catalog.items()
+            if province is None or m.province == province
         ]
         return sorted(docs, key=lambda d: (d.meta.date is not None, d.meta.date, d.meta.doc_id),
                       reverse=True)  # fmt: skip

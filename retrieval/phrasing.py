@@ -60,9 +60,15 @@ def summary_intro(meta: NoticeMeta, sections: int) -> str:
     return f"{doc_label(meta)} gồm {sections} nội dung chính:"
 
 
-def documents_intro(count: int) -> str:
+def documents_intro(count: int, province: str | None = None) -> str:
     """First line of the list of documents."""
-    return f"Hiện có {count} văn bản:"
+    where = f" của {province}" if province else ""
+    return f"Hiện có {count} văn bản{where}, mới nhất trước:"
+
+
+def more_documents(count: int) -> str:
+    """Last line of a list cut short."""
+    return f"… và {count} văn bản cũ hơn."
 
 
 def definition(term: str, meaning: str) -> str:
