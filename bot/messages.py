@@ -69,7 +69,7 @@ HELP = (  # HTML; {username}, {hotline}
     "<b>Cách hỏi</b>\n"
     "Gõ câu hỏi như khi nói chuyện, ví dụ: <i>cach ly tap trung bao nhieu ngay</i>.\n\n"
     "<b>Lệnh</b>\n"
-    "/vanban — các văn bản đang có, mới nhất trước\n"
+    "/vanban — các văn bản đang có, mới nhất trước; /vanban Kiên Giang — của một tỉnh\n"
     "/tinh Kiên Giang — chỉ trả lời theo văn bản của một tỉnh; /tinh để bỏ\n"
     "/nguon 1 — xem đầy đủ đoạn trích dẫn [1] của câu trả lời gần nhất\n"
     "/hoi câu hỏi — đặt câu hỏi trong nhóm\n\n"
