@@ -30,6 +30,7 @@ _EMPTY = "∅"  # an empty row still has length 1, as in bm25s
 _MAX_SEGMENTS = 8  # small segments kept apart before they are merged into one
 _SMALL_POSTINGS = 200_000
 _FORMAT = 2
+_TF = np.uint16
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class _Segment:
 
     starts: np.ndarray  # int64, one more than the vocabulary size when the segment was made
     rows: np.ndarray  # int32 global row numbers
-    tf: np.ndarray  # float32 term frequencies
+    tf: np.ndarray  # uint16 term frequencies (half the memory of float32: ~120 MB at 300k rows)
 
     @classmethod
     def build(cls, first_row: int, docs: list[list[int]], vocab_size: int) -> _Segment:
@@ -47,11 +48,11 @@ class _Segment:
             unique, counts = np.unique(np.asarray(term_ids, dtype=np.int64), return_counts=True)
             terms.append(unique)
             rows.append(np.full(len(unique), first_row + offset, dtype=np.int32))
-            tfs.append(counts.astype(np.float32))
+            tfs.append(counts)
         return cls.from_postings(
             np.concatenate(terms) if terms else np.empty(0, np.int64),
             np.concatenate(rows) if rows else np.empty(0, np.int32),
-            np.concatenate(tfs) if tfs else np.empty(0, np.float32),
+            np.concatenate(tfs) if tfs else np.empty(0, _TF),
             vocab_size,
         )
 
@@ -62,7 +63,7 @@ class _Segment:
         order = np.argsort(terms, kind="stable")
         starts = np.zeros(vocab_size + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=vocab_size), out=starts[1:])
-        return cls(starts, rows[order].astype(np.int32), tf[order].astype(np.float32))
+        return cls(starts, rows[order].astype(np.int32), _term_frequencies(tf[order]))
 
     def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         if term + 1 >= len(self.starts):
@@ -362,7 +363,9 @@ class LexicalIndex:
             index.vocab = {t: i for i, t in enumerate(manifest["vocab"])}
             for name in manifest["segments"]:
                 with np.load(directory / name) as data:
-                    index._segments.append(_Segment(data["starts"], data["rows"], data["tf"]))
+                    # Files written before tf was uint16 hold float32: converted here.
+                    tf = _term_frequencies(data["tf"])
+                    index._segments.append(_Segment(data["starts"], data["rows"], tf))
             n = len(index.ids)
             index._lengths = np.load(directory / f"lengths-{n}.npy")
             index._live = np.load(directory / f"live-{n}.npy")
@@ -378,6 +381,14 @@ class LexicalIndex:
         index._uncount_postings(np.flatnonzero(~index._live))
         index._live_count = int(index._live.sum())
         return index
+
+
+def _term_frequencies(counts: np.ndarray) -> np.ndarray:
+    """Counts as stored: uint16, a count past 65,535 (no real paragraph has one) kept at it."""
+    if counts.dtype == _TF:
+        return counts
+    clipped: np.ndarray = np.minimum(counts, np.iinfo(_TF).max).astype(_TF)
+    return clipped
 
 
 def _kth_best(

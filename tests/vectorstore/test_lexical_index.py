@@ -148,6 +148,23 @@ def test_save_and_load_keep_changes_and_write_only_new_segments(tmp_path: Path) 
     assert rows[5][0] in scores(loaded, [t for t in rows[5][1][:3]]) or not rows[5][1]
 
 
+def test_files_saved_with_float_term_frequencies_still_load(tmp_path: Path) -> None:
+    # Indexes saved before term frequencies were stored as uint16 held float32.
+    rows = corpus(200)
+    index = LexicalIndex.build(rows, token="t")
+    index.remove([rows[3][0]])
+    index.save(tmp_path)
+    segment = tmp_path / "segment-0.npz"
+    with np.load(segment) as data:
+        old = {"starts": data["starts"], "rows": data["rows"], "tf": data["tf"].astype(np.float32)}
+    np.savez(segment, **old)
+    loaded = LexicalIndex.load(tmp_path)
+    assert loaded is not None
+    for query in (["cach", "ly"], ["f0", "f0", "tiem"], ["mui", "ba"]):
+        assert scores(loaded, query) == scores(index, query)
+    assert rows[3][0] not in scores(loaded, rows[3][1])
+
+
 def test_missing_or_foreign_files_mean_rebuild(tmp_path: Path) -> None:
     assert LexicalIndex.load(tmp_path / "nothing") is None
     (tmp_path / "manifest.json").write_text('{"format": 1}')
