@@ -110,13 +110,17 @@ def ingest(state: _State, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@click.option("--province", help="Only this province's documents.")
 @click.pass_obj
-def docs(state: _State) -> None:
+def docs(state: _State, province: str | None) -> None:
     """List indexed documents, newest first."""
     state.answerer()
-    items = state.library.documents()
+    chosen = (canonical_province(province) or province) if province else None
+    items = state.library.documents(chosen)
     if not items:
-        click.echo(messages.NO_DOCUMENTS)
+        click.echo(
+            messages.NO_DOCUMENTS_IN.format(province=chosen) if chosen else messages.NO_DOCUMENTS
+        )
     for d in items:
         place = f" [{d.meta.province}]" if d.meta.province else ""
         click.echo(f"{d.meta.doc_id}  {format_date(d.meta.date):>10}  {d.paragraph_count:>4} ¶"

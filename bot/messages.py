@@ -11,6 +11,7 @@ CHAT_WELCOME = (
 CHAT_PROMPT = "Bạn hỏi: "
 CHAT_BYE = "Tạm biệt!"
 NO_DOCUMENTS = "Chưa có văn bản nào. Thêm bằng: chithi ingest ĐƯỜNG_DẪN"
+NO_DOCUMENTS_IN = "Chưa có văn bản nào của {province}."
 INDEX_UNAVAILABLE = "Không kết nối được kho văn bản. Vui lòng thử lại sau ít phút."
 BUNDLED_INGESTED = "Đã nạp {count} văn bản kèm theo (lần đầu sử dụng)."
 

@@ -61,6 +61,12 @@ def test_docs_lists_newest_first_with_counts(index_copy: Path) -> None:
     assert "13/5/2022" in lines[0]
     assert "không ghi ngày" in lines[-1]
     assert "14 ¶" in next(line for line in lines if line.startswith("001_"))
+    kien_giang = run(index_copy, "docs", "--province", "kien giang").output.splitlines()
+    assert kien_giang
+    assert all("[Kiên Giang]" in line for line in kien_giang)
+    assert len(kien_giang) < len(lines)
+    none = run(index_copy, "docs", "--province", "Hà Nội")
+    assert none.output.strip() == "Chưa có văn bản nào của Hà Nội."
 
 
 def test_ingest_reports_good_and_broken_files(index_copy: Path, tmp_path: Path) -> None:
