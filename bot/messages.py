@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval import Citation, NoticeMeta, format_date
+from retrieval import Citation, NoticeMeta, phrasing
 
 CHAT_WELCOME = (
     "chithi: hỏi về các chỉ thị, thông báo phòng, chống dịch Covid-19. "
@@ -17,20 +17,14 @@ BUNDLED_INGESTED = "Đã nạp {count} văn bản kèm theo (lần đầu sử d
 
 
 def citation_heading(number: int, citation: Citation) -> str:
-    """'[1] Thông báo kết luận ..., 16/9/2021, mục 8'."""
-    parts = [citation.title, format_date(citation.date) if citation.date else "không ghi ngày"]
-    if citation.section:
-        section = citation.section
-        parts.append(section if section.startswith("Điều") else f"mục {section}")
-    return f"[{number}] " + ", ".join(parts)
+    """'[1] Thông báo kết luận ... (Gia Lai), 16/9/2021, mục 8'."""
+    c = citation
+    return f"[{number}] " + phrasing.source_label(c.title, c.province, c.date, c.section)
 
 
 def paragraph_heading(meta: NoticeMeta, section: str | None) -> str:
-    """'Thông báo kết luận ..., 16/9/2021, mục 8' for a paragraph shown in full."""
-    parts = [meta.title, format_date(meta.date) if meta.date else "không ghi ngày"]
-    if section:
-        parts.append(section if section.startswith("Điều") else f"mục {section}")
-    return ", ".join(parts)
+    """'Thông báo kết luận ... (Gia Lai), 16/9/2021, mục 8' for a paragraph shown in full."""
+    return phrasing.source_label(meta.title, meta.province, meta.date, section)
 
 
 # -- Telegram -----------------------------------------------------------------------------

@@ -145,6 +145,7 @@ def citation_for(question: str, passage: Passage, *, quote: str | None = None) -
         section=passage.paragraph.section,
         quote=quote,
         score=passage.score,
+        province=passage.meta.province,
     )
 
 

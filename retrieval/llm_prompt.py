@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prompts import render
-from retrieval.dates import format_date
+from retrieval import phrasing
 from retrieval.types import Passage
 
 MAX_PASSAGE_CHARS = 1200
@@ -62,12 +62,9 @@ def build_prompt(
 
 
 def source_label(passage: Passage) -> str:
-    """'Thông báo kết luận ..., 16/9/2021, mục 8': what the passage is, as its citation shows it."""
-    parts = [passage.meta.title, format_date(passage.meta.date)]
-    section = passage.paragraph.section
-    if section:
-        parts.append(section if section.startswith("Điều") else f"mục {section}")
-    return ", ".join(parts)
+    """What the passage is, as its citation shows it."""
+    meta = passage.meta
+    return phrasing.source_label(meta.title, meta.province, meta.date, passage.paragraph.section)
 
 
 def _clean(text: str, limit: int) -> str:

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from retrieval.dates import format_date
 from retrieval.types import NoticeMeta
+
+
+def source_label(
+    title: str, province: str | None, date: dt.date | None, section: str | None
+) -> str:
+    """'Thông báo kết luận ... (Kiên Giang), 13/9/2021, mục 2': where a quote comes from.
+
+    The province is named because titles rarely say it ("... của Ban Thường vụ Tỉnh ủy"),
+    and an index often holds several provinces' notices, whose rules differ.
+    """
+    parts = [f"{title} ({province})" if province else title, format_date(date)]
+    if section:
+        parts.append(section if section.startswith("Điều") else f"mục {section}")
+    return ", ".join(parts)
 
 
 def doc_label(meta: NoticeMeta) -> str:

@@ -85,6 +85,7 @@ class Citation:
     section: str | None
     quote: str
     score: float
+    province: str | None = None  # shown to people; not in the JSON contract
 
     def to_json(self) -> dict[str, object]:
         """The citation in the `chithi ask --json` shape."""

@@ -31,7 +31,7 @@ async def test_question_with_diacritics_gets_lead_quotes_and_buttons(bot: Runnin
     text = reply.plain_text
     assert text.startswith(FIVE_K)
     assert "[1] Thông báo kết luận của Thường trực Tỉnh ủy" in text
-    assert "16/9/2021, mục 8" in text
+    assert "Covid-19 (Gia Lai), 16/9/2021, mục 8" in text  # the province: whose rule it is
     assert "Khẩu trang - Khử khuẩn - Khoảng cách" in text.split("[1]", 1)[1]
     assert "expandable_blockquote" in entity_types(reply)
     assert reply.parse_mode == "HTML"
