@@ -10,6 +10,10 @@ CHAT_WELCOME = (
 )
 CHAT_PROMPT = "Bạn hỏi: "
 CHAT_BYE = "Tạm biệt!"
+CHAT_LEAD_REPLACED = (
+    "(Câu trả lời của mô hình không đạt yêu cầu kiểm tra; "
+    "dưới đây là câu trả lời trích từ văn bản.)"
+)
 NO_DOCUMENTS = "Chưa có văn bản nào. Thêm bằng: chithi ingest ĐƯỜNG_DẪN"
 NO_DOCUMENTS_IN = "Chưa có văn bản nào của {province}."
 INDEX_UNAVAILABLE = "Không kết nối được kho văn bản. Vui lòng thử lại sau ít phút."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import click
@@ -31,7 +32,41 @@ def run_chat(answerer: Answerer, render: Callable[[Answer], str]) -> None:
                 click.echo(f"- {format_date(d.meta.date)}: {d.meta.title} ({d.meta.doc_id})")
             continue
         try:
-            click.echo(render(answerer.ask(question)) + "\n")
+            if answerer.lead_writer is None:
+                click.echo(render(answerer.ask(question)) + "\n")
+            else:
+                asyncio.run(answer_streaming(answerer, question, render))
         except IndexUnavailableError:
             click.echo(messages.INDEX_UNAVAILABLE)
     click.echo(messages.CHAT_BYE)
+
+
+async def answer_streaming(
+    answerer: Answerer,
+    question: str,
+    render: Callable[[Answer], str],
+    echo: Callable[[str], None] = lambda text: click.echo(text, nl=False),
+) -> Answer:
+    """Print a model's lead as it is written, then the quotes (LLM mode).
+
+    A model takes seconds to tens of seconds; showing its words as they come is what tells
+    the user it is working. If its lead fails the checks after some of it was shown, the user
+    is told, and gets the answer taken from the notices instead.
+    """
+    shown = ""
+
+    async def on_draft(text: str) -> None:
+        nonlocal shown
+        if text.startswith(shown) and len(text) > len(shown):
+            echo(text[len(shown) :])
+            shown = text
+
+    answer = await answerer.ask_streaming(question, on_draft=on_draft)
+    full = render(answer)
+    if shown and full.startswith(shown):
+        echo(full[len(shown) :] + "\n\n")
+    elif shown:
+        echo("\n\n" + messages.CHAT_LEAD_REPLACED + "\n" + full + "\n\n")
+    else:
+        echo(full + "\n\n")
+    return answer
