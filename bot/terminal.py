@@ -29,7 +29,8 @@ def run_chat(answerer: Answerer, render: Callable[[Answer], str]) -> None:
             break
         if question.lower() == "/vanban":
             for d in answerer.library.documents():
-                click.echo(f"- {format_date(d.meta.date)}: {d.meta.title} ({d.meta.doc_id})")
+                place = f" [{d.meta.province}]" if d.meta.province else ""
+                click.echo(f"- {format_date(d.meta.date)}{place}: {d.meta.title} ({d.meta.doc_id})")
             continue
         try:
             if answerer.lead_writer is None:

@@ -122,7 +122,7 @@ def test_chat_answers_until_quit(index_copy: Path) -> None:
     result = run(index_copy, "chat", stdin="5K là gì?\n/vanban\n/thoat\n")
     assert result.exit_code == 0
     assert "5K là: Khẩu trang" in result.output
-    assert "13/5/2022" in result.output
+    assert "13/5/2022 [Lai Châu]: Thông báo kết luận" in result.output
     assert "Tạm biệt" in result.output
 
 
