@@ -8,7 +8,6 @@ from retrieval import compose, phrasing
 from retrieval.intent import Intent
 from retrieval.library import Library
 from retrieval.normalize import fold
-from retrieval.places import find_provinces
 from retrieval.search import Searcher
 from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
 
@@ -25,7 +24,7 @@ class DocumentQuestions:
     def answer(self, question: str, intent: Intent, filters: SearchFilters) -> Answer | None:
         """The answer, or None when no document can be identified (the caller searches)."""
         if intent == "documents":
-            province = filters.province or self._named_province(question)
+            province = filters.province or self.library.named_province(question)
             docs = self.library.documents(province)
             lines = [phrasing.documents_intro(len(docs), province)]
             lines += [f"- {phrasing.doc_label(d.meta)}" for d in docs[:LISTED]]
@@ -52,10 +51,6 @@ class DocumentQuestions:
             cite = by_role.get("recipients", [])[:1] or body[:1]
             return _quoting(question, phrasing.recipients(meta), cite)
         return _summary(question, meta, body, by_role.get("title", [])[:1])
-
-    def _named_province(self, question: str) -> str | None:
-        named = [p for p in find_provinces(question) if p in self.library.provinces]
-        return named[0] if len(named) == 1 else None
 
     def target(self, question: str, filters: SearchFilters) -> NoticeMeta | None:
         """The document a question is about: by id filter, date, province, kind, or search."""

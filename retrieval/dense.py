@@ -48,8 +48,7 @@ def nearest_allowed(
             if n >= MAX_NEAREST:
                 break
             n = min(4 * n, MAX_NEAREST)
-    ids = library.lexical.ids
-    return library.store.nearest_among(vector, [ids[i] for i in np.flatnonzero(allowed)], k)
+    return library.store.nearest_among(vector, [index.ids[i] for i in np.flatnonzero(allowed)], k)
 
 
 def _allowed(position: int | None, allowed: np.ndarray) -> bool:

@@ -15,6 +15,7 @@ from retrieval.accents import AccentRestorer
 from retrieval.errors import DocumentNotFoundError, ParseError
 from retrieval.lexical import document_tokens
 from retrieval.notices import load_notice
+from retrieval.places import find_provinces
 from retrieval.reading import SUPPORTED_SUFFIXES
 from retrieval.records import (
     catalog_metadata,
@@ -319,6 +320,11 @@ class Library:
         ]
         return sorted(docs, key=lambda d: (d.meta.date is not None, d.meta.date, d.meta.doc_id),
                       reverse=True)  # fmt: skip
+
+    def named_province(self, question: str) -> str | None:
+        """The province a question names, if it names exactly one that has notices."""
+        named = [p for p in find_provinces(question) if p in self.provinces]
+        return named[0] if len(named) == 1 else None
 
     def is_empty(self) -> bool:
         """True when no document is indexed."""

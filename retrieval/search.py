@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval import dates, hybrid, places
+from retrieval import dates, hybrid
 from retrieval.dense import nearest_allowed
 from retrieval.lexical import query_tokens
 from retrieval.library import Library
@@ -153,11 +153,10 @@ class Searcher:
         # "Chín huyện nào của Kiên Giang ..." narrows to Kiên Giang's notices, if we have any.
         if filters.province or filters.doc_id:
             return filters
-        known = self.library.provinces
-        mentioned = [p for p in places.find_provinces(question) if p in known]
-        if len(mentioned) == 1:
+        province = self.library.named_province(question)
+        if province:
             return SearchFilters(
-                province=mentioned[0], date_from=filters.date_from, date_to=filters.date_to
+                province=province, date_from=filters.date_from, date_to=filters.date_to
             )
         return filters
 

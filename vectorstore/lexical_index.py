@@ -223,10 +223,6 @@ class LexicalIndex:
             self._norm_cache = (K1 * (1 - B + B * self._lengths / average)).astype(np.float32)
         return self._norm_cache
 
-    @property
-    def _dead(self) -> bool:
-        return len(self._position) < len(self.ids)
-
     def position(self, row_id: str) -> int | None:
         """The row number of a live row (its index in ``ids`` and in a mask), or None."""
         return self._position.get(row_id)
