@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from retrieval import Answer, Answerer, Library, Notice, SearchFilters, load_notice  # noqa: E402
 from retrieval.evaluation import evaluate, hit_rank, load_items  # noqa: E402
-from retrieval.places import PROVINCES  # noqa: E402
+from retrieval.text.places import PROVINCES  # noqa: E402
 from retrieval.types import NoticeMeta, Paragraph  # noqa: E402
 from vectorstore import E5EmbeddingFunction, ParagraphStore  # noqa: E402
 
@@ -231,7 +231,7 @@ def build(workdir: Path, notices: int, seed: int) -> dict[str, Any]:
 
 
 def _put(store: ParagraphStore, notice: Notice) -> None:
-    from retrieval.records import catalog_metadata, paragraph_metadata
+    from retrieval.index.records import catalog_metadata, paragraph_metadata
 
     store.put_document(
         notice.meta.doc_id, notice.fingerprint or notice.meta.doc_id, catalog_metadata(notice),
@@ -248,7 +248,7 @@ def _bulk_put(store: ParagraphStore, batch: list[tuple[Notice, list[np.ndarray]]
     take half an hour): rows under versioned ids, then the catalog records, then the state
     token. The notices measured as "added" go through Library.put like any other.
     """
-    from retrieval.records import catalog_metadata, paragraph_metadata
+    from retrieval.index.records import catalog_metadata, paragraph_metadata
     from vectorstore import row_id
 
     ids, texts, vectors, metas = [], [], [], []

@@ -38,7 +38,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB's future duration type; no wa
 
 from bot.chat_log import ChatLog  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.telegram_app import ALLOWED_UPDATES, build_application  # noqa: E402
+from bot.telegram.app import ALLOWED_UPDATES, build_application  # noqa: E402
 from bot.wiring import build_answerer, build_library, ensure_bundled  # noqa: E402
 from retrieval import Answerer  # noqa: E402
 from tests.helpers.fake_telegram import FakeTelegram  # noqa: E402

@@ -27,7 +27,7 @@ from retrieval import (
     format_date,
 )
 from retrieval.evaluation import evaluate, load_items
-from retrieval.places import canonical_province
+from retrieval.text.places import canonical_province
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ def bot_command(state: _State) -> None:
         raise click.ClickException(
             "TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather (see README)"
         )
-    from bot.telegram_app import run_bot
+    from bot.telegram.app import run_bot
 
     run_bot(state.settings, state.answerer())
 

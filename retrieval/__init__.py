@@ -1,14 +1,14 @@
 """Parsing, normalisation, hybrid search and answer composition."""
 
-from retrieval.answerer import (
+from retrieval.answer import (
     Answerer,
     LeadDraft,
     LeadWriter,
     Stats,
     StreamingLeadWriter,
     Thresholds,
+    phrasing,
 )
-from retrieval.dates import format_date
 from retrieval.errors import (
     ChithiError,
     DecodeError,
@@ -23,10 +23,11 @@ from retrieval.errors import (
     ParseError,
     UnsupportedFormatError,
 )
-from retrieval.library import IngestResult, Library
+from retrieval.index import IngestResult, Library
 from retrieval.llm import OpenAILeadWriter
-from retrieval.notices import load_notice
+from retrieval.parse import load_notice
 from retrieval.search import SearchConfig, Searcher
+from retrieval.text import format_date
 from retrieval.types import (
     Answer,
     Citation,
@@ -39,6 +40,7 @@ from retrieval.types import (
 )
 
 __all__ = [
+    "phrasing",
     "Answer",
     "Answerer",
     "ChithiError",

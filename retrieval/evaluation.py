@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.normalize import fold_for_match
+from retrieval.text import fold_for_match
 from retrieval.types import Answer
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from bot.telegram_app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.telegram.app import ALLOWED_UPDATES, BotApplication, build_application
 from retrieval import Answerer
 from tests.helpers.fake_telegram import Call, FakeTelegram, SentDocument, SentMessage
 from tests.helpers.telegram_updates import BOT_USERNAME

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import telegram
 
-from bot.telegram_stream import DRAFT_MARK, DraftMessage, ask_with_drafts
+from bot.telegram.stream import DRAFT_MARK, DraftMessage, ask_with_drafts
 from retrieval import Answer, Answerer, Citation, Library
 from tests.bot.harness import ADMIN_ID, REPLY_TIMEOUT, started_bot
 from tests.helpers.fake_openai import FakeOpenAI, status, stream

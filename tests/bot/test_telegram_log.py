@@ -11,8 +11,8 @@ import pytest
 
 from bot.chat_log import ChatLog, fold_question
 from bot.errors import ConfigError
-from bot.rate_limit import RateLimiter, Verdict
 from bot.settings import Settings
+from bot.telegram.rate_limit import RateLimiter, Verdict
 from retrieval import Answer, Citation
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot import telegram_buttons
-from bot.telegram_render import Block, answer_blocks, pack, units
+from bot.telegram import buttons as telegram_buttons
+from bot.telegram.render import Block, answer_blocks, pack, units
 from retrieval import Answer, Citation
 from tests.helpers.telegram_html import parse_html
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.telegram_app import build_application, webhook_options
+from bot.telegram.app import build_application, webhook_options
 from retrieval import Answerer
 from tests.bot.harness import ADMIN_ID, FIVE_K, TOKEN, bot_settings, running, wait_until
 from tests.helpers.fake_telegram import FakeTelegram

@@ -10,7 +10,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from retrieval.normalize import fold
+from retrieval.text.normalize import fold
 
 DIM = 64
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval import Answerer, SearchFilters
-from retrieval.normalize import fold_for_match
+from retrieval.text.normalize import fold_for_match
 
 
 def quoted(answer, span: str) -> bool:

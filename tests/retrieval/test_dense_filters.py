@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from retrieval import Library, SearchFilters
-from retrieval.dense import nearest_allowed
-from retrieval.search import Searcher
+from retrieval.search.dense import nearest_allowed
+from retrieval.search.searcher import Searcher
 from retrieval.types import Notice, NoticeMeta, Paragraph
 from tests.helpers.embedders import HashingEmbedder
 from vectorstore import ParagraphStore, chroma_store

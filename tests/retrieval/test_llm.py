@@ -15,7 +15,7 @@ from retrieval import (
     OpenAILeadWriter,
     StreamingLeadWriter,
 )
-from retrieval.llm_prompt import system_prompt
+from retrieval.llm.prompt import system_prompt
 from tests.helpers.fake_openai import (
     FakeOpenAI,
     RecordedRequest,

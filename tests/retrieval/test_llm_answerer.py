@@ -10,7 +10,7 @@ import pytest
 from bot.settings import Settings
 from bot.wiring import build_library
 from retrieval import Answer, Answerer, Library, Passage
-from retrieval.llm_prompt import system_prompt
+from retrieval.llm.prompt import system_prompt
 from tests.helpers.fake_openai import (
     FakeOpenAI,
     Json,

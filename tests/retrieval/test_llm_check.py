@@ -14,8 +14,8 @@ from retrieval import (
     Paragraph,
     Passage,
 )
-from retrieval.llm_check import EchoGuard, check_lead, cited_numbers
-from retrieval.llm_prompt import MAX_QUESTION_CHARS, build_prompt, system_prompt
+from retrieval.llm.check import EchoGuard, check_lead, cited_numbers
+from retrieval.llm.prompt import MAX_QUESTION_CHARS, build_prompt, system_prompt
 
 ECHO = EchoGuard([system_prompt()])
 

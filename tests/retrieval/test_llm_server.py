@@ -24,7 +24,7 @@ from retrieval import (
     LLMResponseError,
     OpenAILeadWriter,
 )
-from retrieval.llm_check import cited_numbers
+from retrieval.llm.check import cited_numbers
 from tests.helpers.http_server import free_port
 
 pytestmark = pytest.mark.slow

@@ -7,13 +7,13 @@ import unicodedata
 
 import pytest
 
-from retrieval.accents import AccentRestorer
-from retrieval.dates import find_dates, format_date
-from retrieval.hybrid import reciprocal_rank_fusion, top_items, weighted_fusion
-from retrieval.intent import classify
-from retrieval.lexical import document_tokens, query_tokens
-from retrieval.normalize import expand_abbreviations, fold
-from retrieval.places import find_provinces
+from retrieval.search.hybrid import reciprocal_rank_fusion, top_items, weighted_fusion
+from retrieval.search.intent import classify
+from retrieval.text.accents import AccentRestorer
+from retrieval.text.dates import find_dates, format_date
+from retrieval.text.normalize import expand_abbreviations, fold
+from retrieval.text.places import find_provinces
+from retrieval.text.tokens import document_tokens, query_tokens
 
 
 @pytest.mark.parametrize(

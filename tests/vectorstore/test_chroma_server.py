@@ -21,8 +21,8 @@ from bot.cli import cli
 from bot.settings import Settings
 from bot.wiring import build_answerer, build_library
 from retrieval import Answerer, IndexUnavailableError, Library, Searcher
-from retrieval.dense import nearest_allowed
-from retrieval.lexical import query_tokens
+from retrieval.search.dense import nearest_allowed
+from retrieval.text.tokens import query_tokens
 from tests.conftest import SHARED
 from tests.helpers.chroma_server import ChromaServer
 from tests.helpers.embedders import HashingEmbedder

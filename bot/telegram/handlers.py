@@ -8,12 +8,13 @@ import logging
 from telegram import Chat, InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
 
-from bot import messages, telegram_buttons, telegram_render
+from bot import messages
 from bot.chat_log import fold_question
-from bot.rate_limit import Verdict
-from bot.telegram_context import BotContext, Services
-from bot.telegram_render import Block
-from bot.telegram_replies import (
+from bot.telegram import buttons, render
+from bot.telegram.context import BotContext, Services
+from bot.telegram.rate_limit import Verdict
+from bot.telegram.render import Block
+from bot.telegram.replies import (
     say,
     send_answer,
     send_blocks,
@@ -21,7 +22,7 @@ from bot.telegram_replies import (
     show_paragraph,
     with_typing,
 )
-from bot.telegram_stream import DraftMessage, ask_with_drafts
+from bot.telegram.stream import DraftMessage, ask_with_drafts
 from retrieval import IndexUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ async def answer_question(
     try:
         if services.answerer.lead_writer is None:
             answer = await with_typing(context, chat.id, services.ask(question, province=province))
-        else:  # LLM mode: the lead appears as the model writes it (bot/telegram_stream.py)
+        else:  # LLM mode: the lead appears as the model writes it (bot/telegram/stream.py)
             asking = ask_with_drafts(
                 services.answerer, context.bot, chat.id, question, province=province,
                 reply_to=reply_to,
@@ -161,7 +162,7 @@ async def start(update: Update, context: BotContext) -> None:
     """/start: welcome, what the bot answers, example questions as buttons."""
     if update.effective_message is not None:
         await update.effective_message.reply_text(
-            messages.WELCOME, reply_markup=telegram_buttons.examples_keyboard()
+            messages.WELCOME, reply_markup=buttons.examples_keyboard()
         )
 
 
@@ -172,8 +173,8 @@ async def help_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     text = messages.HELP.format(
-        username=telegram_render.plain(context.bot.username),
-        hotline=telegram_render.plain(services.settings.hotline),
+        username=render.plain(context.bot.username),
+        hotline=render.plain(services.settings.hotline),
     )
     if chat.type == ChatType.PRIVATE and services.is_admin(user.id if user else None):
         text += messages.HELP_ADMIN
@@ -200,9 +201,9 @@ async def documents_command(update: Update, context: BotContext) -> None:
         return
     shown = documents[:DOCUMENTS_LISTED]
     listed = [(d.meta, d.paragraph_count) for d in shown]
-    blocks = telegram_render.document_blocks(listed, total=len(documents), province=province)
+    blocks = render.document_blocks(listed, total=len(documents), province=province)
     blocks.append(Block(messages.DOCUMENTS_ORIGINALS, style="italic"))
-    markup = telegram_buttons.documents_keyboard([d.meta for d in shown])
+    markup = buttons.documents_keyboard([d.meta for d in shown])
     await send_blocks(context, chat.id, blocks, markup=markup)
 
 
@@ -222,7 +223,7 @@ async def province_command(update: Update, context: BotContext) -> None:
         await message.reply_text(_unknown_province_text(services, name))
         return
     await asyncio.to_thread(services.log.set_province, chat.id, province)
-    text = messages.PROVINCE_SET.format(province=telegram_render.plain(province))
+    text = messages.PROVINCE_SET.format(province=render.plain(province))
     await message.reply_text(text)
 
 
@@ -244,7 +245,7 @@ def _unknown_province_text(services: Services, name: str) -> str:
     if not known:
         return messages.PROVINCE_NONE_KNOWN
     return messages.PROVINCE_UNKNOWN.format(
-        name=telegram_render.plain(name), known=telegram_render.plain(", ".join(known))
+        name=render.plain(name), known=render.plain(", ".join(known))
     )
 
 
@@ -276,7 +277,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    press = telegram_buttons.decode(query.data)
+    press = buttons.decode(query.data)
     if press is not None and press.kind == "feedback":
         await asyncio.to_thread(
             context.services.log.record_feedback, press.value, user.id, helpful=press.helpful
@@ -319,5 +320,5 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         "Inline answer user=%s status=%s citations=%d latency_ms=%.0f",
         query.from_user.id, answer.status, len(answer.citations), answer.latency_ms,
     )  # fmt: skip
-    results = telegram_render.inline_results(answer, examples=messages.EXAMPLE_QUESTIONS)
+    results = render.inline_results(answer, examples=messages.EXAMPLE_QUESTIONS)
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from retrieval.dates import format_date
+from retrieval.text import format_date
 from retrieval.types import NoticeMeta
 
 

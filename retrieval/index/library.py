@@ -11,19 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.accents import AccentRestorer
 from retrieval.errors import DocumentNotFoundError, ParseError
-from retrieval.lexical import document_tokens
-from retrieval.notices import load_notice
-from retrieval.places import find_provinces
-from retrieval.reading import SUPPORTED_SUFFIXES
-from retrieval.records import (
+from retrieval.index.records import (
     catalog_metadata,
     date_int,
     meta_from_catalog,
     paragraph_from_row,
     paragraph_metadata,
 )
+from retrieval.parse import SUPPORTED_SUFFIXES, load_notice
+from retrieval.text import AccentRestorer, document_tokens, find_provinces
 from retrieval.types import DocumentInfo, Notice, NoticeMeta, Paragraph
 from vectorstore import (
     EmbeddingError,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from retrieval.normalize import fold
+from retrieval.text import fold
 
 Intent = Literal["question", "refuse", "off_topic", "signer", "date", "issuer", "recipients",
                  "summary", "documents"]  # fmt: skip

@@ -10,12 +10,13 @@ from pathlib import Path
 from telegram import Message, Update
 from telegram.constants import ChatType, FileSizeLimit
 
-from bot import messages, telegram_render
-from bot.telegram_context import BotContext
-from bot.telegram_render import Block
-from bot.telegram_replies import send_blocks
-from bot.telegram_stream import llm_stats_text
-from bot.uploads import DOC_ID, Upload, ingest_upload, remove_upload, safe_name
+from bot import messages
+from bot.telegram import render
+from bot.telegram.context import BotContext
+from bot.telegram.render import Block
+from bot.telegram.replies import send_blocks
+from bot.telegram.stream import llm_stats_text
+from bot.telegram.uploads import DOC_ID, Upload, ingest_upload, remove_upload, safe_name
 from retrieval import (
     DocumentNotFoundError,
     EmptyDocumentError,
@@ -50,11 +51,11 @@ async def _admin_message(update: Update, context: BotContext) -> Message | None:
 
 def _summary(heading: str, meta: NoticeMeta, paragraphs: int) -> str:
     details = messages.UPLOAD_SUMMARY.format(
-        title=f"<b>{telegram_render.plain(meta.title)}</b>",
+        title=f"<b>{render.plain(meta.title)}</b>",
         date=format_date(meta.date),
         paragraphs=paragraphs,
     )
-    return f"{heading}\n{details}<code>{telegram_render.plain(meta.doc_id)}</code>"
+    return f"{heading}\n{details}<code>{render.plain(meta.doc_id)}</code>"
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -71,7 +72,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     name = safe_name(document.file_name)
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        text = messages.UPLOAD_UNSUPPORTED.format(suffix=telegram_render.plain(suffix or name))
+        text = messages.UPLOAD_UNSUPPORTED.format(suffix=render.plain(suffix or name))
         await message.reply_text(text)
         return
     if (document.file_size or 0) > FileSizeLimit.FILESIZE_DOWNLOAD:
@@ -80,12 +81,10 @@ async def on_document(update: Update, context: BotContext) -> None:
         return
     doc_id = (message.caption or "").strip() or None
     if doc_id is not None and not DOC_ID.fullmatch(doc_id):
-        text = messages.UPLOAD_BAD_ID.format(doc_id=telegram_render.plain(doc_id))
+        text = messages.UPLOAD_BAD_ID.format(doc_id=render.plain(doc_id))
         await message.reply_text(text)
         return
-    progress = await message.reply_text(
-        messages.UPLOAD_WORKING.format(name=telegram_render.plain(name))
-    )
+    progress = await message.reply_text(messages.UPLOAD_WORKING.format(name=render.plain(name)))
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
     await progress.edit_text(await _ingest(context, name, data, doc_id))
@@ -93,14 +92,14 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 async def _ingest(context: BotContext, name: str, data: bytes, doc_id: str | None) -> str:
     services = context.services
-    escaped = telegram_render.plain(name)
+    escaped = render.plain(name)
     try:
         upload: Upload = await asyncio.to_thread(
             ingest_upload, services.library, services.settings.uploads_dir, name, data,
             doc_id=doc_id,
         )  # fmt: skip
     except UnsupportedFormatError:
-        return messages.UPLOAD_UNSUPPORTED.format(suffix=telegram_render.plain(Path(name).suffix))
+        return messages.UPLOAD_UNSUPPORTED.format(suffix=render.plain(Path(name).suffix))
     except EmptyDocumentError:
         return messages.UPLOAD_EMPTY.format(name=escaped)
     except ParseError as exc:
@@ -125,7 +124,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
     if len(args) != 1:
         documents = await asyncio.to_thread(services.library.documents)
         example = documents[0].meta.doc_id if documents else "MÃ"
-        text = messages.REMOVE_USAGE.format(example=telegram_render.plain(example))
+        text = messages.REMOVE_USAGE.format(example=render.plain(example))
         await message.reply_text(text)
         return
     doc_id = args[0]
@@ -133,7 +132,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
     try:
         meta = await asyncio.to_thread(services.library.remove, doc_id)
     except DocumentNotFoundError:
-        text = messages.REMOVE_UNKNOWN.format(doc_id=telegram_render.plain(doc_id))
+        text = messages.REMOVE_UNKNOWN.format(doc_id=render.plain(doc_id))
         await message.reply_text(text)
         return
     await asyncio.to_thread(remove_upload, services.settings.uploads_dir, doc_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from retrieval.normalize import expand_abbreviations, fold, syllables
+from retrieval.text.normalize import expand_abbreviations, fold, syllables
 
 _WORD = re.compile(r"[0-9a-z]+")
 # Question words and particles that say nothing about the topic (folded).

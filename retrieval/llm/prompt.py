@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prompts import render
-from retrieval import phrasing
+from retrieval.answer import phrasing
 from retrieval.types import Passage
 
 MAX_PASSAGE_CHARS = 1200

@@ -16,7 +16,8 @@ from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot import messages, telegram_buttons, telegram_render
+from bot import messages
+from bot.telegram import buttons, render
 from retrieval import Answer, Answerer, SearchFilters
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class DraftMessage:
             return
         if self.message_id is not None and now - self._shown_at < self.interval:
             return
-        html = telegram_render.plain(text) + DRAFT_MARK
+        html = render.plain(text) + DRAFT_MARK
         try:
             if self.message_id is None:
                 sent = await self.bot.send_message(
@@ -98,11 +99,11 @@ class DraftMessage:
             key: the question's key in the log, for the feedback buttons.
             province: the chat's province restriction, noted under the answer.
         """
-        blocks = telegram_render.answer_blocks(
+        blocks = render.answer_blocks(
             answer, province=province, examples=messages.EXAMPLE_QUESTIONS
         )
-        parts = telegram_render.pack(blocks)
-        markup = telegram_buttons.answer_keyboard(answer, key)
+        parts = render.pack(blocks)
+        markup = buttons.answer_keyboard(answer, key)
         first = 0
         single = len(parts) == 1
         if self.message_id is not None and await self._edit(parts[0], markup if single else None):

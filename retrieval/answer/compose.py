@@ -6,9 +6,8 @@ import logging
 import re
 from collections.abc import Sequence
 
-from retrieval import phrasing
-from retrieval.lexical import QUESTION_STOPWORDS
-from retrieval.normalize import fold
+from retrieval.answer import phrasing
+from retrieval.text import QUESTION_STOPWORDS, fold
 from retrieval.types import Citation, Paragraph, Passage
 
 logger = logging.getLogger(__name__)

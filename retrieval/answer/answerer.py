@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
-from retrieval import compose, phrasing
-from retrieval.about import DocumentQuestions
+from retrieval.answer import compose, phrasing
+from retrieval.answer.about import DocumentQuestions
 from retrieval.errors import LLMError
-from retrieval.intent import classify
-from retrieval.library import Library
-from retrieval.places import find_provinces
-from retrieval.search import Searcher
+from retrieval.index import Library
+from retrieval.search import Searcher, classify
+from retrieval.text import find_provinces
 from retrieval.types import Answer, Passage, SearchFilters
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 langchain-openai's ChatOpenAI (the `openai` client underneath) talks to the server; tenacity
 retries connection errors, timeouts, 429 and 5xx within one time budget for the whole answer;
-every answer is checked (retrieval.llm_check) before it is returned. Failures raise LLMError
+every answer is checked (retrieval.llm.check) before it is returned. Failures raise LLMError
 subclasses whose str() is a short reason, so the answerer can fall back and count why.
 
 openai and langchain are imported when a writer is built, not with this module, so that
@@ -32,10 +32,10 @@ from tenacity import (
 )
 
 from prompts import render
-from retrieval.answerer import LeadDraft
+from retrieval.answer import LeadDraft
 from retrieval.errors import LLMError, LLMResponseError, LLMUnavailableError
-from retrieval.llm_check import EchoGuard, check_lead
-from retrieval.llm_prompt import MAX_PASSAGE_CHARS, build_prompt, system_prompt
+from retrieval.llm.check import EchoGuard, check_lead
+from retrieval.llm.prompt import MAX_PASSAGE_CHARS, build_prompt, system_prompt
 from retrieval.types import Passage
 
 if TYPE_CHECKING:

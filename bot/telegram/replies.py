@@ -11,10 +11,11 @@ from telegram import InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 
-from bot import messages, telegram_buttons, telegram_render
-from bot.telegram_context import BotContext
-from bot.telegram_render import Block
-from bot.uploads import original_path
+from bot import messages
+from bot.telegram import buttons, render
+from bot.telegram.context import BotContext
+from bot.telegram.render import Block
+from bot.telegram.uploads import original_path
 from retrieval import Answer, format_date
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ async def send_blocks(
 
     With ``escaped`` the blocks' text is already HTML (short texts from bot.messages).
     """
-    parts = [b.text for b in blocks] if escaped else telegram_render.pack(blocks)
+    parts = [b.text for b in blocks] if escaped else render.pack(blocks)
     for n, part in enumerate(parts):
         await context.bot.send_message(
             chat_id,
@@ -76,10 +77,8 @@ async def send_answer(
         province: the chat's province restriction, mentioned under the answer.
         reply_to: a message to reply to (in groups, the question).
     """
-    blocks = telegram_render.answer_blocks(
-        answer, province=province, examples=messages.EXAMPLE_QUESTIONS
-    )
-    markup = telegram_buttons.answer_keyboard(answer, key)
+    blocks = render.answer_blocks(answer, province=province, examples=messages.EXAMPLE_QUESTIONS)
+    markup = buttons.answer_keyboard(answer, key)
     await send_blocks(context, chat_id, blocks, markup=markup, reply_to=reply_to)
 
 
@@ -91,8 +90,8 @@ async def show_paragraph(context: BotContext, chat_id: int, paragraph_id: str) -
     if paragraph is None or meta is None:
         await context.bot.send_message(chat_id, messages.PARAGRAPH_GONE)
         return
-    blocks = telegram_render.paragraph_blocks(meta, paragraph)
-    markup = telegram_buttons.original_keyboard(meta.doc_id)
+    blocks = render.paragraph_blocks(meta, paragraph)
+    markup = buttons.original_keyboard(meta.doc_id)
     await send_blocks(context, chat_id, blocks, markup=markup)
 
 
@@ -115,7 +114,7 @@ async def send_original(context: BotContext, chat_id: int, doc_id: str) -> None:
         caption = caption[: limit - 1] + "…"
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     await context.bot.send_document(
-        chat_id, data, filename=path.name, caption=telegram_render.plain(caption)
+        chat_id, data, filename=path.name, caption=render.plain(caption)
     )
     logger.info("Sent original chat=%s doc=%s bytes=%d", chat_id, doc_id, len(data))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.normalize import fold, has_diacritics
+from retrieval.text.normalize import fold, has_diacritics
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",

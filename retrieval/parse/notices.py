@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from retrieval import chunking, dates, places
 from retrieval.errors import EmptyDocumentError, ParseError
-from retrieval.reading import read_text
+from retrieval.parse import chunking
+from retrieval.parse.reading import read_text
+from retrieval.text import PROVINCES, canonical_province, find_provinces, first_date
 from retrieval.types import Notice, NoticeMeta
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def _metadata(
     date = _sidecar_date(side.get("date"), path) if "date" in side else _text_date(parsed)
     province = side.get("province")
     if province is None:
-        found = places.find_provinces(parsed.intro + " " + parsed.title)
+        found = find_provinces(parsed.intro + " " + parsed.title)
         province = found[0] if found else None
     recipients = side.get("recipients") or parsed.recipients
     return NoticeMeta(
@@ -96,7 +97,7 @@ def _metadata(
         title=title,
         kind=side.get("kind") or kind,
         date=date,
-        province=places.canonical_province(province) or province if province else None,
+        province=canonical_province(province) or province if province else None,
         issuer=side.get("issuer") or _issuer(parsed.title),
         signer=side.get("signer") or parsed.signer,
         signer_title=side.get("signer_title") or parsed.signer_title,
@@ -108,7 +109,7 @@ def _metadata(
 
 
 def _text_date(parsed: chunking.ParsedText) -> dt.date | None:
-    return dates.first_date(parsed.intro[:300]) or dates.first_date(parsed.title)
+    return first_date(parsed.intro[:300]) or first_date(parsed.title)
 
 
 def _sidecar_date(value: Any, path: Path) -> dt.date | None:
@@ -129,7 +130,7 @@ def _sentence_case(text: str) -> str:
     if n == 0:
         return text
     lowered = " ".join(words[:n]).lower()
-    for name in (*_PROPER, *places.PROVINCES):
+    for name in (*_PROPER, *PROVINCES):
         lowered = re.sub(rf"(?<!\w){re.escape(name.lower())}(?!\w)", name, lowered)
     return " ".join([lowered, *words[n:]])
 

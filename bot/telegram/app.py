@@ -27,14 +27,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import messages, telegram_admin, telegram_handlers
+from bot import messages
 from bot.chat_log import ChatLog
 from bot.errors import ConfigError
-from bot.rate_limit import RateLimiter
 from bot.settings import Settings
-from bot.telegram_context import SERVICES_KEY, BotContext, Services
-from bot.telegram_retry import RetryingRateLimiter
-from bot.update_order import ChatOrderedProcessor
+from bot.telegram import admin, handlers
+from bot.telegram.context import SERVICES_KEY, BotContext, Services
+from bot.telegram.rate_limit import RateLimiter
+from bot.telegram.retry import RetryingRateLimiter
+from bot.telegram.update_order import ChatOrderedProcessor
 from retrieval import Answerer
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def build_application(
 
 
 def _add_handlers(app: BotApplication) -> None:
-    h, admin = telegram_handlers, telegram_admin
+    h = handlers
     message = filters.UpdateType.MESSAGE
     commands = {
         "start": h.start, "help": h.help_command, "hoi": h.ask_command,
@@ -129,11 +130,11 @@ async def publish_commands(app: BotApplication) -> None:
     """setMyCommands: the Vietnamese command menu, with the admin commands for admins."""
     public = [BotCommand(name, text) for name, text in messages.COMMANDS]
     await app.bot.set_my_commands(public)
-    admin = public + [BotCommand(name, text) for name, text in messages.ADMIN_COMMANDS]
+    admin_commands = public + [BotCommand(name, text) for name, text in messages.ADMIN_COMMANDS]
     services: Services = app.bot_data[SERVICES_KEY]
     for admin_id in sorted(services.settings.admin_ids):
         try:
-            await app.bot.set_my_commands(admin, scope=BotCommandScopeChat(admin_id))
+            await app.bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin_id))
         except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
             logger.warning("Admin command menu not set user=%s: %s", admin_id, exc)
 

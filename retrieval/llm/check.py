@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from retrieval.errors import LLMNoAnswerError, LLMRejectedError, LLMResponseError
-from retrieval.normalize import fold
+from retrieval.text import fold
 
 MIN_LEAD_CHARS = 8
 MAX_LEAD_CHARS = 1200

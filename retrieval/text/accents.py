@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from retrieval.normalize import fold
+from retrieval.text.normalize import fold
 
 _TOKEN = re.compile(r"[0-9a-zà-ỹđ]+|[^0-9a-zà-ỹđ]+", re.IGNORECASE)
 _MAX_CANDIDATES = 6

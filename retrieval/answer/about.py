@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from retrieval import compose, phrasing
-from retrieval.intent import Intent
-from retrieval.library import Library
-from retrieval.normalize import fold
-from retrieval.search import Searcher
+from retrieval.answer import compose, phrasing
+from retrieval.index import Library
+from retrieval.search import Intent, Searcher
+from retrieval.text import fold
 from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
 
 LISTED = 20  # documents listed at most: a national index holds thousands

@@ -13,12 +13,10 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval import dates, hybrid
-from retrieval.dense import nearest_allowed
-from retrieval.lexical import query_tokens
-from retrieval.library import Library
-from retrieval.normalize import expand_for_dense, fold, has_diacritics
-from retrieval.records import date_int, paragraph_from_row
+from retrieval.index import Library, date_int, paragraph_from_row
+from retrieval.search import hybrid
+from retrieval.search.dense import nearest_allowed
+from retrieval.text import expand_for_dense, find_dates, fold, has_diacritics, query_tokens
 from retrieval.types import NoticeMeta, Passage, SearchFilters
 from vectorstore import document_of
 
@@ -61,7 +59,7 @@ class DocumentNames:
         """Documents the question names by their kind ("chỉ thị", not "Chỉ thị 15") or date."""
         folded = fold(question)
         named: set[str] = set()
-        for date in dates.find_dates(question):
+        for date in find_dates(question):
             named |= self.by_date.get(date, set())
         by_kind: set[str] = set()
         for kind, docs in self.by_kind.items():

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from retrieval import repair
-from retrieval.repair import ARTICLE_MARKER, BULLET_MARKER, CHAPTER_MARKER, POINT_MARKER
-from retrieval.repair import SECTION_MARKER as NUMBERED
+from retrieval.parse import repair
+from retrieval.parse.repair import ARTICLE_MARKER, BULLET_MARKER, CHAPTER_MARKER, POINT_MARKER
+from retrieval.parse.repair import SECTION_MARKER as NUMBERED
 from retrieval.types import Paragraph, Role
 
 KINDS = (

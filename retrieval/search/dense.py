@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from retrieval.library import Library
+from retrieval.index import Library
 from vectorstore import DenseHit
 
 WIDE_SHARE = 0.2  # filters keeping at least this share of the rows are checked on the nearest

@@ -9,8 +9,8 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.chat_log import ChatLog
-from bot.rate_limit import RateLimiter
 from bot.settings import Settings
+from bot.telegram.rate_limit import RateLimiter
 from retrieval import Answer, Answerer, Library, SearchFilters
 
 SERVICES_KEY = "services"

@@ -1,0 +1,35 @@
+"""Text tools every stage shares: folding, tokens, accent restoration, places, dates."""
+
+from retrieval.text.accents import AccentRestorer
+from retrieval.text.dates import find_dates, first_date, format_date
+from retrieval.text.normalize import (
+    expand_abbreviations,
+    expand_for_dense,
+    fold,
+    fold_for_match,
+    has_diacritics,
+    nfc_lower,
+    syllables,
+)
+from retrieval.text.places import PROVINCES, canonical_province, find_provinces
+from retrieval.text.tokens import QUESTION_STOPWORDS, document_tokens, query_tokens
+
+__all__ = [
+    "PROVINCES",
+    "QUESTION_STOPWORDS",
+    "AccentRestorer",
+    "canonical_province",
+    "document_tokens",
+    "expand_abbreviations",
+    "expand_for_dense",
+    "find_dates",
+    "find_provinces",
+    "first_date",
+    "fold",
+    "fold_for_match",
+    "format_date",
+    "has_diacritics",
+    "nfc_lower",
+    "query_tokens",
+    "syllables",
+]
