@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from retrieval.answer import compose, phrasing
 from retrieval.index import Library
-from retrieval.search import Intent, Searcher
-from retrieval.text import fold
+from retrieval.search import Intent, Query, Searcher
 from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
 
 LISTED = 20  # documents listed at most: a national index holds thousands
@@ -20,17 +19,17 @@ class DocumentQuestions:
         self.library = library
         self.searcher = searcher
 
-    def answer(self, question: str, intent: Intent, filters: SearchFilters) -> Answer | None:
+    def answer(self, query: Query, intent: Intent, filters: SearchFilters) -> Answer | None:
         """The answer, or None when no document can be identified (the caller searches)."""
         if intent == "documents":
-            province = filters.province or self.library.named_province(question)
+            province = filters.province or query.province_with_notices(self.library.provinces)
             docs = self.library.documents(province)
             lines = [phrasing.documents_intro(len(docs), province)]
             lines += [f"- {phrasing.doc_label(d.meta)}" for d in docs[:LISTED]]
             if len(docs) > LISTED:
                 lines.append(phrasing.more_documents(len(docs) - LISTED))
-            return Answer(question, "answered", "\n".join(lines))
-        meta = self.target(question, filters)
+            return Answer(query.text, "answered", "\n".join(lines))
+        meta = self.target(query, filters)
         if meta is None:
             return None
         by_role: dict[str, list[Passage]] = {}
@@ -41,42 +40,41 @@ class DocumentQuestions:
             return None
         if intent == "signer":
             cite = by_role.get("signature", [])[:1] or body[:1]
-            return _quoting(question, phrasing.signer(meta), cite)
+            return _quoting(query, phrasing.signer(meta), cite)
         if intent == "date":
-            return _quoting(question, phrasing.issued_on(meta), body[:1])
+            return _quoting(query, phrasing.issued_on(meta), body[:1])
         if intent == "issuer":
-            return _quoting(question, phrasing.issuer(meta), body[:1])
+            return _quoting(query, phrasing.issuer(meta), body[:1])
         if intent == "recipients":
             cite = by_role.get("recipients", [])[:1] or body[:1]
-            return _quoting(question, phrasing.recipients(meta), cite)
-        return _summary(question, meta, body, by_role.get("title", [])[:1])
+            return _quoting(query, phrasing.recipients(meta), cite)
+        return _summary(query, meta, body, by_role.get("title", [])[:1])
 
-    def target(self, question: str, filters: SearchFilters) -> NoticeMeta | None:
+    def target(self, query: Query, filters: SearchFilters) -> NoticeMeta | None:
         """The document a question is about: by id filter, date, province, kind, or search."""
         catalog = self.library.catalog
         if filters.doc_id and filters.doc_id in catalog:
             return catalog[filters.doc_id]
-        named = self.searcher.named_documents(question)
+        named = self.searcher.named_documents(query)
         if len(named) == 1:
             return catalog[next(iter(named))]
-        folded = fold(question)
         by_province = self.library.documents_by_province
-        in_province = [d for p, docs in by_province.items() if fold(p) in folded for d in docs]
+        in_province = [d for p in query.provinces for d in by_province.get(p, [])]
         if len(in_province) == 1:
             return catalog[in_province[0]]
         if len(catalog) == 1:
             return next(iter(catalog.values()))
-        hits = self.searcher.search(question, k=1, filters=filters, include_records=True)
+        hits = self.searcher.search(query, k=1, filters=filters, include_records=True)
         return hits[0].meta if hits else None
 
 
-def _quoting(question: str, lead: str, passages: Sequence[Passage]) -> Answer:
+def _quoting(query: Query, lead: str, passages: Sequence[Passage]) -> Answer:
     """A metadata answer quoting whole records."""
-    found = (compose.citation_for(question, p, quote=p.paragraph.text) for p in passages)
-    return Answer(question, "answered", lead, citations=tuple(c for c in found if c is not None))
+    found = (compose.citation_for(query, p, quote=p.paragraph.text) for p in passages)
+    return Answer(query.text, "answered", lead, citations=tuple(c for c in found if c is not None))
 
 
-def _summary(question: str, meta: NoticeMeta, body: list[Passage], title: list[Passage]) -> Answer:
+def _summary(query: Query, meta: NoticeMeta, body: list[Passage], title: list[Passage]) -> Answer:
     """The sections of a document as a list, quoting its header, opening and first sections."""
     heads: list[Passage] = []
     seen: set[str] = set()
@@ -90,7 +88,7 @@ def _summary(question: str, meta: NoticeMeta, body: list[Passage], title: list[P
     intro = [p for p in body if p.paragraph.section is None][:1]
     citations: list[Citation] = []
     for p in title + intro + heads[:3]:
-        c = compose.citation_for(question, p, quote=p.paragraph.text if p in title else None)
+        c = compose.citation_for(query, p, quote=p.paragraph.text if p in title else None)
         if c is not None:
             citations.append(c)
-    return Answer(question, "answered", "\n".join(lines), citations=tuple(citations))
+    return Answer(query.text, "answered", "\n".join(lines), citations=tuple(citations))

@@ -13,8 +13,7 @@ from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
 from retrieval.errors import LLMError
 from retrieval.index import Library
-from retrieval.search import Searcher, classify
-from retrieval.text import find_provinces
+from retrieval.search import Query, Searcher
 from retrieval.types import Answer, Passage, SearchFilters
 
 logger = logging.getLogger(__name__)
@@ -130,64 +129,64 @@ class Answerer:
             The answer, with citations from the index.
         """
         started = time.perf_counter()
-        question = question.strip()
-        prepared = await asyncio.to_thread(self._prepare, question, filters or SearchFilters())
+        query = Query.parse(question)
+        prepared = await asyncio.to_thread(self._prepare, query, filters or SearchFilters())
         if isinstance(prepared, Answer):
             answer = prepared
         else:
-            answer, cited = self._extractive(question, prepared)
+            answer, cited = self._extractive(query, prepared)
             if cited and self.lead_writer is not None:
                 answer = await self._llm_lead_async(answer, cited, self.lead_writer, on_draft)
         return _timed(answer, started, " (streaming)")
 
     def _answer(self, question: str, filters: SearchFilters) -> Answer:
-        prepared = self._prepare(question, filters)
+        query = Query.parse(question)
+        prepared = self._prepare(query, filters)
         if isinstance(prepared, Answer):
             return prepared
-        return self._compose(question, prepared)
+        return self._compose(query, prepared)
 
-    def _prepare(self, question: str, filters: SearchFilters) -> Answer | list[Passage]:
+    def _prepare(self, query: Query, filters: SearchFilters) -> Answer | list[Passage]:
         """A finished answer, or the confidently relevant passages to compose one from."""
-        if not question:
-            return self._not_found(question)
-        kind = classify(question)
+        if not query.text:
+            return self._not_found(query)
+        kind = query.intent
         if kind.intent == "refuse":
             logger.info("Refused a question: %s", kind.reason)
-            return Answer(question, "refused", phrasing.refused(self.hotline))
+            return Answer(query.text, "refused", phrasing.refused(self.hotline))
         if kind.intent == "off_topic":
-            return self._not_found(question)
+            return self._not_found(query)
         if kind.intent != "question":
-            answer = self.about.answer(question, kind.intent, filters)
+            answer = self.about.answer(query, kind.intent, filters)
             if answer is not None:
                 return answer
-        unknown_province = self._unknown_province(question)
-        if unknown_province:
-            return self._not_found(question)
-        passages = self.searcher.search(question, k=self.top_k, filters=filters)
-        if not passages or not self._confident(question, passages[0]):
-            return self._not_found(question, passages)
+        if query.names_unknown_province(self.library.provinces):
+            return self._not_found(query)
+        passages = self.searcher.search(query, k=self.top_k, filters=filters)
+        if not passages or not self._confident(query, passages[0]):
+            return self._not_found(query, passages)
         return passages
 
-    def _compose(self, question: str, passages: list[Passage]) -> Answer:
-        answer, cited = self._extractive(question, passages)
+    def _compose(self, query: Query, passages: list[Passage]) -> Answer:
+        answer, cited = self._extractive(query, passages)
         if not cited or self.lead_writer is None:
             return answer
         started = time.perf_counter()
         try:
-            lead = self.lead_writer.write_lead(question, cited)
+            lead = self.lead_writer.write_lead(query.text, cited)
         except LLMError as exc:
             return self._fallback(answer, exc, started)
         return self._llm_answer(answer, lead, started)
 
-    def _extractive(self, question: str, passages: list[Passage]) -> tuple[Answer, list[Passage]]:
+    def _extractive(self, query: Query, passages: list[Passage]) -> tuple[Answer, list[Passage]]:
         """The extractive answer, and the cited passages in citation order ([1] is the first)."""
-        citations = compose.citations_for(question, passages)
+        citations = compose.citations_for(query, passages)
         if not citations:
-            return self._not_found(question, passages), []
-        extractive = compose.lead_for(question, passages[0])
+            return self._not_found(query, passages), []
+        extractive = compose.lead_for(query, passages[0])
         by_id = {p.paragraph.id: p for p in passages}
         cited = [by_id[c.paragraph_id] for c in citations]
-        return Answer(question, "answered", extractive, citations=citations), cited
+        return Answer(query.text, "answered", extractive, citations=citations), cited
 
     async def _llm_lead_async(
         self, answer: Answer, cited: list[Passage], writer: LeadWriter, on_draft: OnDraft | None
@@ -226,26 +225,21 @@ class Answerer:
         logger.debug("LLM failure detail: %s", getattr(exc, "detail", ""))
         return replace(extractive, fallback_reason=reason)
 
-    def _confident(self, question: str, top: Passage) -> bool:
+    def _confident(self, query: Query, top: Passage) -> bool:
         similarity = top.dense_similarity or 0.0
-        covered = compose.coverage(question, top.paragraph.text)
+        covered = compose.coverage(query, top.paragraph.text)
         t = self.thresholds
         if similarity >= t.strong_similarity:
             return covered > 0
         return similarity >= t.min_similarity and covered >= t.min_coverage
 
-    def _unknown_province(self, question: str) -> bool:
-        mentioned = find_provinces(question)
-        known = self.library.provinces
-        return bool(mentioned) and not any(p in known for p in mentioned)
-
-    def _not_found(self, question: str, passages: Sequence[Passage] = ()) -> Answer:
+    def _not_found(self, query: Query, passages: Sequence[Passage] = ()) -> Answer:
         topics: list[str] = []
         for p in passages:
             label = p.paragraph.headings[-1] if p.paragraph.headings else p.meta.title
             if label not in topics:
                 topics.append(label)
-        return Answer(question, "not_found", phrasing.not_found(self.hotline),
+        return Answer(query.text, "not_found", phrasing.not_found(self.hotline),
                       related_topics=tuple(topics[:3]))  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from retrieval.answer import phrasing
+from retrieval.search import Query
 from retrieval.text import QUESTION_STOPWORDS, fold
 from retrieval.types import Citation, Paragraph, Passage
 
@@ -25,9 +26,9 @@ def content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[0-9a-z]+", fold(text)) if w not in QUESTION_STOPWORDS}
 
 
-def coverage(question: str, text: str) -> float:
+def coverage(query: Query, text: str) -> float:
     """Share of the question's content words that the text contains (folded)."""
-    asked = content_words(question)
+    asked = query.words
     if not asked:
         return 0.0
     return len(asked & content_words(text)) / len(asked)
@@ -46,10 +47,10 @@ def sentences(text: str) -> list[str]:
     return merged
 
 
-def lead_for(question: str, passage: Passage) -> str:
+def lead_for(query: Query, passage: Passage) -> str:
     """The sentence or two of the best passage that answer the question."""
     text = passage.paragraph.text
-    definition = _definition(question, text)
+    definition = _definition(query, text)
     if definition:
         return definition
     candidates = sentences(text)
@@ -57,7 +58,7 @@ def lead_for(question: str, passage: Passage) -> str:
         return text[:LEAD_MAX_CHARS]
     scored = sorted(
         range(len(candidates)),
-        key=lambda i: (-_bigram_overlap(question, candidates[i]), i),
+        key=lambda i: (-_bigram_overlap(query, candidates[i]), i),
     )
     best = scored[0]
     lead = candidates[best]
@@ -85,18 +86,18 @@ def section_label(paragraph: Paragraph, *, max_chars: int = 160) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _bigram_overlap(question: str, sentence: str) -> float:
-    q = re.findall(r"[0-9a-z]+", fold(question))
+def _bigram_overlap(query: Query, sentence: str) -> float:
+    q = query.folded.split()
     s = re.findall(r"[0-9a-z]+", fold(sentence))
     q_bi = {f"{a} {b}" for a, b in zip(q, q[1:], strict=False)}
     s_bi = {f"{a} {b}" for a, b in zip(s, s[1:], strict=False)}
-    uni = len(content_words(question) & set(s))
+    uni = len(query.words & set(s))
     return uni + 2 * len(q_bi & s_bi)
 
 
-def _definition(question: str, text: str) -> str | None:
+def _definition(query: Query, text: str) -> str | None:
     """'5K là gì?' over '... thông điệp 5K “Khẩu trang - ...”' -> '5K là: Khẩu trang - ...'."""
-    folded_q = fold(question)
+    folded_q = query.folded
     if not re.search(r"\b(la gi|gom nhung gi|gom gi|nghia la gi|la nhung gi|bao gom)\b", folded_q):
         return None
     for m in _QUOTED.finditer(text):
@@ -107,12 +108,12 @@ def _definition(question: str, text: str) -> str | None:
     return None
 
 
-def quote_for(question: str, text: str) -> str:
+def quote_for(query: Query, text: str) -> str:
     """A paragraph-sized quote: the whole paragraph, or the sentences around the best one."""
     if len(text) <= MAX_QUOTE_CHARS:
         return text
     parts = sentences(text)
-    best = max(range(len(parts)), key=lambda i: (_bigram_overlap(question, parts[i]), -i))
+    best = max(range(len(parts)), key=lambda i: (_bigram_overlap(query, parts[i]), -i))
     lo = hi = best
     while True:
         grown = False
@@ -129,10 +130,10 @@ def quote_for(question: str, text: str) -> str:
     return text[start:end]
 
 
-def citation_for(question: str, passage: Passage, *, quote: str | None = None) -> Citation | None:
+def citation_for(query: Query, passage: Passage, *, quote: str | None = None) -> Citation | None:
     """A citation whose quote is checked to be a verbatim substring of the stored paragraph."""
     text = passage.paragraph.text
-    quote = quote if quote is not None else quote_for(question, text)
+    quote = quote if quote is not None else quote_for(query, text)
     if not quote or quote not in text:
         logger.error("Dropped a citation of %s: quote is not verbatim", passage.paragraph.id)
         return None
@@ -149,12 +150,12 @@ def citation_for(question: str, passage: Passage, *, quote: str | None = None) -
 
 
 def citations_for(
-    question: str, passages: Sequence[Passage], *, max_citations: int = 3, min_ratio: float = 0.6
+    query: Query, passages: Sequence[Passage], *, max_citations: int = 3, min_ratio: float = 0.6
 ) -> tuple[Citation, ...]:
     """Citations for the passages that score close to the best one."""
     if not passages:
         return ()
     top = passages[0].score or 1.0
     chosen = [passages[0]] + [p for p in passages[1:] if p.score >= min_ratio * top]
-    found = (citation_for(question, p) for p in chosen[:max_citations])
+    found = (citation_for(query, p) for p in chosen[:max_citations])
     return tuple(c for c in found if c is not None)

@@ -16,7 +16,8 @@ import numpy as np
 from retrieval.index import Library, date_int, paragraph_from_row
 from retrieval.search import hybrid
 from retrieval.search.dense import nearest_allowed
-from retrieval.text import expand_for_dense, find_dates, fold, has_diacritics, query_tokens
+from retrieval.search.query import Query, as_query
+from retrieval.text import expand_for_dense, fold
 from retrieval.types import NoticeMeta, Passage, SearchFilters
 from vectorstore import document_of
 
@@ -55,11 +56,11 @@ class DocumentNames:
             if meta.kind:
                 self.by_kind.setdefault(fold(meta.kind), set()).add(doc_id)
 
-    def named(self, question: str) -> set[str]:
+    def named(self, query: Query) -> set[str]:
         """Documents the question names by their kind ("chỉ thị", not "Chỉ thị 15") or date."""
-        folded = fold(question)
+        folded = query.folded
         named: set[str] = set()
-        for date in find_dates(question):
+        for date in query.dates:
             named |= self.by_date.get(date, set())
         by_kind: set[str] = set()
         for kind, docs in self.by_kind.items():
@@ -81,7 +82,7 @@ class Searcher:
 
     def search(
         self,
-        question: str,
+        question: str | Query,
         *,
         k: int = 5,
         filters: SearchFilters | None = None,
@@ -90,19 +91,21 @@ class Searcher:
         """Best passages for a question, best first.
 
         Args:
-            question: the user's question, any case, with or without diacritics.
+            question: the user's question (parsed, or a string to parse), any case, with or
+                without diacritics.
             k: how many passages to return.
             filters: province, document and date restrictions.
             include_records: also search title, recipients and signature records.
         """
+        query = as_query(question)
         self.library.refresh()
-        filters = self._with_question_province(question, filters or SearchFilters())
+        filters = self._with_question_province(query, filters or SearchFilters())
         n = self.config.candidates
         # The question's vector is computed on another core while BM25 runs on this one
         # (the e5 engine releases the GIL): at 300,000 rows each takes 40-120 ms.
-        embedding = _EMBEDDING.submit(self._query_vector, question)
+        embedding = _EMBEDDING.submit(self._query_vector, query)
         allowed = self._mask(filters, include_records)
-        lexical = self.library.lexical.search(query_tokens(question), k=n, mask=allowed)
+        lexical = self.library.lexical.search(list(query.tokens), k=n, mask=allowed)
         vector = embedding.result()
         dense_hits = nearest_allowed(self.library, vector, k=n, allowed=allowed)
         dense = [(h.id, h.similarity) for h in dense_hits]
@@ -113,45 +116,45 @@ class Searcher:
             )
         else:
             scores = hybrid.weighted_fusion(lexical, dense, dense_weight=self.config.dense_weight)
-        self._prefer_named_documents(question, scores)
+        self._prefer_named_documents(query, scores)
         best = hybrid.top_items(scores, k)
         return self._passages(best, lexical, dense)
 
-    def _prefer_named_documents(self, question: str, scores: dict[str, float]) -> None:
+    def _prefer_named_documents(self, query: Query, scores: dict[str, float]) -> None:
         """Nudge up passages of a document the question names by kind or date.
 
         "Chỉ thị của Ban Thường vụ ... nêu gì?" or "thông báo ngày 13/5/2022 ..." point at one
         document; a small bonus breaks near-ties in its favour without overriding content.
         """
-        named = self.named_documents(question)
+        named = self.named_documents(query)
         if not named or self.config.document_bonus <= 0:
             return
         for row_id in scores:
             if document_of(row_id) in named:
                 scores[row_id] += self.config.document_bonus
 
-    def named_documents(self, question: str) -> set[str]:
+    def named_documents(self, query: Query) -> set[str]:
         """Ids of the documents the question names by kind or date."""
         catalog = self.library.catalog
         if self._names_for is not catalog:  # the Library swaps in a new dict on every change
             self._names = DocumentNames(catalog)
             self._names_for = catalog
-        return self._names.named(question)
+        return self._names.named(query)
 
-    def _query_vector(self, question: str) -> np.ndarray:
-        return self.library.store.embed_query(expand_for_dense(self._dense_text(question)))
+    def _query_vector(self, query: Query) -> np.ndarray:
+        return self.library.store.embed_query(expand_for_dense(self._dense_text(query)))
 
-    def _dense_text(self, question: str) -> str:
+    def _dense_text(self, query: Query) -> str:
         # e5 reads accented Vietnamese far better; restore diacritics the user left out.
-        if self.config.restore_accents and not has_diacritics(question):
-            return self.library.restorer.restore(question)
-        return question
+        if self.config.restore_accents and not query.accented:
+            return self.library.restorer.restore(query.text)
+        return query.text
 
-    def _with_question_province(self, question: str, filters: SearchFilters) -> SearchFilters:
+    def _with_question_province(self, query: Query, filters: SearchFilters) -> SearchFilters:
         # "Chín huyện nào của Kiên Giang ..." narrows to Kiên Giang's notices, if we have any.
         if filters.province or filters.doc_id:
             return filters
-        province = self.library.named_province(question)
+        province = query.province_with_notices(self.library.provinces)
         if province:
             return SearchFilters(
                 province=province, date_from=filters.date_from, date_to=filters.date_to

@@ -1,0 +1,107 @@
+"""A question read once: its text, folded forms, tokens, places, dates, intent and what it asks.
+
+Every later stage (search, the not-found decision, the lead) reads this value instead of
+folding and parsing the question string again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from retrieval.search.intent import Classified, classify
+from retrieval.text import (
+    QUESTION_STOPWORDS,
+    find_dates,
+    find_provinces,
+    fold,
+    has_diacritics,
+    query_tokens,
+)
+
+# What kind of fact a question asks for; the lead must carry it (see answer/lead.py).
+Asks = Literal["number", "date", "person", "place", "document", "definition", "yesno", "other"]
+
+_WORD = re.compile(r"[0-9a-z]+")
+# Checked in this order on the folded question: the first that matches wins.
+_ASKS: tuple[tuple[Asks, str], ...] = (
+    ("definition", r"\b(la gi|gom nhung gi|gom gi|nghia la gi|la nhung gi|bao gom nhung gi"
+                   r"|duoc coi la gi|duoc xac dinh la gi|hieu the nao)\b"),
+    ("number", r"\b(bao nhieu|may (ngay|nguoi|tuoi|mui|lan|xa|huyen|tinh|thang|tuan|gio))\b"),
+    ("date", r"\b(khi nao|bao gio|ngay nao|thoi gian nao|tu ngay nao|den ngay nao|luc nao"
+             r"|thang nao|nam nao|den bao gio|bao lau)\b"),
+    ("document", r"\b(chi thi nao|van ban nao|thong bao nao|quyet dinh nao|theo chi thi gi)\b"),
+    ("person", r"\b(ai|nguoi nao|doi tuong nao|nhung ai|co quan nao|don vi nao)\b"),
+    ("place", r"\b(o dau|noi nao|dia ban nao|huyen nao|xa nao|tinh nao|khu vuc nao|cho nao)\b"),
+    ("yesno", r"\b(co (duoc|phai|can|bi|nen)\b.*\bkhong|khong\s*$|chua\s*$|duoc khong)\b"),
+)  # fmt: skip
+_ASKS_COMPILED = tuple((name, re.compile(pattern)) for name, pattern in _ASKS)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, parsed once.
+
+    Attributes:
+        text: NFC, trimmed, as typed (diacritics and case kept): what e5 and the LLM read.
+        folded: lowercase, diacritics removed, punctuation as spaces, single-spaced.
+        tokens: the BM25 tokens (folded syllables, bigrams, accented syllables, expansions).
+        words: the folded content words (question words and particles removed).
+        provinces: provinces named in the question, canonical spelling, first mention first.
+        dates: dates written in the question.
+        intent: refusal, off-topic, a question about a document itself, or a normal question.
+        asks: the kind of fact asked for (a number, a date, a person, ...).
+        accented: True when the question was typed with diacritics.
+    """
+
+    text: str
+    folded: str
+    tokens: tuple[str, ...]
+    words: frozenset[str]
+    provinces: tuple[str, ...]
+    dates: tuple[dt.date, ...]
+    intent: Classified
+    asks: Asks
+    accented: bool
+
+    @classmethod
+    def parse(cls, question: str) -> Query:
+        """Read a question (any case, with or without diacritics)."""
+        text = unicodedata.normalize("NFC", question).strip()
+        folded = " ".join(re.sub(r"[^0-9a-z]", " ", fold(text)).split())
+        words = frozenset(w for w in _WORD.findall(folded) if w not in QUESTION_STOPWORDS)
+        return cls(
+            text=text,
+            folded=folded,
+            tokens=tuple(query_tokens(text)),
+            words=words,
+            provinces=tuple(find_provinces(text)),
+            dates=tuple(find_dates(text)),
+            intent=classify(text),
+            asks=_asks(folded),
+            accented=has_diacritics(text),
+        )
+
+    def province_with_notices(self, known: frozenset[str]) -> str | None:
+        """The province the question names, if it names exactly one that has notices."""
+        named = [p for p in self.provinces if p in known]
+        return named[0] if len(named) == 1 else None
+
+    def names_unknown_province(self, known: frozenset[str]) -> bool:
+        """True when the question names provinces and none of them has notices."""
+        return bool(self.provinces) and not any(p in known for p in self.provinces)
+
+
+def as_query(question: str | Query) -> Query:
+    """The parsed question: a Query is passed through, a string is parsed once."""
+    return question if isinstance(question, Query) else Query.parse(question)
+
+
+def _asks(folded: str) -> Asks:
+    for name, pattern in _ASKS_COMPILED:
+        if pattern.search(folded):
+            return name
+    return "other"
