@@ -6,7 +6,6 @@ from retrieval.answer import (
     LeadWriter,
     Stats,
     StreamingLeadWriter,
-    Thresholds,
     phrasing,
 )
 from retrieval.errors import (
@@ -70,7 +69,6 @@ __all__ = [
     "Searcher",
     "Stats",
     "StreamingLeadWriter",
-    "Thresholds",
     "UnsupportedFormatError",
     "format_date",
     "load_notice",

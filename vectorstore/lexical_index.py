@@ -292,6 +292,20 @@ class LexicalIndex:
         contribution = term.idf * tf / (self._norm()[rows] + tf)
         scores[rows] += contribution * term.count if term.count > 1 else contribution
 
+    def rows_with(self, token: str) -> np.ndarray:
+        """Row numbers of the live rows that contain a token (empty when none does)."""
+        term = self.vocab.get(token)
+        if term is None or not self._df[term]:
+            return np.empty(0, dtype=np.int64)
+        rows, _ = self._postings(term)
+        live: np.ndarray = rows[self._live[rows]]
+        return live
+
+    def row_frequency(self, token: str) -> int:
+        """How many live rows contain a token."""
+        term = self.vocab.get(token)
+        return 0 if term is None else int(self._df[term])
+
     def _postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         # One array per term, not one numpy call per segment: there are ~30 segments after a
         # rebuild of 300,000 rows, and per-segment calls cost more than the arithmetic.

@@ -1,21 +1,21 @@
 """Answer: decide whether the passages answer, then compose the lead and the citations."""
 
 from retrieval.answer import phrasing
+from retrieval.answer.answerability import Answerability
 from retrieval.answer.answerer import (
     Answerer,
     LeadDraft,
     LeadWriter,
     Stats,
     StreamingLeadWriter,
-    Thresholds,
 )
 
 __all__ = [
+    "Answerability",
     "Answerer",
     "LeadDraft",
     "LeadWriter",
     "Stats",
     "StreamingLeadWriter",
-    "Thresholds",
     "phrasing",
 ]

@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
+from retrieval.answer.answerability import Answerability
 from retrieval.errors import LLMError
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
@@ -49,15 +50,8 @@ class StreamingLeadWriter(LeadWriter, Protocol):
 
 
 OnDraft = Callable[[str], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When the best passage is too weak to answer (calibrated on the dev and bench sets)."""
-
-    min_similarity: float = 0.80
-    min_coverage: float = 0.34
-    strong_similarity: float = 0.86
+ANSWER_DEPTH = 3  # passages checked for an answer: a lower-ranked one may hold it
+CITE_SHARE = 0.5  # passages cited beside the best: at least this share of its probability
 
 
 @dataclass
@@ -77,7 +71,7 @@ class Answerer:
         hotline: the hotline number given when the notices are silent.
         searcher: the hybrid searcher (built from the library if omitted).
         lead_writer: an LLM that writes the lead; None for extractive answers only.
-        thresholds: the not-found calibration.
+        answerability: decides whether a passage answers (the bundled weights by default).
     """
 
     def __init__(
@@ -87,14 +81,14 @@ class Answerer:
         hotline: str,
         searcher: Searcher | None = None,
         lead_writer: LeadWriter | None = None,
-        thresholds: Thresholds | None = None,
+        answerability: Answerability | None = None,
         top_k: int = 5,
     ) -> None:
         self.library = library
         self.searcher = searcher or Searcher(library)
         self.hotline = hotline
         self.lead_writer = lead_writer
-        self.thresholds = thresholds or Thresholds()
+        self.answerability = answerability or Answerability(library)
         self.top_k = top_k
         self.about = DocumentQuestions(library, self.searcher)
         self.stats = Stats()
@@ -163,9 +157,10 @@ class Answerer:
         if query.names_unknown_province(self.library.provinces):
             return self._not_found(query)
         passages = self.searcher.search(query, k=self.top_k, filters=filters)
-        if not passages or not self._confident(query, passages[0]):
+        answering = self._answering(query, passages)
+        if not answering:
             return self._not_found(query, passages)
-        return passages
+        return answering
 
     def _compose(self, query: Query, passages: list[Passage]) -> Answer:
         answer, cited = self._extractive(query, passages)
@@ -225,13 +220,20 @@ class Answerer:
         logger.debug("LLM failure detail: %s", getattr(exc, "detail", ""))
         return replace(extractive, fallback_reason=reason)
 
-    def _confident(self, query: Query, top: Passage) -> bool:
-        similarity = top.dense_similarity or 0.0
-        covered = compose.coverage(query, top.paragraph.text)
-        t = self.thresholds
-        if similarity >= t.strong_similarity:
-            return covered > 0
-        return similarity >= t.min_similarity and covered >= t.min_coverage
+    def _answering(self, query: Query, passages: Sequence[Passage]) -> list[Passage]:
+        """The passages to answer from, scored by P(answers); empty when none answers.
+
+        The question is answered when one of the first passages clears the threshold; the
+        passages cited with it are those that come close to it (search order kept).
+        """
+        scored = [
+            replace(p, score=self.answerability.score(query, p)) for p in passages[:ANSWER_DEPTH]
+        ]
+        logger.debug("Answerability: %s", [(p.paragraph.id, round(p.score, 3)) for p in scored])
+        best = max((p.score for p in scored), default=0.0)
+        if not self.answerability.answers(best):
+            return []
+        return [p for p in scored if p.score >= CITE_SHARE * best]
 
     def _not_found(self, query: Query, passages: Sequence[Passage] = ()) -> Answer:
         topics: list[str] = []

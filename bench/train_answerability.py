@@ -1,0 +1,179 @@
+"""Fit the answerability weights (retrieval/answer/answerability.json) on our own question sets.
+
+    .venv/bin/python bench/train_answerability.py            # fit, report, write the JSON
+    .venv/bin/python bench/train_answerability.py --dry-run  # fit and report only
+
+Training: the answerable and refuse items of bench/questions.jsonl and the `tune` half of
+bench/uncovered.jsonl. Held out (reported, never fitted on): bench/questions_heldout.jsonl, the
+`heldout` half of bench/uncovered.jsonl, and tests/data/dev.jsonl and the shared uncovered set
+when given with --report.
+
+Examples are (question, passage) pairs from the top 3 passages of the real search: positive
+when the passage holds a gold span of an answerable item, negative when it is a passage found
+for a refuse item. The threshold is the highest that still answers at least 96% of the
+training's answerable items, because a government hotline prefers "the notices do not say"
+to a confident wrong quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bot.settings import Settings
+from bot.wiring import build_library, ensure_bundled
+from retrieval.answer.answerability import FEATURES, Answerability, Model
+from retrieval.evaluation import EvalItem, load_items
+from retrieval.search import Query, Searcher
+from retrieval.text import fold_for_match
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "retrieval" / "answer" / "answerability.json"
+ANSWER_SHARE = float(os.environ.get("CHITHI_TRAIN_SHARE", "0.96"))
+TOP = 3
+
+
+def pairs(items: list[EvalItem], searcher: Searcher, scorer: Answerability) -> list[dict]:
+    """One record per item: its passages' evidence and which of them hold a gold span."""
+    out = []
+    for item in items:
+        query = Query.parse(item.question)
+        if query.intent.intent != "question":
+            continue  # refusals, off-topic and document questions are decided before search
+        if query.names_unknown_province(searcher.library.provinces):
+            continue
+        passages = searcher.search(query, k=TOP)
+        spans = [fold_for_match(g) for g in item.gold]
+        rows = []
+        for p in passages:
+            quote = fold_for_match(p.paragraph.text)
+            gold = any(s and s in quote for s in spans)
+            rows.append((list(astuple_evidence(scorer, query, p)), gold))
+        out.append({"id": item.id, "expect": item.expect, "rows": rows})
+    return out
+
+
+def astuple_evidence(scorer: Answerability, query: Query, passage) -> tuple[float, ...]:
+    e = scorer.evidence(query, passage)
+    return tuple(getattr(e, name) for name in FEATURES)
+
+
+def examples(records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    x, y = [], []
+    for r in records:
+        for features, gold in r["rows"]:
+            if r["expect"] == "answer" and gold:
+                x.append(features)
+                y.append(1.0)
+            elif r["expect"] == "refuse":
+                x.append(features)
+                y.append(0.0)
+    return np.asarray(x, dtype=float), np.asarray(y)
+
+
+def fit(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, steps: int = 5000) -> Model:
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.c_[(x - mean) / scale, np.ones(len(x))]
+    # Classes weighted equally: the sets hold more refuse passages than gold ones.
+    weight = np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+    w = np.zeros(z.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-z @ w))
+        grad = z.T @ (weight * (p - y)) + l2 * np.r_[w[:-1], 0] / len(y)
+        w -= 0.5 * grad
+    return Model(tuple(mean), tuple(scale), tuple(w[:-1]), float(w[-1]), 0.5)
+
+
+def best_probability(model: Model, record: dict) -> float:
+    from retrieval.answer.answerability import Evidence
+
+    return max((model.probability(Evidence(*f)) for f, _ in record["rows"]), default=0.0)
+
+
+def choose_threshold(model: Model, records: list[dict]) -> float:
+    scores = sorted(best_probability(model, r) for r in records if r["expect"] == "answer")
+    if not scores:
+        return 0.5
+    return float(scores[int((1 - ANSWER_SHARE) * len(scores))])
+
+
+def report(name: str, model: Model, records: list[dict], total: int) -> str:
+    answerable = [r for r in records if r["expect"] == "answer"]
+    refuse = [r for r in records if r["expect"] == "refuse"]
+    refused = sum(best_probability(model, r) < model.threshold for r in answerable)
+    answered = sum(best_probability(model, r) >= model.threshold for r in refuse)
+    n_refuse = total - len(answerable)  # items decided before search count as not answered
+    return (
+        f"{name:<28} answerable refused {refused}/{len(answerable)}"
+        f"   refuse answered {answered}/{n_refuse} (reaching search: {len(refuse)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--report", nargs="*", default=[], type=Path, help="more sets to report")
+    args = parser.parse_args()
+    data = os.environ.get("CHITHI_DATA_DIR") or tempfile.mkdtemp(prefix="chithi-train-")
+    settings = Settings.from_env({"CHITHI_DATA_DIR": data})
+    library = build_library(settings)
+    ensure_bundled(library, settings)
+    searcher = Searcher(library)
+    zero = Model((0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), 0, 0)
+    scorer = Answerability(library, model=zero)
+
+    bench = REPO / "bench"
+    train_items = load_items(bench / "questions.jsonl") + load_items(
+        bench / "uncovered.jsonl", split="tune"
+    )
+    held = {
+        "bench/questions_heldout": load_items(bench / "questions_heldout.jsonl"),
+        "bench/uncovered heldout": load_items(bench / "uncovered.jsonl", split="heldout"),
+    }
+    for path in args.report:
+        held[str(path)] = load_items(path)
+    train = pairs(train_items, searcher, scorer)
+    model = fit(*examples(train))
+    model = Model(model.mean, model.scale, model.weights, model.bias, 0.0)
+    model = Model(model.mean, model.scale, model.weights, model.bias,
+                  choose_threshold(model, train))  # fmt: skip
+    print(dict(zip(FEATURES, np.round(model.weights, 3), strict=True)), "bias", round(model.bias, 3))
+    print(f"threshold {model.threshold:.3f}")
+    print(report("train", model, train, len(train_items)))
+    if os.environ.get("CHITHI_TRAIN_DEBUG"):
+        _debug(model, train, train_items)
+    for name, items in held.items():
+        print(report(name, model, pairs(items, searcher, scorer), len(items)))
+    if not args.dry_run:
+        OUT.write_text(
+            json.dumps(
+                {
+                    "features": list(FEATURES),
+                    "mean": [round(v, 6) for v in model.mean],
+                    "scale": [round(v, 6) for v in model.scale],
+                    "weights": [round(v, 6) for v in model.weights],
+                    "bias": round(model.bias, 6),
+                    "threshold": round(model.threshold, 6),
+                    "trained_on": "bench/questions.jsonl + bench/uncovered.jsonl split=tune",
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        print(f"wrote {OUT.relative_to(REPO)}")
+
+
+def _debug(model: Model, records: list[dict], items: list[EvalItem]) -> None:
+    q = {i.id: i.question for i in items}
+    for r in sorted(records, key=lambda r: best_probability(model, r)):
+        print(f"  {best_probability(model, r):.3f} {r['expect']:<7} {r['id']:<6} {q[r['id']]}")
+
+
+if __name__ == "__main__":
+    main()
+

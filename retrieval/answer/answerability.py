@@ -1,0 +1,224 @@
+"""Does a passage answer the question? A calibrated probability from a few measurable signals.
+
+Search finds the paragraphs nearest a question; that does not make them an answer. People
+mostly ask what these notices never mention (a vaccine for their illness, a symptom, a price),
+and the nearest paragraph is then merely on the same topic. The signals:
+
+- similarity: e5 cosine of question and paragraph (paraphrases, synonyms);
+- coverage: the share of the question's content words the paragraph contains, each weighted
+  by how specific it is: rare in the paragraphs (row idf) and in few documents (words every
+  notice shares, "covid", "dịch", "tiêm", "tỉnh", count for little);
+- sentence: the same share in the paragraph's best sentence (a long paragraph matches many
+  words by chance, scattered over unrelated sentences);
+- unknown: content words that no indexed paragraph contains at all ("HIV", "Omicron", "SpO2"):
+  the question is about something the notices never mention;
+- generic: how much of the question is made of words that most documents share;
+- health: personal-health topics (an illness, a symptom, a medicine, a vaccine brand, an app)
+  that the question names and the paragraph does not: notices are administrative orders.
+
+A logistic regression over them (weights in answerability.json, trained by
+bench/train_answerability.py on our own question sets, never on the held-out parts) turns
+them into P(the paragraph answers the question). The Answerer answers only above the
+threshold stored with the weights; the JSON `score` of a citation is this probability.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import astuple, dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from retrieval.answer.compose import sentences
+from retrieval.index import Library
+from retrieval.search import Query
+from retrieval.text import QUESTION_STOPWORDS, fold
+from retrieval.types import Passage
+
+FEATURES = ("similarity", "coverage", "sentence", "unknown", "generic", "health")
+DEFAULT_SIMILARITY = 0.75  # a passage found by BM25 alone: as far as e5 candidates go
+_WORD = re.compile(r"[0-9a-z]+")
+# Words that carry no focus, on top of the search's question words (folded).
+_FUNCTION_TEXT = """
+lau may nghia lam khi bay gio hien nay nay do kia se da dang roi nua con chua muon biet neu
+bi de tren duoi trong sau truoc moi rat qua lai cung deu tat ca mot ban xin the sao vi nen hon
+nhat
+"""
+_FUNCTION_WORDS = QUESTION_STOPWORDS | frozenset(_FUNCTION_TEXT.split())
+# Personal-health and individual topics (folded), which administrative notices do not settle.
+_HEALTH_TEXT = """
+tieu duong, dai thao duong, huyet ap, tim mach, benh tim, hen suyen, hen phe quan, ung thu,
+hiv, viem gan, benh than, suy than, gout, tuyen giap, tu mien, di ung, benh nen, beo phi,
+dong kinh, tram cam, mat ngu, mang thai, co thai, ba bau, cho con bu, sau sinh, kinh nguyet,
+vo sinh, sot, ho khan, dau hong, kho tho, mat vi giac, mat khuu giac, vi giac, khuu giac,
+tieu chay, buon non, met moi, dau dau, dau nguc, rung toc, phat ban, ngua, nghet mui, so mui,
+chong mat, thuoc ha sot, paracetamol, khang sinh, molnupiravir, vitamin, xong hoi, mat ong,
+nuoc muoi, suc hong, may tho, spo2, nhiet ke, dong y, thuoc nam, pfizer, moderna, astrazeneca,
+sinopharm, vero cell, abdala, sputnik, janssen, novavax, phan ve, tac dung phu, dau tay, pcr,
+que test, kit test, am tinh, omicron, delta, bien the, tai nhiem, mien dich, khang the,
+u benh, pc covid, ncovi, bluezone, vneid, so suc khoe, ma qr, bao hiem, tro cap, lai suat,
+may bay, ve may bay, visa, ho chieu, thu cung, cho meo, hau covid, long covid
+"""
+# Number words are never a topic the notices lack ("Chín huyện nào ...").
+_NUMBER_WORDS = frozenset(
+    [
+        "mot",
+        "hai",
+        "ba",
+        "bon",
+        "tu",
+        "nam",
+        "sau",
+        "bay",
+        "tam",
+        "chin",
+        "muoi",
+        "tram",
+        "nghin",
+        "trieu",
+    ]
+)
+_HEALTH = tuple(" ".join(p.split()) for p in _HEALTH_TEXT.split(","))
+_HEALTH_PATTERN = re.compile(r"\b(" + "|".join(sorted(_HEALTH, key=len, reverse=True)) + r")\b")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The signals for one (question, passage) pair; see the module docstring."""
+
+    similarity: float
+    coverage: float
+    sentence: float
+    unknown: float
+    generic: float
+    health: float
+
+
+@dataclass(frozen=True)
+class Model:
+    """Standardisation, logistic weights and the answer threshold (answerability.json)."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def bundled(cls) -> Model:
+        """The weights shipped with the package."""
+        text = resources.files("retrieval.answer").joinpath("answerability.json").read_text()
+        return cls.from_json(json.loads(text))
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Model:
+        """A model from its JSON form; the feature names must match FEATURES."""
+        if tuple(raw["features"]) != FEATURES:
+            raise ValueError(f"answerability weights are for {raw['features']}, not {FEATURES}")
+        return cls(
+            mean=tuple(raw["mean"]),
+            scale=tuple(raw["scale"]),
+            weights=tuple(raw["weights"]),
+            bias=float(raw["bias"]),
+            threshold=float(raw["threshold"]),
+        )
+
+    def probability(self, evidence: Evidence) -> float:
+        """P(the passage answers the question)."""
+        x = (np.asarray(astuple(evidence)) - self.mean) / self.scale
+        return float(1 / (1 + math.exp(-(float(x @ np.asarray(self.weights)) + self.bias))))
+
+
+class Answerability:
+    """Scores passages against a question with the corpus's own word statistics.
+
+    Args:
+        library: the indexed notices (document frequencies come from its lexical index).
+        model: the weights; the bundled ones by default.
+    """
+
+    def __init__(self, library: Library, *, model: Model | None = None) -> None:
+        self.library = library
+        self.model = model or Model.bundled()
+        self._stats_for: object = None
+        self._codes = np.empty(0, dtype=np.int64)
+        self._documents = 0
+        self._doc_counts: dict[str, int] = {}
+
+    def score(self, query: Query, passage: Passage) -> float:
+        """P(the passage answers the question)."""
+        return self.model.probability(self.evidence(query, passage))
+
+    def answers(self, probability: float) -> bool:
+        """True when a probability is high enough to answer."""
+        return probability >= self.model.threshold
+
+    def evidence(self, query: Query, passage: Passage) -> Evidence:
+        """The signals for one passage."""
+        self._refresh_stats()
+        words = [w for w in query.folded.split() if w not in _FUNCTION_WORDS] or list(
+            query.words or query.folded.split() or [""]
+        )
+        text = " ".join(_WORD.findall(fold(passage.paragraph.text)))
+        # A paragraph is read in its context: its section headings, and the document's
+        # province, kind and number ("Hà Tiên" is in Kiên Giang's notice even where the
+        # paragraph does not repeat "Kiên Giang").
+        meta = passage.meta
+        context = " ".join([*passage.paragraph.headings, meta.province or "", meta.kind or "",
+                            meta.number or ""])  # fmt: skip
+        present = set(text.split()) | set(_WORD.findall(fold(context)))
+        weights = [self._specificity(w) for w in words]
+        total = sum(weights) or 1.0
+        covered = sum(x for w, x in zip(words, weights, strict=True) if w in present) / total
+        in_sentence = 0.0
+        for sentence in sentences(passage.paragraph.text):
+            said = set(_WORD.findall(fold(sentence))) | (present - set(text.split()))
+            share = sum(x for w, x in zip(words, weights, strict=True) if w in said) / total
+            in_sentence = max(in_sentence, share)
+        lexical = self.library.lexical
+        unknown = sum(1 for w in words if not _is_number(w) and not lexical.row_frequency(w))
+        generic = sum(self._document_weight(w) for w in words) / len(words)
+        padded = f" {text} "
+        health = sum(1 for m in _HEALTH_PATTERN.finditer(query.folded)
+                     if f" {m.group(1)} " not in padded)  # fmt: skip
+        return Evidence(
+            similarity=passage.dense_similarity or DEFAULT_SIMILARITY,
+            coverage=covered,
+            sentence=in_sentence,
+            unknown=float(unknown),
+            generic=generic,
+            health=float(health),
+        )
+
+    def _specificity(self, word: str) -> float:
+        rows = self.library.lexical.row_frequency(word)
+        live = max(1, len(self.library.lexical))
+        return math.log(1 + (live - rows + 0.5) / (rows + 0.5)) * self._document_weight(word)
+
+    def _document_weight(self, word: str) -> float:
+        """1 for a word in no document, near 0 for a word in every document."""
+        count = self._doc_counts.get(word)
+        if count is None:
+            rows = self.library.lexical.rows_with(word)
+            count = int(np.unique(self._codes[rows]).size) if rows.size else 0
+            self._doc_counts[word] = count
+        n = self._documents
+        return math.log((n + 1) / (count + 0.5)) / math.log((n + 1) / 0.5)
+
+    def _refresh_stats(self) -> None:
+        # Document numbers per lexical row, recomputed when the library's row table changes.
+        rows = self.library.rows
+        if self._stats_for is rows:
+            return
+        names, codes = np.unique(rows.doc_ids, return_inverse=True)
+        self._codes, self._documents = codes.astype(np.int64), len(names)
+        self._doc_counts = {}
+        self._stats_for = rows
+
+
+def _is_number(word: str) -> bool:
+    return word.isdigit() or word in _NUMBER_WORDS
