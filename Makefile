@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run chat bot test check lint typecheck bench clean llm-install llm-serve
+.PHONY: setup run chat bot test test-llm-server check lint typecheck bench clean llm-install llm-serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,17 @@ chat: setup
 bot: setup
 	$(BIN)/chithi bot
 
-## test: the whole test suite (real Chroma, real e5 model, local Bot API and OpenAI servers).
+## test: every test but the `slow` ones (real Chroma, real e5 model, local Bot API, OpenAI and
+## Chroma servers); pyproject.toml's addopts deselect `slow` and `live`. Minutes on 2 cores.
+## pytest exits 5 when it collects no test: not a failure, here or in test-llm-server.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest || [ $$? -eq 5 ]
+
+## test-llm-server: the `slow` tests, against a real llama.cpp server (scripts/llm_server.sh).
+## The first run on a machine builds llama-cpp-python from source (~20 min on 2 cores) and
+## caches the wheel under ~/.cache/chithi/wheels; later runs only install it.
+test-llm-server: setup llm-install
+	$(BIN)/python -m pytest -m 'slow and not live' || [ $$? -eq 5 ]
 
 lint: setup
 	$(BIN)/ruff format --check bot retrieval vectorstore prompts tests bench

@@ -17,7 +17,8 @@ from tests.helpers.http_server import ServerHandle, serve_in_thread
 
 REPO = Path(__file__).resolve().parent.parent
 NOTICES = REPO / "data" / "notices"
-SHARED = REPO.parent / "shared"
+TEST_DATA = REPO / "tests" / "data"  # what the tests need besides the bundled notices
+DEV_SET = TEST_DATA / "dev.jsonl"  # a copy of ../shared/eval/dev.jsonl (15 questions)
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ import httpx
 import numpy as np
 
 from vectorstore.embeddings import Embedder
-from vectorstore.errors import EmbeddingError, StoreUnavailableError
+from vectorstore.errors import EmbeddingError, StoreError, StoreUnavailableError
 from vectorstore.query_cache import QueryVectorCache
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class ParagraphStore:
         self.query_vectors = QueryVectorCache()
         self.location = location or "Chroma"
         self.collection_name = f"{prefix}_{embedder.slug}"
-        try:
+        with _map_chroma_errors(self.location):
             self._paragraphs = client.get_or_create_collection(
                 self.collection_name,
                 embedding_function=embedder,
@@ -81,8 +81,6 @@ class ParagraphStore:
             )
             self._catalog = client.get_or_create_collection(f"{self.collection_name}_catalog")
             self._state = client.get_or_create_collection(f"{self.collection_name}_state")
-        except Exception as exc:  # noqa: BLE001 - chromadb raises bare Exceptions for I/O
-            raise self._unavailable(exc) from exc
 
     @classmethod
     def persistent(cls, path: str, *, embedder: Embedder) -> ParagraphStore:
@@ -90,15 +88,12 @@ class ParagraphStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        try:
+        location = f"Chroma folder {path}"
+        with _map_chroma_errors(location, opening=True):
             client = chromadb.PersistentClient(
                 path=path, settings=ChromaSettings(anonymized_telemetry=False)
             )
-        except Exception as exc:  # noqa: BLE001
-            raise StoreUnavailableError(
-                f"Chroma folder {path} cannot be opened: {type(exc).__name__}: {exc}"
-            ) from exc
-        return cls(client, embedder=embedder, location=f"Chroma folder {path}")
+        return cls(client, embedder=embedder, location=location)
 
     @classmethod
     def remote(
@@ -129,7 +124,7 @@ class ParagraphStore:
             )
         headers = {"Authorization": f"Bearer {token}"} if token else None
         location = f"Chroma server {parsed.scheme}://{parsed.netloc}"
-        try:
+        with _map_chroma_errors(location):
             # chromadb's own first request has no timeout (see _set_timeout): ask first.
             httpx.get(
                 f"{url.rstrip('/')}/api/v2/heartbeat", headers=headers, timeout=timeout
@@ -141,30 +136,21 @@ class ParagraphStore:
                 headers=headers,
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
-        except Exception as exc:  # noqa: BLE001
-            raise _unavailable(exc, location) from exc
         _set_timeout(client, timeout)
         return cls(client, embedder=embedder, location=location)
-
-    def _unavailable(self, exc: Exception) -> StoreUnavailableError:
-        return _unavailable(exc, self.location)
 
     # -- documents -----------------------------------------------------------------------
 
     def catalog(self) -> dict[str, dict[str, MetaValue]]:
         """Committed documents: doc id -> catalog metadata (including "version")."""
-        try:
+        with _map_chroma_errors(self.location):
             got = self._catalog.get(include=["metadatas"])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     def catalog_record(self, doc_id: str) -> dict[str, MetaValue] | None:
         """One document's committed catalog record, or None (a lookup by id, not a scan)."""
-        try:
+        with _map_chroma_errors(self.location):
             got = self._catalog.get(ids=[doc_id], include=["metadatas"])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         return dict(got["metadatas"][0] or {}) if got["ids"] else None
 
     def state_token(self) -> str:
@@ -176,23 +162,19 @@ class ParagraphStore:
         next change by anyone; ``refresh(force=True)`` and every start read the catalog.
         Stores written before the token existed fall back to a hash of the catalog.
         """
-        try:
+        with _map_chroma_errors(self.location):
             got = self._state.get(ids=[_STATE_ID], include=["metadatas"])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         if got["ids"]:
             return str((got["metadatas"][0] or {}).get("token", ""))
         pairs = sorted(f"{d}={m.get('version')}" for d, m in self.catalog().items())
         return hashlib.sha256("\n".join(pairs).encode()).hexdigest()[:16]
 
     def _touch_state(self) -> None:
-        try:
+        with _map_chroma_errors(self.location):
             self._state.upsert(
                 ids=[_STATE_ID], embeddings=[_CATALOG_VECTOR],
                 metadatas=[{"token": uuid.uuid4().hex[:16], "at": time.time()}],
             )  # fmt: skip
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
 
     def put_document(
         self,
@@ -227,7 +209,7 @@ class ParagraphStore:
         if current and current.get("version") == version:
             return False
         self._delete_rows(doc_id, keep_versions={str(current["version"])} if current else set())
-        try:
+        with _map_chroma_errors(self.location):
             for start in range(0, len(texts), batch_size):
                 chunk = list(texts[start : start + batch_size])
                 vectors = self._embed(chunk)
@@ -243,10 +225,6 @@ class ParagraphStore:
                     progress(len(chunk))
             record = {**doc_meta, "version": version, "paragraphs": len(texts)}
             self._catalog.upsert(ids=[doc_id], embeddings=[_CATALOG_VECTOR], metadatas=[record])
-        except (EmbeddingError, StoreUnavailableError):
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         self._touch_state()
         # Committed: the old version's rows are now invisible; clear them out.
         self._delete_rows(doc_id, keep_versions={version})
@@ -256,10 +234,8 @@ class ParagraphStore:
         """Remove a document and its paragraphs. Returns False if it was not there."""
         if self.catalog_record(doc_id) is None:
             return False
-        try:
+        with _map_chroma_errors(self.location):
             self._catalog.delete(ids=[doc_id])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         self._touch_state()
         self._delete_rows(doc_id, keep_versions=set())
         return True
@@ -267,13 +243,11 @@ class ParagraphStore:
     def _delete_rows(self, doc_id: str, *, keep_versions: set[str]) -> None:
         # An equality filter on doc_id is an index lookup; "$nin" on version made Chroma scan
         # every row (90 ms at 9,000 rows, seconds at 300,000). Versions are in the ids.
-        try:
+        with _map_chroma_errors(self.location):
             got = self._paragraphs.get(where={"doc_id": doc_id}, include=[])
             stale = [i for i in got["ids"] if _version_of(i, doc_id) not in keep_versions]
             for start in range(0, len(stale), _PAGE):
                 self._paragraphs.delete(ids=stale[start : start + _PAGE])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
 
     def _embed(self, texts: list[str]) -> list[Any]:
         try:
@@ -287,10 +261,8 @@ class ParagraphStore:
 
     def count(self) -> int:
         """Rows in the paragraph collection (committed or not)."""
-        try:
+        with _map_chroma_errors(self.location):
             return int(self._paragraphs.count())
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
 
     def rows(self, *, include_text: bool = True) -> Iterator[Row]:
         """Every committed row, page by page."""
@@ -298,10 +270,8 @@ class ParagraphStore:
         include = ["metadatas", "documents"] if include_text else ["metadatas"]
         offset = 0
         while True:
-            try:
+            with _map_chroma_errors(self.location):
                 got = self._paragraphs.get(include=include, limit=_PAGE, offset=offset)
-            except Exception as exc:  # noqa: BLE001
-                raise self._unavailable(exc) from exc
             ids = got["ids"]
             if not ids:
                 return
@@ -315,10 +285,8 @@ class ParagraphStore:
         """Rows by id, in the order asked; unknown ids are skipped."""
         if not ids:
             return []
-        try:
+        with _map_chroma_errors(self.location):
             got = self._paragraphs.get(ids=list(ids), include=["metadatas", "documents"])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         by_id = {
             i: Row(i, t or "", dict(m or {}))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -365,10 +333,8 @@ class ParagraphStore:
                 # document since the caller's last refresh. Ask again with the ids still there.
                 ids = self._existing(ids)
                 return self._query(vector, min(k, len(ids)), ids=ids)[0] if ids else []
-        try:
+        with _map_chroma_errors(self.location):
             got = self._paragraphs.get(ids=list(ids), include=["embeddings"])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         found = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
         if not len(found):
             return []
@@ -378,24 +344,20 @@ class ParagraphStore:
         return [DenseHit(got["ids"][i], float(similarity[i])) for i in order]
 
     def _existing(self, ids: Sequence[str]) -> list[str]:
-        try:
+        with _map_chroma_errors(self.location):
             found = set(self._paragraphs.get(ids=list(ids), include=[])["ids"])
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         return [i for i in ids if i in found]
 
     def _query(
         self, vector: np.ndarray, n: int, *, ids: Sequence[str] | None
     ) -> tuple[list[DenseHit], int]:
-        try:
+        with _map_chroma_errors(self.location):
             got = self._paragraphs.query(
                 query_embeddings=[vector.tolist()],
                 n_results=n,
                 ids=list(ids) if ids is not None else None,
                 include=["distances"],
             )
-        except Exception as exc:  # noqa: BLE001
-            raise self._unavailable(exc) from exc
         found = got["ids"][0]
         distances = (got["distances"] or [[]])[0]
         hits = [DenseHit(i, 1.0 - float(d)) for i, d in zip(found, distances, strict=True)]
@@ -431,6 +393,26 @@ def _set_timeout(client: Any, seconds: float) -> None:
         session.timeout = httpx.Timeout(seconds, connect=min(seconds, 10.0))
     if not sessions:  # a future chromadb may build its client differently: say so, do not fail
         logger.warning("Could not set a timeout on the Chroma HTTP client")
+
+
+@contextlib.contextmanager
+def _map_chroma_errors(location: str, *, opening: bool = False) -> Iterator[None]:
+    """Raise StoreUnavailableError, naming `location`, for whatever fails in the block.
+
+    chromadb raises bare Exceptions for I/O, and a server's failures arrive as httpx errors:
+    every error but our own is translated here, the one place, for every method of the store.
+    `opening` words the message for a folder that cannot be opened at all.
+    """
+    try:
+        yield
+    except StoreError:
+        raise  # already ours: the embedder's EmbeddingError, or a block translated inside
+    except Exception as exc:  # noqa: BLE001 - chromadb raises bare Exceptions for I/O
+        if opening:
+            raise StoreUnavailableError(
+                f"{location} cannot be opened: {type(exc).__name__}: {exc}"
+            ) from exc
+        raise _unavailable(exc, location) from exc
 
 
 def _unavailable(exc: Exception, location: str) -> StoreUnavailableError:

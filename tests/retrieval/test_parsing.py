@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from retrieval import load_notice
-from tests.conftest import NOTICES, SHARED
+from tests.conftest import NOTICES, TEST_DATA
 
-EXTERNAL = SHARED / "data" / "external" / "phapdien-phong-chong-benh-truyen-nhiem"
+# The codified law (Bộ Pháp điển 45.7), a second document shape: see its SOURCE.md.
+EXTERNAL = TEST_DATA / "phapdien-phong-chong-benh-truyen-nhiem"
 
 
 def notice(stem: str):

@@ -23,7 +23,7 @@ from bot.wiring import build_answerer, build_library
 from retrieval import Answerer, IndexUnavailableError, Library, Searcher
 from retrieval.search.dense import nearest_allowed
 from retrieval.text.tokens import query_tokens
-from tests.conftest import SHARED
+from tests.conftest import DEV_SET
 from tests.helpers.chroma_server import ChromaServer
 from tests.helpers.embedders import HashingEmbedder
 from tests.helpers.http_server import HOST, closed_port_url, serve_in_thread
@@ -111,7 +111,7 @@ def test_server_mode_answers_like_embedded_mode(
         assert "Chroma server" in remote.library.store.location
         questions = [
             json.loads(line)["question"]
-            for line in (SHARED / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+            for line in DEV_SET.read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
         for question in questions:
