@@ -1,5 +1,5 @@
-"""Prompt templates as text files with $name placeholders."""
+"""Prompt templates as text files with {name} placeholders, read as langchain templates."""
 
-from prompts.loader import MissingVariablesError, render
+from prompts.loader import chat_template, read, template
 
-__all__ = ["MissingVariablesError", "render"]
+__all__ = ["chat_template", "read", "template"]

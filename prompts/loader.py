@@ -1,32 +1,30 @@
-"""Load a prompt template file and fill its $placeholders; a missing variable is an error."""
+"""Read the prompt files ({name} placeholders) as langchain templates; a missing name: KeyError."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from string import Template
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
 _DIR = Path(__file__).parent
 
 
-class MissingVariablesError(KeyError):
-    """A template names a $variable that was not given."""
+def read(name: str) -> str:
+    """prompts/NAME.txt as written, without the blank space around it."""
+    return (_DIR / f"{name}.txt").read_text(encoding="utf-8").strip()
 
 
-def render(name: str, **variables: str) -> str:
-    """Fill prompts/NAME.txt with the variables.
+def template(name: str) -> PromptTemplate:
+    """prompts/NAME.txt as a template (langchain is imported here, not at start-up)."""
+    from langchain_core.prompts import PromptTemplate
 
-    Raises:
-        MissingVariablesError: the template uses a variable that was not passed.
-    """
-    template = Template((_DIR / f"{name}.txt").read_text(encoding="utf-8"))
-    missing = sorted(
-        {
-            m.group("named") or m.group("braced")
-            for m in template.pattern.finditer(template.template)
-        }
-        - {None}
-        - set(variables)
-    )
-    if missing:
-        raise MissingVariablesError(f"template {name!r} needs: {', '.join(missing)}")
-    return template.substitute(variables)
+    return PromptTemplate.from_template(read(name))
+
+
+def chat_template(system: str, human: str) -> ChatPromptTemplate:
+    """A system message from prompts/SYSTEM.txt and a user message from prompts/HUMAN.txt."""
+    from langchain_core.prompts import ChatPromptTemplate
+
+    return ChatPromptTemplate.from_messages([("system", read(system)), ("human", read(human))])

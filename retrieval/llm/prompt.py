@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from prompts import render
+from prompts import chat_template, read, template
 from retrieval.answer import phrasing
 from retrieval.types import Passage
+
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate
 
 MAX_PASSAGE_CHARS = 1200
 MAX_QUESTION_CHARS = 500
@@ -18,23 +21,28 @@ _FENCE = re.compile(r"<{3,}|>{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class Prompt:
-    """The two messages sent to the model."""
+def chat_prompt() -> ChatPromptTemplate:
+    """The rules (prompts/system.txt), then the passages and the question (prompts/answer.txt).
 
-    system: str
-    user: str
+    Its variables are the keys of prompt_variables(); a missing one raises KeyError.
+    """
+    return chat_template("system", "answer")
 
 
 def system_prompt() -> str:
-    """The rules (prompts/system.txt), the same for every question."""
-    return render("system").strip()
+    """The rules, the same for every question."""
+    return read("system")
 
 
-def build_prompt(
+def instructions() -> list[str]:
+    """The prompts' own wording, without passages or question (for the echo check)."""
+    return [str(m.content) for m in chat_prompt().format_messages(passages="", question="")]
+
+
+def prompt_variables(
     question: str, passages: Sequence[Passage], *, max_passage_chars: int = MAX_PASSAGE_CHARS
-) -> Prompt:
-    """The system rules and a user message with passages numbered [1], [2], ... in order.
+) -> dict[str, str]:
+    """The passages numbered [1], [2], ... in order, and the question, for chat_prompt().
 
     Args:
         question: the user's question (cut to MAX_QUESTION_CHARS).
@@ -42,23 +50,16 @@ def build_prompt(
         max_passage_chars: each passage's text is cut to this length.
 
     Returns:
-        The system and user messages.
+        {"passages": the numbered passages, each from prompts/passage.txt, "question": ...}.
     """
+    passage = template("passage")
     blocks = [
-        render(
-            "passage",
-            number=str(n),
-            source=source_label(p),
-            text=_clean(p.paragraph.text, max_passage_chars),
-        ).strip()
+        passage.format(
+            number=str(n), source=source_label(p), text=_clean(p.paragraph.text, max_passage_chars)
+        )
         for n, p in enumerate(passages, start=1)
     ]
-    user = render(
-        "answer",
-        passages="\n\n".join(blocks),
-        question=_clean(question, MAX_QUESTION_CHARS),
-    )
-    return Prompt(system_prompt(), user.strip())
+    return {"passages": "\n\n".join(blocks), "question": _clean(question, MAX_QUESTION_CHARS)}
 
 
 def source_label(passage: Passage) -> str:

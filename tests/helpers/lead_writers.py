@@ -33,13 +33,11 @@ PASSAGES = (
 
 
 def fast_writer(base_url: str, **options: Any) -> OpenAILeadWriter:
-    """A writer with short waits between attempts; options override the defaults."""
+    """A writer with a 5 s budget for the scripted server; options override the defaults."""
     settings: dict[str, Any] = {
         "base_url": base_url,
         "api_key": "sk-test-not-a-secret",
         "timeout": 5.0,
-        "backoff_initial": 0.05,
-        "backoff_max": 0.2,
     }
     settings.update(options)
     return OpenAILeadWriter("gpt-4o-mini", **settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -69,6 +70,15 @@ def test_a_good_answer_is_returned_from_one_well_formed_request(
     assert request.headers["authorization"] == "<redacted>"
 
 
+def test_any_model_name_is_asked_through_chat_completions(fake: FakeOpenAI, base_url: str) -> None:
+    # langchain would send some model names (codex, *-pro) to the Responses API, which
+    # compatible servers do not have.
+    fake.script(reply(GOOD_LEAD))
+    writer = OpenAILeadWriter("codex-7b-instruct", base_url=base_url, timeout=5.0)
+    assert writer.write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    assert (fake.chat_requests[0].body or {})["model"] == "codex-7b-instruct"
+
+
 @pytest.mark.parametrize(
     ("text", "error", "reason"),
     [
@@ -111,11 +121,11 @@ def test_a_500_is_retried_and_the_second_answer_used(fake: FakeOpenAI, base_url:
     assert fake.request_count == 2
 
 
-def test_a_server_that_keeps_failing_gets_max_attempts_then_an_error(
+def test_a_server_that_keeps_failing_gets_max_retries_then_an_error(
     fake: FakeOpenAI, base_url: str
 ) -> None:
     fake.script(*[status(503)] * 10)
-    caught = failure(fast_writer(base_url, max_attempts=3))
+    caught = failure(fast_writer(base_url, max_retries=2))
     assert isinstance(caught, LLMUnavailableError)
     assert str(caught) == "server error (HTTP 503)"
     assert caught.attempts == 3
@@ -126,17 +136,27 @@ def test_a_429_waits_as_long_as_retry_after_says(fake: FakeOpenAI, base_url: str
     fake.script(status(429, retry_after=1.0), reply(GOOD_LEAD))
     assert fast_writer(base_url).write_lead(QUESTION, PASSAGES) == GOOD_LEAD
     first, second = fake.chat_requests
-    # The writer's own backoff is at most 0.2 s; only Retry-After explains a 1 s pause.
+    # The client's own first wait is at most 0.5 s; only Retry-After explains a 1 s pause.
     assert second.time - first.time >= 0.95
 
 
-def test_a_retry_after_past_the_budget_gives_up_at_once(fake: FakeOpenAI, base_url: str) -> None:
-    fake.script(status(429, retry_after=60), reply(GOOD_LEAD))
+@pytest.mark.parametrize(
+    ("retry_after", "reason", "seconds"),
+    [
+        (600, "rate limited (HTTP 429)", 1.0),  # longer than the client ever waits: at once
+        (60, "timeout", 10.0),  # the client would wait; the 1.5 s budget ends the answer first
+    ],
+)
+def test_a_long_retry_after_never_keeps_the_user_waiting_past_the_budget(
+    fake: FakeOpenAI, base_url: str, retry_after: float, reason: str, seconds: float
+) -> None:
+    fake.script(status(429, retry_after=retry_after), reply(GOOD_LEAD))
     started = time.monotonic()
-    caught = failure(fast_writer(base_url, timeout=10))
-    assert str(caught) == "rate limited (HTTP 429)"
+    caught = failure(fast_writer(base_url, timeout=1.5))
+    assert isinstance(caught, LLMUnavailableError)
+    assert str(caught) == reason
     assert fake.request_count == 1
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < seconds
 
 
 @pytest.mark.parametrize("code", [400, 401, 404, 422])
@@ -148,7 +168,7 @@ def test_other_4xx_are_not_retried(fake: FakeOpenAI, base_url: str, code: int) -
 
 
 def test_a_refused_connection_is_retried_then_reported() -> None:
-    writer = fast_writer(f"{closed_port_url()}/v1", max_attempts=3)
+    writer = fast_writer(f"{closed_port_url()}/v1", max_retries=2)
     started = time.monotonic()
     caught = failure(writer)
     assert isinstance(caught, LLMUnavailableError)
@@ -291,6 +311,19 @@ async def test_a_streamed_prompt_too_long_is_sent_once_more_shortened(
     assert drafts[-1] == LeadDraft(GOOD_LEAD, final=True)
     first, second = fake.chat_requests
     assert len(passage_text(second)) < len(passage_text(first))
+
+
+def test_one_writer_answers_in_one_event_loop_after_another(
+    fake: FakeOpenAI, base_url: str
+) -> None:
+    """`chithi chat` runs each question in an event loop of its own, and write_lead does too."""
+    writer = fast_writer(base_url)
+    for _ in range(3):
+        fake.script(stream(GOOD_LEAD, chunks=2))
+        assert asyncio.run(drafts_of(writer))[-1] == LeadDraft(GOOD_LEAD, final=True)
+        fake.script(reply(GOOD_LEAD))
+        assert writer.write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    assert fake.request_count == 6
 
 
 async def test_a_malformed_stream_is_a_response_error(fake: FakeOpenAI, base_url: str) -> None:

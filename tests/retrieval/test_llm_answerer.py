@@ -33,7 +33,8 @@ RULES = [line for line in system_prompt().splitlines() if len(line) > 20]
 
 @pytest.fixture
 def llm_answerer(server: tuple[FakeOpenAI, ServerHandle], bundled_library: Library) -> Answerer:
-    writer = fast_writer(f"{server[1].url}/v1", timeout=2.0)
+    # fast_writer's 5 s budget holds the client's four requests and its waits (up to 3.5 s).
+    writer = fast_writer(f"{server[1].url}/v1")
     return Answerer(bundled_library, hotline=HOTLINE, lead_writer=writer)
 
 
@@ -111,12 +112,12 @@ def test_any_llm_failure_gives_the_extractive_answer_and_is_counted(
 def test_a_model_server_that_is_down_still_gets_the_user_an_answer(
     bundled_library: Library,
 ) -> None:
-    writer = fast_writer(f"{closed_port_url()}/v1", timeout=2.0)
+    writer = fast_writer(f"{closed_port_url()}/v1")
     answerer = Answerer(bundled_library, hotline=HOTLINE, lead_writer=writer)
     answer = answerer.ask(QUESTION)
     assert (answer.status, answer.mode) == ("answered", "extractive")
     assert answer.fallback_reason == "connection failed"
-    # The 2 s LLM budget plus search, with slack for a busy machine: no waiting on the dead server.
+    # The 5 s LLM budget plus search, with slack for a busy machine: no waiting on the dead server.
     assert answer.latency_ms < 15_000
 
 
