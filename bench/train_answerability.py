@@ -142,7 +142,8 @@ def main() -> None:
     model = Model(model.mean, model.scale, model.weights, model.bias, 0.0)
     model = Model(model.mean, model.scale, model.weights, model.bias,
                   choose_threshold(model, train))  # fmt: skip
-    print(dict(zip(FEATURES, np.round(model.weights, 3), strict=True)), "bias", round(model.bias, 3))
+    weights = dict(zip(FEATURES, np.round(model.weights, 3), strict=True))
+    print(weights, "bias", round(model.bias, 3))
     print(f"threshold {model.threshold:.3f}")
     print(report("train", model, train, len(train_items)))
     if os.environ.get("CHITHI_TRAIN_DEBUG"):
@@ -176,4 +177,3 @@ def _debug(model: Model, records: list[dict], items: list[EvalItem]) -> None:
 
 if __name__ == "__main__":
     main()
-

@@ -14,7 +14,9 @@ and the nearest paragraph is then merely on the same topic. The signals:
   the question is about something the notices never mention;
 - generic: how much of the question is made of words that most documents share;
 - health: personal-health topics (an illness, a symptom, a medicine, a vaccine brand, an app)
-  that the question names and the paragraph does not: notices are administrative orders.
+  that the question names and the paragraph does not: notices are administrative orders;
+- named / unnamed: the question's names (capitalised words: "Hà Tiên", "Pfizer", "PCR")
+  that the paragraph, read in its context, does or does not contain.
 
 A logistic regression over them (weights in answerability.json, trained by
 bench/train_answerability.py on our own question sets, never on the held-out parts) turns
@@ -36,10 +38,19 @@ import numpy as np
 from retrieval.answer.compose import sentences
 from retrieval.index import Library
 from retrieval.search import Query
-from retrieval.text import QUESTION_STOPWORDS, fold
+from retrieval.text import QUESTION_STOPWORDS, fold, syllables
 from retrieval.types import Passage
 
-FEATURES = ("similarity", "coverage", "sentence", "unknown", "generic", "health")
+FEATURES = (
+    "similarity",
+    "coverage",
+    "sentence",
+    "unknown",
+    "generic",
+    "health",
+    "named",
+    "unnamed",
+)
 DEFAULT_SIMILARITY = 0.75  # a passage found by BM25 alone: as far as e5 candidates go
 _WORD = re.compile(r"[0-9a-z]+")
 # Words that carry no focus, on top of the search's question words (folded).
@@ -49,6 +60,15 @@ bi de tren duoi trong sau truoc moi rat qua lai cung deu tat ca mot ban xin the 
 nhat
 """
 _FUNCTION_WORDS = QUESTION_STOPWORDS | frozenset(_FUNCTION_TEXT.split())
+# The same words with their diacritics, for questions typed with them: folded, "tự" (order)
+# would be dropped as "từ" (from), and "thứ tự" would lose half its meaning.
+_ACCENTED_FUNCTION_TEXT = """
+là gì nào ai bao nhiêu không có thể thế sao như nhé à ạ vậy ơi hỏi cho tôi mình em anh chị
+được phải cần những nhưng các thì mà hay hoặc về đến từ ở tại của và với lâu mấy nghĩa làm
+khi bây giờ hiện nay này đó kia sẽ đã đang rồi nữa còn chưa muốn biết nếu bị để trên dưới
+trong sau trước mỗi mới rất qua lại cũng đều tất cả một bạn nên hơn nhất vì xin
+"""
+_ACCENTED_FUNCTION_WORDS = frozenset(_ACCENTED_FUNCTION_TEXT.split())
 # Personal-health and individual topics (folded), which administrative notices do not settle.
 _HEALTH_TEXT = """
 tieu duong, dai thao duong, huyet ap, tim mach, benh tim, hen suyen, hen phe quan, ung thu,
@@ -96,6 +116,8 @@ class Evidence:
     unknown: float
     generic: float
     health: float
+    named: float
+    unnamed: float
 
 
 @dataclass(frozen=True)
@@ -160,29 +182,26 @@ class Answerability:
     def evidence(self, query: Query, passage: Passage) -> Evidence:
         """The signals for one passage."""
         self._refresh_stats()
-        words = [w for w in query.folded.split() if w not in _FUNCTION_WORDS] or list(
-            query.words or query.folded.split() or [""]
-        )
-        text = " ".join(_WORD.findall(fold(passage.paragraph.text)))
-        # A paragraph is read in its context: its section headings, and the document's
-        # province, kind and number ("Hà Tiên" is in Kiên Giang's notice even where the
-        # paragraph does not repeat "Kiên Giang").
-        meta = passage.meta
-        context = " ".join([*passage.paragraph.headings, meta.province or "", meta.kind or "",
-                            meta.number or ""])  # fmt: skip
-        present = set(text.split()) | set(_WORD.findall(fold(context)))
-        weights = [self._specificity(w) for w in words]
+        accented, terms = _terms(query)
+        present = self.context_words(passage, accented=accented)
+        weights = [self.specificity(_stats_token(w)) for w in terms]
         total = sum(weights) or 1.0
-        covered = sum(x for w, x in zip(words, weights, strict=True) if w in present) / total
+        covered = sum(x for w, x in zip(terms, weights, strict=True) if w in present) / total
+        own = _words(passage.paragraph.text, accented=accented)
         in_sentence = 0.0
         for sentence in sentences(passage.paragraph.text):
-            said = set(_WORD.findall(fold(sentence))) | (present - set(text.split()))
-            share = sum(x for w, x in zip(words, weights, strict=True) if w in said) / total
+            said = _words(sentence, accented=accented) | (present - own)
+            share = sum(x for w, x in zip(terms, weights, strict=True) if w in said) / total
             in_sentence = max(in_sentence, share)
         lexical = self.library.lexical
-        unknown = sum(1 for w in words if not _is_number(w) and not lexical.row_frequency(w))
-        generic = sum(self._document_weight(w) for w in words) / len(words)
-        padded = f" {text} "
+        unknown = sum(
+            1
+            for w in terms
+            if not _is_number(fold(w)) and not lexical.row_frequency(_stats_token(w))
+        )
+        generic = sum(self._document_weight(_stats_token(w)) for w in terms) / len(terms)
+        names = _names(query) if accented else []
+        padded = " " + " ".join(_WORD.findall(fold(passage.paragraph.text))) + " "
         health = sum(1 for m in _HEALTH_PATTERN.finditer(query.folded)
                      if f" {m.group(1)} " not in padded)  # fmt: skip
         return Evidence(
@@ -192,12 +211,28 @@ class Answerability:
             unknown=float(unknown),
             generic=generic,
             health=float(health),
+            named=float(sum(1 for n in names if n in present)),
+            unnamed=float(sum(1 for n in names if n not in present)),
         )
 
-    def _specificity(self, word: str) -> float:
+    def context_words(self, passage: Passage, *, accented: bool = False) -> set[str]:
+        """The words of a paragraph read in its context, folded or with their diacritics.
+
+        Its section headings, and the document's province, kind and number: "Hà Tiên" is in
+        Kiên Giang's notice even where the paragraph does not repeat "Kiên Giang".
+        """
+        meta = passage.meta
+        context = " ".join([passage.paragraph.text, *passage.paragraph.headings,
+                            meta.province or "", meta.kind or "", meta.number or ""])  # fmt: skip
+        return _words(context, accented=accented)
+
+    def specificity(self, word: str) -> float:
+        """How much a folded word says about a topic: rare in paragraphs and in documents."""
+        self._refresh_stats()
         rows = self.library.lexical.row_frequency(word)
         live = max(1, len(self.library.lexical))
-        return math.log(1 + (live - rows + 0.5) / (rows + 0.5)) * self._document_weight(word)
+        idf = math.log(1 + (live - rows + 0.5) / (rows + 0.5)) / math.log(1 + (live + 0.5) / 0.5)
+        return idf * self._document_weight(word)
 
     def _document_weight(self, word: str) -> float:
         """1 for a word in no document, near 0 for a word in every document."""
@@ -222,3 +257,46 @@ class Answerability:
 
 def _is_number(word: str) -> bool:
     return word.isdigit() or word in _NUMBER_WORDS
+
+
+def _terms(query: Query) -> tuple[bool, list[str]]:
+    """The question's content words, with their diacritics when it was typed with them.
+
+    Matching with diacritics keeps "quán ăn ... mở cửa" from matching "quản lý ... lối mở
+    ... cửa khẩu", which fold to the same letters.
+    """
+    folded = query.folded.split()
+    accented = syllables(query.text)
+    use_accents = query.accented and len(accented) == len(folded)
+    if use_accents:
+        kept = [w for w in accented if w not in _ACCENTED_FUNCTION_WORDS]
+        return True, kept or accented or [""]
+    kept = [w for w in folded if w not in _FUNCTION_WORDS]
+    return False, kept or folded or [""]
+
+
+def _words(text: str, *, accented: bool) -> set[str]:
+    return set(syllables(text)) if accented else set(_WORD.findall(fold(text)))
+
+
+def _stats_token(word: str) -> str:
+    """The lexical index's token for a word: accented syllables are kept as "~syllable"."""
+    folded = fold(word)
+    return folded if folded == word else "~" + word
+
+
+def _names(query: Query) -> list[str]:
+    """Syllables of the names the question writes with capitals (lowercased, accents kept).
+
+    The first word counts only when the next is capitalised too ("Hà Tiên áp dụng ..."):
+    a sentence's first word is capitalised anyway.
+    """
+    tokens = re.findall(r"[0-9A-Za-zÀ-ỹĐđ]+", query.text)
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if not token[0].isupper() or len(token) == 1:
+            continue
+        if i == 0 and not (len(tokens) > 1 and tokens[1][0].isupper()):
+            continue
+        out += syllables(token)
+    return out

@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
 from retrieval.answer.answerability import Answerability
+from retrieval.answer.lead import answer_text
 from retrieval.errors import LLMError
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
@@ -178,7 +179,7 @@ class Answerer:
         citations = compose.citations_for(query, passages)
         if not citations:
             return self._not_found(query, passages), []
-        extractive = compose.lead_for(query, passages[0])
+        extractive = answer_text(query, passages, self.answerability, hotline=self.hotline)
         by_id = {p.paragraph.id: p for p in passages}
         cited = [by_id[c.paragraph_id] for c in citations]
         return Answer(query.text, "answered", extractive, citations=citations), cited

@@ -22,16 +22,25 @@ def source_label(
     return ", ".join(parts)
 
 
-def doc_label(meta: NoticeMeta) -> str:
-    """'Thông báo kết luận ... (16/9/2021)'."""
-    return f"{meta.title} ({format_date(meta.date)})" if meta.date else meta.title
+def doc_label(meta: NoticeMeta, *, paragraphs: int | None = None) -> str:
+    """'Thông báo kết luận ... (Gia Lai, 16/9/2021)': a document as answers and lists name it.
+
+    The one formatter of a document's line, in answers and in every front end's list. The
+    province is named for the reason `source_label` gives; lists add the paragraph count:
+    'Thông báo kết luận ... (Lai Châu, 13/5/2022, 14 đoạn)'.
+    """
+    facts = [meta.province] if meta.province else []
+    facts.append(format_date(meta.date))
+    if paragraphs is not None:
+        facts.append(f"{paragraphs} đoạn")
+    return f"{meta.title} ({', '.join(facts)})"
 
 
 def not_found(hotline: str) -> str:
-    """The polite reply when the notices do not cover a question."""
+    """The polite reply when the notices do not cover a question: the hotline first."""
     return (
-        "Xin lỗi, các văn bản hiện có không đề cập đến nội dung này nên tôi không thể trả lời "
-        f"chính xác. Vui lòng gọi đường dây nóng {hotline} để được hướng dẫn."
+        f"Vui lòng gọi đường dây nóng {hotline}: các văn bản hiện có không đề cập đến nội dung "
+        "này nên tôi không thể trả lời chính xác."
     )
 
 
@@ -88,5 +97,26 @@ def more_documents(count: int) -> str:
 
 
 def definition(term: str, meaning: str) -> str:
-    """'5K là: Khẩu trang - ...'."""
-    return f"{term} là: {meaning}."
+    """'5K là “Khẩu trang - ...”'."""
+    return f"{term} là “{meaning}”"
+
+
+def rule_source(meta: NoticeMeta) -> str:
+    """'Gia Lai, thông báo kết luận 16/9/2021': whose rule a lead states, and when."""
+    kind = (meta.kind or "văn bản").lower()
+    number = f" số {meta.number}" if meta.number else ""
+    when = format_date(meta.date) if meta.date else "(không ghi ngày)"
+    return f"{meta.province}, {kind}{number} {when}" if meta.province else f"{kind}{number} {when}"
+
+
+def sourced(source: str, lead: str) -> str:
+    """A lead with whose rule it is: 'Gia Lai, chỉ thị (không ghi ngày): Cách ly ...'."""
+    return f"{source}: {lead}"
+
+
+def partial(missing: list[str], hotline: str) -> str:
+    """What the notices leave out of a question they answer only in part."""
+    return (
+        f"Các văn bản hiện có không nói đến {', '.join(missing)}; để biết thêm, vui lòng gọi "
+        f"đường dây nóng {hotline}."
+    )
