@@ -15,7 +15,9 @@ import click
 from bot import messages
 from bot.errors import ConfigError
 from bot.logging_setup import configure_logging
+from bot.provinces import province_with_notices
 from bot.settings import Settings
+from bot.terminal import document_line, run_chat
 from bot.wiring import build_answerer, build_library, ensure_bundled, terminal_progress
 from retrieval import (
     Answer,
@@ -24,10 +26,9 @@ from retrieval import (
     IndexUnavailableError,
     Library,
     SearchFilters,
-    format_date,
+    phrasing,
 )
 from retrieval.evaluation import evaluate, load_items
-from retrieval.text.places import canonical_province
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class _State:
 
     @property
     def library(self) -> Library:
+        """The index as it is (``ingest`` and ``remove`` change it)."""
         if self._library is None:
             try:
                 self._library = build_library(self.settings)
@@ -49,16 +51,36 @@ class _State:
                 raise click.ClickException(f"index unavailable: {exc}") from exc
         return self._library
 
+    def notices(self) -> Library:
+        """The index to read from: on first use (empty) the bundled notices go in first."""
+        ensure_bundled(
+            self.library, self.settings, progress=terminal_progress, announce=_announce_bundled
+        )
+        return self.library
+
     def answerer(self) -> Answerer:
+        """The whole pipeline (with CHITHI_ANSWER_MODE=llm, the model client too)."""
         if self._answerer is None:
-            results = ensure_bundled(self.library, self.settings, progress=terminal_progress)
-            if results:
-                click.echo(messages.BUNDLED_INGESTED.format(count=len(results)), err=True)
+            library = self.notices()
             try:
-                self._answerer = build_answerer(self.settings, self.library)
+                self._answerer = build_answerer(self.settings, library)
             except ConfigError as exc:
                 raise click.ClickException(str(exc)) from exc
         return self._answerer
+
+    def province(self, typed: str | None) -> str | None:
+        """The province a --province option names; an error when it has no notices."""
+        if not typed:
+            return None
+        library = self.notices()
+        province = province_with_notices(library, typed)
+        if province is None:
+            raise click.ClickException(messages.province_unknown(typed, library.provinces))
+        return province
+
+
+def _announce_bundled() -> None:
+    click.echo(messages.BUNDLED_INGESTING, err=True)
 
 
 class _Group(click.Group):
@@ -80,7 +102,10 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         settings = Settings.from_env()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    service = ctx.invoked_subcommand in ("bot", "run")
+    # Only the bot logs at INFO by default; `run` without a token is the terminal chat, where
+    # log lines would come between a question and its answer.
+    command = ctx.invoked_subcommand
+    service = command == "bot" or (command == "run" and bool(settings.telegram_token))
     configure_logging(
         "DEBUG" if verbose else settings.log_level or ("INFO" if service else "WARNING")
     )
@@ -101,10 +126,10 @@ def ingest(state: _State, paths: tuple[Path, ...]) -> None:
         if r.error:
             failed += 1
             click.echo(f"✗ {r.error}", err=True)
-        else:
+        elif r.meta is not None:
             verb = "added" if r.changed else "unchanged"
-            date = format_date(r.meta.date) if r.meta else ""
-            click.echo(f"✓ {r.doc_id} ({verb}): {r.title} — {date}, {r.paragraphs} paragraphs")
+            label = phrasing.doc_label(r.meta, paragraphs=r.paragraphs)
+            click.echo(f"✓ {r.doc_id} ({verb}): {label}")
     if failed:
         raise click.ClickException(f"{failed} of {len(results)} files could not be ingested")
 
@@ -114,17 +139,16 @@ def ingest(state: _State, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def docs(state: _State, province: str | None) -> None:
     """List indexed documents, newest first."""
-    state.answerer()
-    chosen = (canonical_province(province) or province) if province else None
-    items = state.library.documents(chosen)
+    library = state.notices()
+    chosen = province_with_notices(library, province) if province else None
+    if province and chosen is None:
+        click.echo(messages.NO_DOCUMENTS_IN.format(province=province))
+        return
+    items = library.documents(chosen)
     if not items:
-        click.echo(
-            messages.NO_DOCUMENTS_IN.format(province=chosen) if chosen else messages.NO_DOCUMENTS
-        )
+        click.echo(messages.NO_DOCUMENTS)
     for d in items:
-        place = f" [{d.meta.province}]" if d.meta.province else ""
-        click.echo(f"{d.meta.doc_id}  {format_date(d.meta.date):>10}  {d.paragraph_count:>4} ¶"
-                   f"{place}  {d.meta.title}")  # fmt: skip
+        click.echo(document_line(d))
 
 
 @cli.command()
@@ -153,13 +177,13 @@ def ask(
     province: str | None, doc_id: str | None, since: dt.datetime | None, until: dt.datetime | None,
 ) -> None:  # fmt: skip
     """Answer a question with quotes."""
+    answerer = state.answerer()
     filters = SearchFilters(
-        province=(canonical_province(province) or province) if province else None,
+        province=state.province(province),
         doc_id=doc_id,
         date_from=since.date() if since else None,
         date_to=until.date() if until else None,
     )
-    answerer = state.answerer()
     if jsonl:
         for line in sys.stdin:
             if line.strip():
@@ -177,24 +201,37 @@ def ask(
 
 @cli.command(name="eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--misses", is_flag=True, help="List the questions answered wrongly.")
+@click.option("--misses", is_flag=True, help="List the questions answered wrongly, with why.")
+@click.option(
+    "--split",
+    type=click.Choice(["tune", "heldout"]),
+    help="Keep only the items with this split field (default: every item).",
+)
 @click.pass_obj
-def eval_command(state: _State, file: Path, misses: bool) -> None:
-    """Score answers on a question set (hit@1, hit@3, MRR, refusals, per kind)."""
+def eval_command(state: _State, file: Path, misses: bool, split: str | None) -> None:
+    """Score answers on a question set (hit@1, hit@3, MRR, lead, refusals, per kind)."""
     try:
-        items = load_items(file)
+        items = load_items(file, split=split)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not items:
+        chosen = f" with split {split}" if split else ""
+        raise click.ClickException(f"no items in {file}{chosen}")
     answerer = state.answerer()
     report = evaluate(items, answerer.ask)
     rows: list[tuple[str, dict[str, Any]]] = [("overall", report.overall.row())]
     rows += sorted((k, v.row()) for k, v in report.kinds.items())
-    click.echo(f"{'kind':<14}{'n':>4}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}{'refuse':>8}{'refused':>9}")
+    width = max(len(name) for name, _ in rows) + 2
+    click.echo(
+        f"{'kind':<{width}}{'n':>5}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}{'lead':>8}"
+        f"{'answered':>9}{'refuse':>8}{'refused':>9}"
+    )
     for name, r in rows:
         total = r["answerable"] + r["refuse_items"]
         click.echo(
-            f"{name:<14}{total:>4}{_pct(r['hit@1'])}{_pct(r['hit@3'])}"
-            f"{_pct(r['mrr'])}{_pct(r['refusal_acc'])}{r['wrongly_refused']:>9}"
+            f"{name:<{width}}{total:>5}{_pct(r['hit@1'])}{_pct(r['hit@3'])}{_pct(r['mrr'])}"
+            f"{_pct(r['lead_hit'])}{_pct(r['answered_rate'], 9)}{_pct(r['refusal_acc'])}"
+            f"{r['wrongly_refused']:>9}"
         )
     stats = answerer.stats
     if answerer.lead_writer is not None:
@@ -203,21 +240,40 @@ def eval_command(state: _State, file: Path, misses: bool) -> None:
         )
         for reason, count in sorted(stats.fallback_reasons.items()):
             click.echo(f"  fallback {count}× {reason}")
-    click.echo("(refuse = share of refuse items refused; refused = answerable items refused)")
+    click.echo(
+        "(answerable items: hit@k = a gold span quoted in the top k citations, lead = the lead"
+        " states a gold span's words, refused = how many came back not answered)"
+    )
+    click.echo(
+        "(refuse items: answered = share answered, lower is better;"
+        " refuse = share refused without citations)"
+    )
     if misses:
-        for item_id, question, status in report.misses:
-            click.echo(f"miss {item_id} [{status}] {question}")
+        for miss in report.misses:
+            click.echo(f"miss {miss.item_id} [{miss.status}] {miss.reason}: {miss.question}")
+            if miss.detail:
+                click.echo(f"    {miss.detail}")
 
 
-def _pct(value: float | None) -> str:
-    return f"{'-':>8}" if value is None else f"{value:>8.3f}"
+def _pct(value: float | None, width: int = 8) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.3f}"
 
 
 def render_answer(answer: Answer) -> str:
-    """An answer for a terminal: lead, then numbered quotes."""
+    """An answer for a terminal: the lead, then each shown citation's source line and quote.
+
+    The citations are those Telegram shows (`messages.shown_citations`), each under its short
+    source ('[1] Gia Lai · TB 16/9/2021 · mục 8:'). The kind and number of the document come
+    from the library of the command that runs (``ask``, ``chat``); outside a command, the
+    source names province, date and section only.
+    """
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(_State) if ctx is not None else None
+    catalog = state.library.catalog if state is not None else {}
     lines = [answer.text]
-    for n, citation in enumerate(answer.citations, start=1):
-        lines += ["", messages.citation_heading(n, citation) + ":"]
+    for n, citation in enumerate(messages.shown_citations(answer.citations), start=1):
+        meta = catalog.get(citation.doc_id)
+        lines += ["", messages.citation_heading(n, citation, meta) + ":"]
         lines += textwrap.wrap(f"“{citation.quote}”", width=96, initial_indent="    ",
                                subsequent_indent="    ")  # fmt: skip
     return "\n".join(lines)
@@ -227,8 +283,6 @@ def render_answer(answer: Answer) -> str:
 @click.pass_obj
 def chat(state: _State) -> None:
     """Interactive questions and answers in the terminal."""
-    from bot.terminal import run_chat
-
     run_chat(state.answerer(), render_answer)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from retrieval import Citation, NoticeMeta, phrasing
 
 CHAT_WELCOME = (
@@ -9,6 +11,8 @@ CHAT_WELCOME = (
     "Gõ câu hỏi rồi Enter; /vanban để xem văn bản; /thoat để thoát."
 )
 CHAT_PROMPT = "Bạn hỏi: "
+CHAT_DOCUMENTS_COMMAND = "/vanban"
+CHAT_QUIT_WORDS = frozenset({"/thoat", "/quit", "/exit", "thoat", "exit", "quit"})
 CHAT_BYE = "Tạm biệt!"
 CHAT_LEAD_REPLACED = (
     "(Câu trả lời của mô hình không đạt yêu cầu kiểm tra; "
@@ -16,19 +20,51 @@ CHAT_LEAD_REPLACED = (
 )
 NO_DOCUMENTS = "Chưa có văn bản nào. Thêm bằng: chithi ingest ĐƯỜNG_DẪN"
 NO_DOCUMENTS_IN = "Chưa có văn bản nào của {province}."
+PROVINCE_UNKNOWN = "Chưa có văn bản nào của “{name}”. Các tỉnh có văn bản: {known}."
+PROVINCE_NONE_KNOWN = "Các văn bản hiện có không ghi tỉnh nào."
 INDEX_UNAVAILABLE = "Không kết nối được kho văn bản. Vui lòng thử lại sau ít phút."
-BUNDLED_INGESTED = "Đã nạp {count} văn bản kèm theo (lần đầu sử dụng)."
+BUNDLED_INGESTING = "Lần đầu sử dụng: đang nạp các văn bản kèm theo, xin chờ khoảng một phút…"
 
 
-def citation_heading(number: int, citation: Citation) -> str:
-    """'[1] Thông báo kết luận ... (Gia Lai), 16/9/2021, mục 8'."""
+def shown_citations(citations: Sequence[Citation]) -> tuple[Citation, ...]:
+    """The citations an answer shows: the first two, and a third only from another province.
+
+    A third paragraph of the same province mostly repeats the first two, and on a phone each
+    one is a screenful; another province's rule is worth it. The numbers stay those of
+    ``Answer.citations`` (what /nguon counts), since this keeps a prefix.
+    """
+    first = tuple(citations[:2])
+    third = tuple(citations[2:3])
+    if third and third[0].province not in {c.province for c in first}:
+        return first + third
+    return first
+
+
+def citation_heading(number: int, citation: Citation, meta: NoticeMeta | None = None) -> str:
+    """'[1] Gia Lai · TB 16/9/2021 · mục 8': a citation's one-line source (phrasing.short_source).
+
+    Args:
+        number: the citation's number in the answer.
+        citation: the citation.
+        meta: its document's metadata, for the kind and number; without it, the label names
+            the province, date and section only.
+    """
+    kind, doc_number = (meta.kind, meta.number) if meta else (None, None)
     c = citation
-    return f"[{number}] " + phrasing.source_label(c.title, c.province, c.date, c.section)
+    return f"[{number}] " + phrasing.short_source(c.province, kind, doc_number, c.date, c.section)
 
 
 def paragraph_heading(meta: NoticeMeta, section: str | None) -> str:
     """'Thông báo kết luận ... (Gia Lai), 16/9/2021, mục 8' for a paragraph shown in full."""
     return phrasing.source_label(meta.title, meta.province, meta.date, section)
+
+
+def province_unknown(name: str, known: Iterable[str]) -> str:
+    """Why a typed province cannot be chosen, and which can (Telegram passes escaped values)."""
+    listed = sorted(known)
+    if not listed:
+        return PROVINCE_NONE_KNOWN
+    return PROVINCE_UNKNOWN.format(name=name, known=", ".join(listed))
 
 
 # -- Telegram -----------------------------------------------------------------------------
@@ -114,9 +150,8 @@ NOT_FOUND_DOCUMENTS = "Gõ /vanban để xem các văn bản đang có."
 DOCUMENTS_EMPTY = "Chưa có văn bản nào."
 DOCUMENTS_HEADING = "Các văn bản đang có ({count}), mới nhất trước:"
 DOCUMENTS_HEADING_PROVINCE = "Các văn bản của {province} ({count}), mới nhất trước:"
-DOCUMENTS_MORE = "… và {count} văn bản cũ hơn."
 DOCUMENTS_BY_PROVINCE = "Gõ /vanban Tên tỉnh để xem văn bản của một tỉnh."
-DOCUMENT_LINE = "{date} · {place}{paragraphs} đoạn · mã"
+DOCUMENT_ID = "mã"  # followed by the document id, under each document's line
 DOCUMENT_BUTTON = "📎 {number}"
 DOCUMENTS_ORIGINALS = "Bấm số thứ tự để nhận văn bản gốc."
 ORIGINAL_MISSING = "Không còn tệp gốc của văn bản này."
@@ -132,8 +167,6 @@ SOURCE_OUT_OF_RANGE = (
 
 PROVINCE_SET = "Từ giờ tôi chỉ trả lời theo văn bản của {province}. Gõ /tinh để bỏ giới hạn."
 PROVINCE_CLEARED = "Đã bỏ giới hạn tỉnh: tôi trả lời theo tất cả văn bản."
-PROVINCE_UNKNOWN = "Chưa có văn bản nào của “{name}”. Các tỉnh có văn bản: {known}."
-PROVINCE_NONE_KNOWN = "Các văn bản hiện có không ghi tỉnh nào."
 
 INLINE_HINT = "Gõ câu hỏi sau tên bot"
 INLINE_ANSWER_TITLE = "Trả lời"
@@ -162,12 +195,14 @@ UPLOAD_BAD_ID = (
     "❌ Mã văn bản “{doc_id}” không hợp lệ: chỉ dùng chữ không dấu, số, - và _ (tối đa 48 ký tự)."
 )
 REMOVE_USAGE = "Gõ /xoa và mã văn bản, ví dụ: /xoa {example}. Gõ /vanban để xem mã."
+REMOVE_EXAMPLE_ID = "MÃ"  # in REMOVE_USAGE when there is no document to take the id of
 REMOVE_DONE = "🗑 Đã xóa văn bản:"
 REMOVE_UNKNOWN = "Không có văn bản mã “{doc_id}”. Gõ /vanban để xem mã các văn bản."
 
 STATS_PERIOD_DAYS = "trong {days} ngày qua"
 STATS_PERIOD_ALL = "từ trước đến nay"
 STATS_USAGE = "Gõ /thongke, /thongke 30 (số ngày) hoặc /thongke tatca."
+STATS_ALL_TIME_WORDS = ("tatca", "tất cả", "all")  # what /thongke and /xuatcsv read as all time
 STATS = (  # HTML; numbers only
     "<b>Thống kê câu hỏi {period}</b>\n"
     "Câu hỏi: {asked}\n"
@@ -185,3 +220,4 @@ STATS_GAPS = "Câu hỏi văn bản chưa đề cập, hỏi nhiều nhất:"
 STATS_GAP = "{number}. {question} — {count} lần"
 STATS_NO_GAPS = "Không có câu hỏi nào chưa trả lời được."
 EXPORT_CAPTION = "Nhật ký câu hỏi {period}: {count} dòng."
+EXPORT_FILE_NAME = "chithi-cau-hoi-{date}.csv"

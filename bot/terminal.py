@@ -1,4 +1,4 @@
-"""The interactive terminal chat."""
+"""The interactive terminal chat, and how a terminal lists documents."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from collections.abc import Callable
 import click
 
 from bot import messages
-from retrieval import Answer, Answerer, IndexUnavailableError, format_date
+from retrieval import Answer, Answerer, DocumentInfo, IndexUnavailableError, phrasing
 
-_QUIT = {"/thoat", "/quit", "/exit", "thoat", "exit", "quit"}
+
+def document_line(info: DocumentInfo) -> str:
+    """A document as `chithi docs` and the chat's /vanban list it: its id, then its label."""
+    return f"{info.meta.doc_id}  {phrasing.doc_label(info.meta, paragraphs=info.paragraph_count)}"
 
 
 def run_chat(answerer: Answerer, render: Callable[[Answer], str]) -> None:
@@ -25,12 +28,11 @@ def run_chat(answerer: Answerer, render: Callable[[Answer], str]) -> None:
         question = question.strip()
         if not question:
             continue
-        if question.lower() in _QUIT:
+        if question.lower() in messages.CHAT_QUIT_WORDS:
             break
-        if question.lower() == "/vanban":
+        if question.lower() == messages.CHAT_DOCUMENTS_COMMAND:
             for d in answerer.library.documents():
-                place = f" [{d.meta.province}]" if d.meta.province else ""
-                click.echo(f"- {format_date(d.meta.date)}{place}: {d.meta.title} ({d.meta.doc_id})")
+                click.echo(document_line(d))
             continue
         try:
             if answerer.lead_writer is None:

@@ -58,11 +58,24 @@ def ensure_bundled(
     settings: Settings,
     *,
     progress: Callable[[int, str], Callable[[int], None]] | None = None,
+    announce: Callable[[], None] | None = None,
 ) -> list[IngestResult]:
-    """On first use, with an empty index, ingest the bundled notices."""
+    """On first use, with an empty index, ingest the bundled notices.
+
+    Args:
+        library: the index to fill.
+        settings: where the bundled notices are.
+        progress: a progress bar factory, as `Library.ingest` takes.
+        announce: called before an ingest starts (it takes about a minute on 2 cores).
+
+    Returns:
+        What happened to each bundled file; empty when the index already held documents.
+    """
     if not library.is_empty() or not settings.notices_dir.is_dir():
         return []
     logger.info("Empty index: ingesting the bundled notices from %s", settings.notices_dir)
+    if announce is not None:
+        announce()
     return library.ingest([settings.notices_dir], progress=progress)
 
 

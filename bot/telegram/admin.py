@@ -16,22 +16,13 @@ from bot.telegram.context import BotContext
 from bot.telegram.render import Block
 from bot.telegram.replies import send_blocks
 from bot.telegram.stream import llm_stats_text
-from bot.telegram.uploads import DOC_ID, Upload, ingest_upload, remove_upload, safe_name
-from retrieval import (
-    DocumentNotFoundError,
-    EmptyDocumentError,
-    NoticeMeta,
-    ParseError,
-    UnsupportedFormatError,
-    format_date,
-)
+from bot.telegram.uploads import DOC_ID, ingest_upload, remove_upload, safe_name
+from retrieval import DocumentNotFoundError, NoticeMeta, format_date
+from retrieval.parse import SUPPORTED_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
-# What retrieval reads; checked before downloading so a wrong file costs no transfer.
-UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 DEFAULT_STATS_DAYS = 7
-_ALL_TIME = ("tatca", "tất cả", "all")
 
 
 async def _admin_message(update: Update, context: BotContext) -> Message | None:
@@ -71,7 +62,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     document = message.document
     name = safe_name(document.file_name)
     suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
+    if suffix not in SUPPORTED_SUFFIXES:  # checked before downloading: a wrong file costs nothing
         text = messages.UPLOAD_UNSUPPORTED.format(suffix=render.plain(suffix or name))
         await message.reply_text(text)
         return
@@ -92,26 +83,25 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 async def _ingest(context: BotContext, name: str, data: bytes, doc_id: str | None) -> str:
     services = context.services
-    escaped = render.plain(name)
-    try:
-        upload: Upload = await asyncio.to_thread(
-            ingest_upload, services.library, services.settings.uploads_dir, name, data,
-            doc_id=doc_id,
-        )  # fmt: skip
-    except UnsupportedFormatError:
-        return messages.UPLOAD_UNSUPPORTED.format(suffix=render.plain(Path(name).suffix))
-    except EmptyDocumentError:
-        return messages.UPLOAD_EMPTY.format(name=escaped)
-    except ParseError as exc:
-        logger.warning("Upload not ingested (%s): %s", type(exc).__name__, exc.reason)
-        return messages.UPLOAD_UNREADABLE.format(name=escaped)
-    if not upload.changed:
+    upload = await asyncio.to_thread(
+        ingest_upload, services.library, services.settings.uploads_dir, name, data,
+        doc_id=doc_id,
+    )  # fmt: skip
+    result = upload.result
+    if result.error is not None or result.meta is None:  # Library.ingest_file logged why
+        # A file that parsed has a document id: then the index, not the file, failed.
+        if result.doc_id is not None:
+            return messages.INDEX_UNAVAILABLE
+        if not data.strip():
+            return messages.UPLOAD_EMPTY.format(name=render.plain(name))
+        return messages.UPLOAD_UNREADABLE.format(name=render.plain(name))
+    if not result.changed:
         heading = messages.UPLOAD_UNCHANGED
     elif upload.replaced:
         heading = messages.UPLOAD_REPLACED
     else:
         heading = messages.UPLOAD_ADDED
-    return _summary(heading, upload.meta, upload.paragraphs)
+    return _summary(heading, result.meta, result.paragraphs)
 
 
 async def remove_command(update: Update, context: BotContext) -> None:
@@ -123,7 +113,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     if len(args) != 1:
         documents = await asyncio.to_thread(services.library.documents)
-        example = documents[0].meta.doc_id if documents else "MÃ"
+        example = documents[0].meta.doc_id if documents else messages.REMOVE_EXAMPLE_ID
         text = messages.REMOVE_USAGE.format(example=render.plain(example))
         await message.reply_text(text)
         return
@@ -145,7 +135,7 @@ def _period(args: list[str]) -> tuple[dt.datetime | None, str] | None:
     text = " ".join(args).strip().lower()
     if not text:
         days = DEFAULT_STATS_DAYS
-    elif text in _ALL_TIME:
+    elif text in messages.STATS_ALL_TIME_WORDS:
         return None, messages.STATS_PERIOD_ALL
     elif text.isdigit() and int(text) > 0:
         days = int(text)
@@ -179,7 +169,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         messages.STATS_GAP.format(number=n, question=" ".join(question.split()), count=count)
         for n, (question, count) in enumerate(stats.unanswered, start=1)
     )
-    await send_blocks(context, message.chat_id, [Block(gaps, head=messages.STATS_GAPS)])
+    await send_blocks(context.bot, message.chat_id, [Block(gaps, head=messages.STATS_GAPS)])
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -198,5 +188,6 @@ async def export_command(update: Update, context: BotContext) -> None:
     stats = await asyncio.to_thread(log.stats, since, top=0)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     caption = messages.EXPORT_CAPTION.format(period=label, count=stats.asked)
-    await message.reply_document(data, filename=f"chithi-cau-hoi-{today}.csv", caption=caption)
+    filename = messages.EXPORT_FILE_NAME.format(date=today)
+    await message.reply_document(data, filename=filename, caption=caption)
     logger.info("Exported the question log rows=%d", stats.asked)

@@ -9,7 +9,7 @@ from telegram import Chat, InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
 
 from bot import messages
-from bot.chat_log import fold_question
+from bot.provinces import province_with_notices
 from bot.telegram import buttons, render
 from bot.telegram.context import BotContext, Services
 from bot.telegram.rate_limit import Verdict
@@ -106,10 +106,10 @@ async def answer_question(
         answer.latency_ms,
     )  # fmt: skip
     logger.debug("Question %r answered %r", question, answer.text)
-    if draft is not None:
-        await draft.finish(answer, key=key, province=province)
-        return
-    await send_answer(context, chat.id, answer, key=key, province=province, reply_to=reply_to)
+    await send_answer(
+        context.bot, chat.id, answer, key=key, province=province, reply_to=reply_to,
+        draft=draft.message_id if draft is not None else None,
+    )  # fmt: skip
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -189,7 +189,7 @@ async def documents_command(update: Update, context: BotContext) -> None:
     services = context.services
     name = _argument(message.text)
     if name:
-        province = _known_province(services, name)
+        province = province_with_notices(services.library, name)
         if province is None:
             await message.reply_text(_unknown_province_text(services, name))
             return
@@ -200,11 +200,10 @@ async def documents_command(update: Update, context: BotContext) -> None:
         await say(context, chat.id, messages.DOCUMENTS_EMPTY)
         return
     shown = documents[:DOCUMENTS_LISTED]
-    listed = [(d.meta, d.paragraph_count) for d in shown]
-    blocks = render.document_blocks(listed, total=len(documents), province=province)
+    blocks = render.document_blocks(shown, total=len(documents), province=province)
     blocks.append(Block(messages.DOCUMENTS_ORIGINALS, style="italic"))
     markup = buttons.documents_keyboard([d.meta for d in shown])
-    await send_blocks(context, chat.id, blocks, markup=markup)
+    await send_blocks(context.bot, chat.id, blocks, markup=markup)
 
 
 async def province_command(update: Update, context: BotContext) -> None:
@@ -218,7 +217,7 @@ async def province_command(update: Update, context: BotContext) -> None:
         await asyncio.to_thread(services.log.set_province, chat.id, None)
         await message.reply_text(messages.PROVINCE_CLEARED)
         return
-    province = _known_province(services, name)
+    province = province_with_notices(services.library, name)
     if province is None:
         await message.reply_text(_unknown_province_text(services, name))
         return
@@ -233,20 +232,9 @@ def _argument(text: str | None) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
-def _known_province(services: Services, name: str) -> str | None:
-    """The province with notices that a typed name means (any case, with or without marks)."""
-    asked = fold_question(name)
-    matches = [p for p in services.library.provinces if fold_question(p) in asked]
-    return max(matches, key=len) if matches else None
-
-
 def _unknown_province_text(services: Services, name: str) -> str:
-    known = sorted(services.library.provinces)
-    if not known:
-        return messages.PROVINCE_NONE_KNOWN
-    return messages.PROVINCE_UNKNOWN.format(
-        name=render.plain(name), known=render.plain(", ".join(known))
-    )
+    known = (render.plain(p) for p in services.library.provinces)
+    return messages.province_unknown(render.plain(name), known)
 
 
 async def source_command(update: Update, context: BotContext) -> None:

@@ -1,9 +1,9 @@
 """Show an LLM-written lead in Telegram as it is written: one message, edited at most once a second.
 
 In llm mode the handler asks through `ask_with_drafts`: the first piece of the lead is sent as a
-message, later pieces edit it (throttled), and `DraftMessage.finish` turns it into the final
-answer, the citations appended, or sends the answer normally when no draft was shown.
-`llm_stats_text` adds the LLM counters to /thongke.
+message and later pieces edit it (throttled). The final answer, its citations and buttons, is
+sent by `replies.send_answer` like any other, with `draft=` the draft's id so that it replaces
+the draft. `llm_stats_text` adds the LLM counters to /thongke.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import html
 import logging
 import time
 
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import messages
-from bot.telegram import buttons, render
+from bot.telegram import render
 from retrieval import Answer, Answerer, SearchFilters
 
 logger = logging.getLogger(__name__)
@@ -88,54 +88,6 @@ class DraftMessage:
         self.updates += 1
         self._shown, self._shown_at = text, time.monotonic()
 
-    async def finish(self, answer: Answer, *, key: str | None, province: str | None) -> None:
-        """Show the final answer: its first part replaces the draft, the rest follow.
-
-        The citations (and the buttons) come only now, from the index; a lead that failed
-        its checks is replaced here by the extractive one the answer carries.
-
-        Args:
-            answer: the final answer.
-            key: the question's key in the log, for the feedback buttons.
-            province: the chat's province restriction, noted under the answer.
-        """
-        blocks = render.answer_blocks(
-            answer, province=province, examples=messages.EXAMPLE_QUESTIONS
-        )
-        parts = render.pack(blocks)
-        markup = buttons.answer_keyboard(answer, key)
-        first = 0
-        single = len(parts) == 1
-        if self.message_id is not None and await self._edit(parts[0], markup if single else None):
-            first = 1
-        for n in range(first, len(parts)):
-            await self.bot.send_message(
-                self.chat_id,
-                parts[n],
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if n == len(parts) - 1 else None,
-                reply_parameters=self._reply_parameters() if n == 0 else None,
-            )
-        logger.info(
-            "Streamed answer chat=%s mode=%s drafts=%d parts=%d",
-            self.chat_id, answer.mode, self.updates, len(parts),
-        )  # fmt: skip
-
-    async def _edit(self, html: str, markup: InlineKeyboardMarkup | None) -> bool:
-        try:
-            edited = await self.bot.edit_message_text(
-                html,
-                chat_id=self.chat_id,
-                message_id=self.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-            )
-        except TelegramError as exc:
-            # The draft may have been deleted; the answer is then sent as a new message.
-            logger.warning("Draft not finished chat=%s: %s", self.chat_id, type(exc).__name__)
-            return False
-        return isinstance(edited, Message) or bool(edited)
-
     def _reply_parameters(self) -> ReplyParameters | None:
         if self.reply_to is None:
             return None
@@ -164,12 +116,14 @@ async def ask_with_drafts(
         interval: least seconds between two edits of the draft.
 
     Returns:
-        The final answer and the draft message; pass both to `DraftMessage.finish`.
+        The final answer and the draft message; pass the answer and ``draft.message_id`` to
+        `replies.send_answer`.
     """
     draft = DraftMessage(bot, chat_id, reply_to=reply_to, interval=interval)
     answer = await answerer.ask_streaming(
         question, filters=SearchFilters(province=province), on_draft=draft.show
     )
+    logger.info("Streamed lead chat=%s mode=%s drafts=%d", chat_id, answer.mode, draft.updates)
     return answer, draft
 
 

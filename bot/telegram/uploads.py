@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval import Library, NoticeMeta, load_notice
+from retrieval import IngestResult, Library, NoticeMeta
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +27,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f/\\]+")
 class Upload:
     """What an upload did to the index."""
 
-    meta: NoticeMeta
-    paragraphs: int
-    changed: bool  # False: the same file was already indexed
+    result: IngestResult  # as Library.ingest_file returned it; see its `error`
     replaced: bool  # True: an older version of the same document id was replaced
 
 
@@ -42,7 +40,9 @@ def safe_name(file_name: str | None) -> str:
 def ingest_upload(
     library: Library, uploads_dir: Path, file_name: str, data: bytes, *, doc_id: str | None = None
 ) -> Upload:
-    """Index an uploaded file (replacing the document with the same id) and keep it.
+    """Index an uploaded file through `Library.ingest_file`, and keep it as the original.
+
+    A document with the same id is replaced, as with ``chithi ingest``.
 
     Args:
         library: the index to add to.
@@ -52,10 +52,8 @@ def ingest_upload(
         doc_id: the id to use instead (to replace a document whose id differs).
 
     Returns:
-        The document's metadata and what changed.
-
-    Raises:
-        ParseError: (or a subclass) the file is not a readable notice; nothing is kept.
+        The ingest result (with its ``error`` when the file could not be indexed; nothing is
+        kept then) and whether an older version was replaced.
     """
     name = safe_name(file_name)
     incoming = uploads_dir / ".incoming" / secrets.token_hex(8)
@@ -63,22 +61,22 @@ def ingest_upload(
     path = incoming / name
     path.write_bytes(data)
     try:
-        notice = load_notice(path, doc_id=doc_id)
         library.refresh(force=True)
-        existed = notice.meta.doc_id in library.catalog
-        changed = library.put(notice)
-        target = uploads_dir / notice.meta.doc_id
-        if changed or not (target / name).is_file():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            path.replace(target / name)
+        known = set(library.catalog)
+        result = library.ingest_file(path, doc_id=doc_id)
+        if result.error is None and result.doc_id is not None:
+            target = uploads_dir / result.doc_id
+            if result.changed or not (target / name).is_file():
+                shutil.rmtree(target, ignore_errors=True)
+                target.mkdir(parents=True)
+                path.replace(target / name)
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
     logger.info(
-        "Upload indexed doc=%s paragraphs=%d changed=%s",
-        notice.meta.doc_id, len(notice.body), changed,
+        "Upload doc=%s paragraphs=%d changed=%s failed=%s",
+        result.doc_id, result.paragraphs, result.changed, result.error is not None,
     )  # fmt: skip
-    return Upload(notice.meta, len(notice.body), changed=changed, replaced=existed and changed)
+    return Upload(result, replaced=result.changed and result.doc_id in known)
 
 
 def original_path(meta: NoticeMeta, *, uploads_dir: Path, notices_dir: Path) -> Path | None:

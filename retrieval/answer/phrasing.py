@@ -120,3 +120,35 @@ def partial(missing: list[str], hotline: str) -> str:
         f"Các văn bản hiện có không nói đến {', '.join(missing)}; để biết thêm, vui lòng gọi "
         f"đường dây nóng {hotline}."
     )
+
+
+def short_source(
+    province: str | None,
+    kind: str | None,
+    number: str | None,
+    date: dt.date | None,
+    section: str | None,
+) -> str:
+    """'Gia Lai · TB 16/9/2021 · mục 8': where a quote comes from, in one phone line.
+
+    The kind is abbreviated as Vietnamese documents abbreviate it (Thông báo kết luận -> TB,
+    Chỉ thị -> CT, Quyết định -> QĐ; other kinds are kept as written), then comes the
+    document's number ('CT số 15/CT-TU') or, without one, its date. The full title is for
+    whoever opens the quote; `source_label` gives it.
+    """
+    abbreviations = {
+        "thông báo": "TB", "chỉ thị": "CT", "quyết định": "QĐ", "kế hoạch": "KH",
+        "công văn": "CV", "nghị quyết": "NQ", "luật": "Luật",
+    }  # fmt: skip
+    name = " ".join((kind or "").split())
+    folded = name.casefold()
+    short = next(
+        (a for k, a in abbreviations.items() if folded == k or folded.startswith(k + " ")), name
+    )
+    number = (number or "").strip().removeprefix("Số").removeprefix("số").strip()
+    which = f"số {number}" if number else format_date(date)
+    parts = [province] if province else []
+    parts.append(f"{short} {which}" if short else which)
+    if section:
+        parts.append(section if section.startswith("Điều") else f"mục {section}")
+    return " · ".join(parts)

@@ -22,6 +22,12 @@ def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
+def hcmc_notice() -> Path:
+    """A small notice of TP. Hồ Chí Minh, a province the bundled notices do not cover."""
+    return Path(__file__).resolve().parents[1] / "data" / "tphcm-quan-an.txt"
+
+
+@pytest.fixture(scope="session")
 def telegram_server() -> Iterator[tuple[FakeTelegram, ServerHandle]]:
     fake = FakeTelegram()
     with serve_in_thread(fake) as server:

@@ -14,6 +14,13 @@ from tests.helpers.telegram_updates import DEFAULT_CHAT_ID, callback_update, tex
 NOTICES = Path(__file__).resolve().parents[2] / "data" / "notices"
 
 
+async def cited_documents(bot: RunningBot, question: str) -> tuple[set[str], str]:
+    """The documents an answer's "full paragraph" buttons point to, and what the answer says."""
+    [answer] = await bot.send(text_update(question))
+    cited = {d.split(":")[1] for _, d in buttons(answer) if d.startswith("p:")}
+    return cited, answer.plain_text
+
+
 async def test_start_welcomes_and_offers_example_questions(bot: RunningBot) -> None:
     [reply] = await bot.send(text_update("/start"))
     assert reply.plain_text.startswith("Xin chào!")
@@ -80,16 +87,32 @@ async def test_province_restriction_applies_persists_and_clears(
         assert "Chưa có văn bản nào của “Hà <Nội>”" in unknown.plain_text
         assert "Gia Lai, Kiên Giang, Lai Châu, Vĩnh Phúc" in unknown.plain_text
     async with started_bot(tg, url, answerer, tmp_path) as bot:  # after a restart
-        [reply] = await bot.send(text_update("xét nghiệm diện rộng"))
-        cited = [d for _, d in buttons(reply) if d.startswith("p:")]
-        assert cited
-        assert all(d.startswith("p:001_5c18a4811e1b304d:") for d in cited)
-        assert "Đang chỉ tìm trong văn bản của Kiên Giang" in reply.plain_text
+        cited, text = await cited_documents(bot, "xét nghiệm diện rộng")
+        assert cited == {"001_5c18a4811e1b304d"}
+        assert "Đang chỉ tìm trong văn bản của Kiên Giang" in text
         [cleared] = await bot.send(text_update("/tinh"))
         assert cleared.plain_text == messages.PROVINCE_CLEARED
         [free] = await bot.send(text_update("5K là gì?"))
         assert free.plain_text.startswith(FIVE_K)
         assert "Đang chỉ tìm" not in free.plain_text
+
+
+async def test_a_province_is_chosen_by_any_of_its_names_once_it_has_notices(
+    tg: FakeTelegram, url: str, writable_answerer: Answerer, index_copy: Path, hcmc_notice: Path
+) -> None:
+    chosen = messages.PROVINCE_SET.format(province="TP. Hồ Chí Minh")
+    async with started_bot(tg, url, writable_answerer, index_copy) as bot:
+        [refused] = await bot.send(text_update("/tinh tphcm"))
+        assert refused.plain_text.startswith("Chưa có văn bản nào của “tphcm”")
+        assert writable_answerer.library.ingest_file(hcmc_notice).error is None
+        for name in ("tphcm", "Sài Gòn", "ho chi minh"):
+            [reply] = await bot.send(text_update(f"/tinh {name}"))
+            assert reply.plain_text == chosen
+        cited, text = await cited_documents(bot, "Quán ăn phục vụ khách đến mấy giờ?")
+        assert cited == {"tphcm-quan-an"}
+        assert "Đang chỉ tìm trong văn bản của TP. Hồ Chí Minh" in text
+        [listing] = await bot.send(text_update("/vanban sai gon"))
+        assert listing.plain_text.startswith("Các văn bản của TP. Hồ Chí Minh (1)")
 
 
 async def test_source_command_shows_a_citation_in_full(bot: RunningBot) -> None:

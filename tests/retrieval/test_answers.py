@@ -52,9 +52,9 @@ def test_every_quote_is_a_verbatim_substring_of_a_stored_paragraph(answerer: Ans
 
 def test_lead_answers_a_definition_question(answerer: Answerer) -> None:
     answer = answerer.ask("5K là gì?")
-    assert (
-        answer.text
-        == "5K là: Khẩu trang - Khử khuẩn - Khoảng cách - Không tập trung - Khai báo y tế."
+    assert answer.text == (
+        "Gia Lai, thông báo kết luận 16/9/2021: "
+        "5K là “Khẩu trang - Khử khuẩn - Khoảng cách - Không tập trung - Khai báo y tế”"
     )
     first = answer.citations[0]
     assert (first.section, first.date.isoformat()) == ("8", "2021-09-16")
