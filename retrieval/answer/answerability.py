@@ -10,6 +10,8 @@ and the nearest paragraph is then merely on the same topic. The signals:
   notice shares, "covid", "dịch", "tiêm", "tỉnh", count for little);
 - sentence: the same share in the paragraph's best sentence (a long paragraph matches many
   words by chance, scattered over unrelated sentences);
+- pairs: the share of the question's two-word runs found together in the paragraph ("quán
+  ăn", "mở cửa", "2 chống": Vietnamese words are mostly two syllables);
 - unknown: content words that no indexed paragraph contains at all ("HIV", "Omicron", "SpO2"):
   the question is about something the notices never mention;
 - generic: how much of the question is made of words that most documents share;
@@ -29,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from importlib import resources
 from typing import Any
@@ -42,22 +45,17 @@ from retrieval.text import QUESTION_STOPWORDS, fold, syllables
 from retrieval.types import Passage
 
 FEATURES = (
-    "similarity",
-    "coverage",
-    "sentence",
-    "unknown",
-    "generic",
-    "health",
-    "named",
+    "similarity", "coverage", "sentence", "pairs", "unknown", "generic", "health", "named",
     "unnamed",
-)
+)  # fmt: skip
+MISSING_WEIGHT = 0.6  # question words at least this specific must be in a cited paragraph
 DEFAULT_SIMILARITY = 0.75  # a passage found by BM25 alone: as far as e5 candidates go
 _WORD = re.compile(r"[0-9a-z]+")
 # Words that carry no focus, on top of the search's question words (folded).
 _FUNCTION_TEXT = """
 lau may nghia lam khi bay gio hien nay nay do kia se da dang roi nua con chua muon biet neu
 bi de tren duoi trong sau truoc moi rat qua lai cung deu tat ca mot ban xin the sao vi nen hon
-nhat
+nhat coi xem hieu goi
 """
 _FUNCTION_WORDS = QUESTION_STOPWORDS | frozenset(_FUNCTION_TEXT.split())
 # The same words with their diacritics, for questions typed with them: folded, "tự" (order)
@@ -66,7 +64,8 @@ _ACCENTED_FUNCTION_TEXT = """
 là gì nào ai bao nhiêu không có thể thế sao như nhé à ạ vậy ơi hỏi cho tôi mình em anh chị
 được phải cần những nhưng các thì mà hay hoặc về đến từ ở tại của và với lâu mấy nghĩa làm
 khi bây giờ hiện nay này đó kia sẽ đã đang rồi nữa còn chưa muốn biết nếu bị để trên dưới
-trong sau trước mỗi mới rất qua lại cũng đều tất cả một bạn nên hơn nhất vì xin
+trong sau trước mỗi mới rất qua lại cũng đều tất cả một bạn nên hơn nhất vì xin coi xem hiểu
+gọi
 """
 _ACCENTED_FUNCTION_WORDS = frozenset(_ACCENTED_FUNCTION_TEXT.split())
 # Personal-health and individual topics (folded), which administrative notices do not settle.
@@ -113,6 +112,7 @@ class Evidence:
     similarity: float
     coverage: float
     sentence: float
+    pairs: float
     unknown: float
     generic: float
     health: float
@@ -208,12 +208,33 @@ class Answerability:
             similarity=passage.dense_similarity or DEFAULT_SIMILARITY,
             coverage=covered,
             sentence=in_sentence,
+            pairs=_pair_share(query, passage.paragraph.text, accented=accented, default=covered),
             unknown=float(unknown),
             generic=generic,
             health=float(health),
             named=float(sum(1 for n in names if n in present)),
             unnamed=float(sum(1 for n in names if n not in present)),
         )
+
+    def missing(self, query: Query, passages: Sequence[Passage]) -> list[str]:
+        """Specific question words, as typed, that none of the passages (in context) contains.
+
+        These are what an answer from these passages leaves out: said plainly to the user.
+        """
+        self._refresh_stats()
+        accented, terms = _terms(query)
+        said: set[str] = set()
+        for p in passages:
+            said |= self.context_words(p, accented=accented)
+        out: list[str] = []
+        typed = re.findall(r"[0-9A-Za-zÀ-ỹĐđ]+", query.text)
+        for word in terms:
+            if word in said or _is_number(fold(word)) or word in out:
+                continue
+            if self.specificity(_stats_token(word)) >= MISSING_WEIGHT:
+                out.append(word)
+        by_lower = {t.lower(): t for t in typed}
+        return [by_lower.get(w, w) for w in out]
 
     def context_words(self, passage: Passage, *, accented: bool = False) -> set[str]:
         """The words of a paragraph read in its context, folded or with their diacritics.
@@ -300,3 +321,16 @@ def _names(query: Query) -> list[str]:
             continue
         out += syllables(token)
     return out
+
+
+def _pair_share(query: Query, text: str, *, accented: bool, default: float) -> float:
+    """Share of the question's adjacent content-word pairs that the text has side by side."""
+    words = syllables(query.text) if accented else query.folded.split()
+    stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
+    asked = {(a, b) for a, b in zip(words, words[1:], strict=False)
+             if a not in stop and b not in stop}  # fmt: skip
+    if not asked:
+        return default
+    seq = syllables(text) if accented else _WORD.findall(fold(text))
+    found = set(zip(seq, seq[1:], strict=False))
+    return len(asked & found) / len(asked)

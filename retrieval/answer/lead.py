@@ -22,11 +22,15 @@ from retrieval.text import fold
 from retrieval.types import Passage
 
 LEAD_MAX_CHARS = 260
+LIST_MAX_CHARS = 480  # a definition's list of items may run longer than a lead
+SAME_SURE = 0.95  # another province's passage leads beside the best one when at least this sure
+MAX_PROVINCES = 2
 _WORD = re.compile(r"[0-9a-z]+")
 _LEADING = re.compile(r"^(?:[-+•–]\s*|\d{1,2}(?:\.\d{1,2})*\.\s+|[a-zđ]\)\s+)")
 # Openers that make no sense once the clause stands alone.
 _OPENERS = re.compile(r"^(?:và|đồng thời|trong đó|nhất là|song|tuy nhiên|còn|để)\s+", re.I)
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+_COPULAS = frozenset({"la", "duoc", "coi", "xem", "goi"})
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,300})[”\"]")
 # What a span must contain to carry the fact asked for (on folded text).
 _TYPED: dict[Asks, re.Pattern[str]] = {
@@ -48,8 +52,6 @@ _TYPED: dict[Asks, re.Pattern[str]] = {
     ),
 }
 Weights = Callable[[str], float]
-MISSING_WEIGHT = 0.6  # question words at least this specific must be in a cited paragraph
-_TOKEN = re.compile(r"[0-9A-Za-zÀ-ỹĐđ]+")
 
 
 def answer_text(
@@ -57,40 +59,44 @@ def answer_text(
 ) -> str:
     """The lead of an extractive answer: whose rule, the span that answers, and what is missing.
 
-    One province: 'Gia Lai, chỉ thị (không ghi ngày): <span>'. Passages of several provinces
-    that each answer: '<source>: <span>; <source>: <span>', newest first, since their rules
-    differ. A question word the cited paragraphs never mention gets a line saying so, with
+    One province: 'Gia Lai, chỉ thị (không ghi ngày): <span>'. When another province's
+    passage answers as surely, both, newest first, since their rules differ:
+    '<source>: <span>; <source>: <span>'. A definition found in a passage leads alone. A
+    specific question word the cited paragraphs never mention gets a line saying so, with
     the hotline.
     """
     weight = answerability.specificity
+    if query.asks == "definition":
+        for p in passages:
+            definition = _definition(query, p.paragraph.text)
+            if definition:
+                return _with_missing(_sourced(p, definition), query, [p], answerability, hotline)
+    best = passages[0].score
     by_province: dict[str | None, Passage] = {}
     for p in passages:
-        if p is passages[0] or answerability.answers(p.score):
+        if p is passages[0] or p.score >= max(SAME_SURE * best, answerability.model.threshold):
             by_province.setdefault(p.meta.province, p)
-    chosen = list(by_province.values())
+    chosen = list(by_province.values())[:MAX_PROVINCES]
     if len(chosen) > 1:
         chosen.sort(key=lambda p: p.meta.date or dt.date.min, reverse=True)
-    parts = [
-        phrasing.sourced(phrasing.rule_source(p.meta), lead_for(query, p.paragraph.text, weight))
-        for p in chosen
-    ]
-    text = "; ".join(part.rstrip(".") for part in parts) if len(parts) > 1 else parts[0]
-    missing = _missing(query, passages, answerability)
+    parts = [_sourced(p, lead_for(query, p.paragraph.text, weight)) for p in chosen]
+    text = "; ".join(part.rstrip(".;") for part in parts) if len(parts) > 1 else parts[0]
+    return _with_missing(text, query, passages, answerability, hotline)
+
+
+def _sourced(passage: Passage, lead: str) -> str:
+    return phrasing.sourced(phrasing.rule_source(passage.meta), lead[:1].upper() + lead[1:])
+
+
+def _with_missing(
+    text: str,
+    query: Query,
+    passages: Sequence[Passage],
+    answerability: Answerability,
+    hotline: str,
+) -> str:
+    missing = answerability.missing(query, passages)
     return f"{text}\n{phrasing.partial(missing, hotline)}" if missing else text
-
-
-def _missing(query: Query, passages: Sequence[Passage], answerability: Answerability) -> list[str]:
-    """Specific question words (as typed) that no cited paragraph or its context contains."""
-    said: set[str] = set()
-    for p in passages:
-        said |= answerability.context_words(p)
-    out: list[str] = []
-    for token in _TOKEN.findall(query.text):
-        folded = fold(token)
-        wanted = folded in query.words and folded not in said and not folded.isdigit()
-        if wanted and token not in out and answerability.specificity(folded) >= MISSING_WEIGHT:
-            out.append(token)
-    return out
 
 
 def lead_for(query: Query, text: str, weight: Weights) -> str:
@@ -101,15 +107,27 @@ def lead_for(query: Query, text: str, weight: Weights) -> str:
         text: the cited paragraph, verbatim.
         weight: how specific a folded word is (0 = every document has it).
     """
-    if query.asks == "definition":
-        definition = _definition(query, text)
-        if definition:
-            return definition
     spans = _candidates(text)
     if not spans:
-        return _tidy(text)
+        return _tidy(query, text)
     best = max(range(len(spans)), key=lambda i: (_score(query, spans[i], weight), -i))
-    return _tidy(spans[best])
+    span = spans[best]
+    if query.asks == "definition":
+        listed = _with_list(text, span)
+        if listed != span:
+            return _tidy(query, listed, limit=LIST_MAX_CHARS)
+    return _tidy(query, span)
+
+
+def _with_list(text: str, span: str) -> str:
+    """A span that opens a list ('… gồm: a; b; c.') with the rest of its items."""
+    if not span.rstrip().endswith((":", ";")):
+        return span
+    start = text.find(span)
+    end = start + len(span)
+    stop = text.find(". ", end)
+    whole = text[start : stop + 1 if stop != -1 else len(text)]
+    return whole if len(whole) <= LIST_MAX_CHARS else span
 
 
 def _candidates(text: str) -> list[str]:
@@ -158,6 +176,8 @@ def _definition(query: Query, text: str) -> str | None:
         if set(_WORD.findall(fold(m.group(1)))) <= asked:
             continue  # the quote is the term asked about ("2 chống, 3 xây"), not its meaning
         before = re.split(r"[.;:,(]", text[: m.start()])[-1].split()
+        while before and fold(before[-1]) in _COPULAS:  # "người dân là “chiến sỹ”"
+            before = before[:-1]
         for size in range(min(6, len(before)), 0, -1):
             term = before[-size:]
             folded = [fold(w).strip('“”"') for w in term]
@@ -167,8 +187,36 @@ def _definition(query: Query, text: str) -> str | None:
     return None
 
 
-def _tidy(span: str) -> str:
+def _tidy(query: Query, span: str, *, limit: int = LEAD_MAX_CHARS) -> str:
     span = _OPENERS.sub("", _LEADING.sub("", span.strip())).strip()
-    if len(span) > LEAD_MAX_CHARS:
-        span = span[:LEAD_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    if len(span) > limit:
+        span = _compress(query, span)
     return span[:1].upper() + span[1:]
+
+
+def _compress(query: Query, span: str) -> str:
+    """A long span shortened to the clauses that matter, the others shown as '…'.
+
+    Kept: the first clause (what the rule is), clauses with the question's words, and the
+    clause holding the kind of fact asked for. "Áp dụng … Chỉ thị 15/CT-TTg, …, An Biên, …,
+    bắt đầu từ ngày 14-9-2021" keeps the district asked about and the date, and drops the
+    rest of a list of nine districts. Every word shown is a whole word of the paragraph.
+    """
+    clauses = [c for c in _CLAUSE_END.split(span) if c]
+    typed = _TYPED.get(query.asks)
+    keep = [False] * len(clauses)
+    keep[0] = True
+    for i, clause in enumerate(clauses):
+        words = set(_WORD.findall(fold(clause)))
+        if words & query.words or (typed is not None and typed.search(fold(clause))):
+            keep[i] = True
+    out: list[str] = []
+    for clause, kept in zip(clauses, keep, strict=True):
+        if kept:
+            out.append(clause)
+        elif out and out[-1] != "…":
+            out.append("…")
+    text = " ".join(out)
+    if len(text) > LEAD_MAX_CHARS * 2:
+        text = text[: LEAD_MAX_CHARS * 2].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return text
