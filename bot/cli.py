@@ -294,7 +294,7 @@ def bot_command(state: _State) -> None:
         raise click.ClickException(
             "TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather (see README)"
         )
-    from bot.telegram.app import run_bot
+    from bot.telegram import run_bot
 
     run_bot(state.settings, state.answerer())
 
