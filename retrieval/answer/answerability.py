@@ -49,6 +49,7 @@ FEATURES = (
     "unnamed",
 )  # fmt: skip
 MISSING_WEIGHT = 0.6  # question words at least this specific must be in a cited paragraph
+MISSING_RUN = 4  # words of the question shown around one the passages lack
 DEFAULT_SIMILARITY = 0.75  # a passage found by BM25 alone: as far as e5 candidates go
 _WORD = re.compile(r"[0-9a-z]+")
 # Words that carry no focus, on top of the search's question words (folded).
@@ -217,24 +218,33 @@ class Answerability:
         )
 
     def missing(self, query: Query, passages: Sequence[Passage]) -> list[str]:
-        """Specific question words, as typed, that none of the passages (in context) contains.
+        """What the question asks that none of the passages (in context) mentions, as typed.
 
-        These are what an answer from these passages leaves out: said plainly to the user.
+        Each specific question word the passages lack, shown with the content words around
+        it ("giấy khai sinh", not "giấy"): what an answer from these passages leaves out.
         """
         self._refresh_stats()
-        accented, terms = _terms(query)
+        accented, _ = _terms(query)
         said: set[str] = set()
         for p in passages:
             said |= self.context_words(p, accented=accented)
+        stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
+        runs: list[list[str]] = [[]]
+        for token in re.findall(r"[0-9A-Za-zÀ-ỹĐđ]+", query.text):
+            key = token.lower() if accented else fold(token)
+            if key in stop:
+                runs.append([])
+            else:
+                runs[-1].append(token)
         out: list[str] = []
-        typed = re.findall(r"[0-9A-Za-zÀ-ỹĐđ]+", query.text)
-        for word in terms:
-            if word in said or _is_number(fold(word)) or word in out:
-                continue
-            if self.specificity(_stats_token(word)) >= MISSING_WEIGHT:
-                out.append(word)
-        by_lower = {t.lower(): t for t in typed}
-        return [by_lower.get(w, w) for w in out]
+        for run in runs:
+            keys = [w.lower() if accented else fold(w) for w in run]
+            lacking = [k for k in keys if k not in said and not _is_number(fold(k))]
+            if any(self.specificity(_stats_token(k)) >= MISSING_WEIGHT for k in lacking):
+                phrase = " ".join(run[:MISSING_RUN])
+                if phrase not in out:
+                    out.append(phrase)
+        return out
 
     def context_words(self, passage: Passage, *, accented: bool = False) -> set[str]:
         """The words of a paragraph read in its context, folded or with their diacritics.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -52,6 +53,8 @@ class StreamingLeadWriter(LeadWriter, Protocol):
 
 OnDraft = Callable[[str], Awaitable[None]]
 ANSWER_DEPTH = 3  # passages checked for an answer: a lower-ranked one may hold it
+TOPIC_MAX_WORDS = 12
+_HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s*")
 CITE_SHARE = 0.5  # passages cited beside the best: at least this share of its probability
 
 
@@ -239,11 +242,24 @@ class Answerer:
     def _not_found(self, query: Query, passages: Sequence[Passage] = ()) -> Answer:
         topics: list[str] = []
         for p in passages:
-            label = p.paragraph.headings[-1] if p.paragraph.headings else p.meta.title
+            label = _topic(p)
             if label not in topics:
                 topics.append(label)
         return Answer(query.text, "not_found", phrasing.not_found(self.hotline),
                       related_topics=tuple(topics[:3]))  # fmt: skip
+
+
+def _topic(passage: Passage) -> str:
+    """A related topic: the passage's deepest real section heading, else its document's title.
+
+    A heading trail also holds the first line of a numbered paragraph ("1. Thường trực Tỉnh
+    ủy đánh giá cao …"), cut short; that is not a topic a reader can ask about.
+    """
+    for heading in reversed(passage.paragraph.headings):
+        words = _HEADING_NUMBER.sub("", heading).split()
+        if 0 < len(words) <= TOPIC_MAX_WORDS and not heading.endswith(("…", ",", ";")):
+            return " ".join(words).rstrip(":")
+    return phrasing.doc_label(passage.meta)
 
 
 def _timed(answer: Answer, started: float, how: str) -> Answer:
