@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_answerer, build_library  # noqa: E402
 
-QUESTION_SETS = [REPO.parent / "shared" / "eval" / "dev.jsonl", REPO / "bench" / "questions.jsonl"]
+QUESTION_SETS = [REPO / "tests" / "data" / "dev.jsonl", REPO / "bench" / "questions.jsonl"]
 
 
 def percentile(values: list[float], q: float) -> float:

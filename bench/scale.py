@@ -48,7 +48,7 @@ from retrieval.types import NoticeMeta, Paragraph  # noqa: E402
 from vectorstore import E5EmbeddingFunction, ParagraphStore  # noqa: E402
 
 NOTICES = REPO / "data" / "notices"
-DEV = REPO.parent / "shared" / "eval" / "dev.jsonl"
+DEV = REPO / "tests" / "data" / "dev.jsonl"
 TUNING = REPO / "bench" / "questions.jsonl"
 NOISE = 0.017  # per-dimension sd: cosine(filler, source mean) ≈ 0.95 for 384-d unit vectors
 _SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(-])")
