@@ -25,6 +25,7 @@ LEAD_MAX_CHARS = 260
 LIST_MAX_CHARS = 480  # a definition's list of items may run longer than a lead
 SAME_SURE = 0.95  # another province's passage leads beside the best one when at least this sure
 MAX_PROVINCES = 2
+MIN_LEAD_WORDS = 5  # "Điều trị tại nhà." opens a paragraph; it answers nothing alone
 _WORD = re.compile(r"[0-9a-z]+")
 _LEADING = re.compile(r"^(?:[-+•–]\s*|\d{1,2}(?:\.\d{1,2})*\.\s+|[a-zđ]\)\s+)")
 # Openers that make no sense once the clause stands alone.
@@ -48,7 +49,8 @@ _TYPED: dict[Asks, re.Pattern[str]] = {
     ),
     "person": re.compile(
         r"\b(nguoi|can bo|cong chuc|doi tuong|nhan dan|cong dan|tre|hoc sinh|lanh dao|ban chi dao"
-        r"|uy ban|ubnd|so |cong an|quan doi|luc luong|to chuc|don vi|cap uy|chinh quyen|nganh)\b"
+        r"|uy ban|ubnd|so |cong an|quan doi|luc luong|to chuc|don vi|cap uy|chinh quyen|nganh"
+        r"|dong chi|ong|ba|bi thu|chu tich|giam doc|truong ban|thuong truc|tinh uy)\b"
     ),
 }
 Weights = Callable[[str], float]
@@ -107,9 +109,7 @@ def lead_for(query: Query, text: str, weight: Weights) -> str:
         text: the cited paragraph, verbatim.
         weight: how specific a folded word is (0 = every document has it).
     """
-    spans = _candidates(text)
-    if not spans:
-        return _tidy(query, text)
+    spans = [s for s in _candidates(text) if len(s.split()) >= MIN_LEAD_WORDS] or [text]
     best = max(range(len(spans)), key=lambda i: (_score(query, spans[i], weight), -i))
     span = spans[best]
     if query.asks == "definition":
