@@ -11,7 +11,7 @@ when the bot restarts or another replica answers it:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -22,6 +22,7 @@ from retrieval import Answer, NoticeMeta
 
 MAX_DATA_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _DOCUMENT_BUTTONS_PER_ROW = 5
+_SOURCE_BUTTONS = 3  # under an answer: one row, still legible on a phone
 _MAX_BUTTONS = 100  # Telegram's limit per keyboard
 
 
@@ -67,16 +68,33 @@ def _rows(*rows: Sequence[InlineKeyboardButton | None]) -> InlineKeyboardMarkup 
     return InlineKeyboardMarkup(kept) if kept else None
 
 
-def answer_keyboard(answer: Answer, key: str | None) -> InlineKeyboardMarkup | None:
-    """Per citation "Xem đầy đủ" and "Văn bản gốc" (once per document), then 👍 / 👎."""
-    rows: list[list[InlineKeyboardButton | None]] = []
+def answer_keyboard(
+    answer: Answer, key: str | None, *, whole: Collection[str] = ()
+) -> InlineKeyboardMarkup | None:
+    """One row of source buttons for the shown citations, then 👍 / 👎.
+
+    Per citation in turn: "Xem đầy đủ [n]" if its quote was cut, "Văn bản gốc [n]" if its
+    document has no button yet; three buttons at most, so that the row stays legible on a
+    phone (a paragraph shown in full has its own "Văn bản gốc").
+
+    Args:
+        answer: the answer the buttons go under.
+        key: the question's key in the log, for 👍 / 👎; None for no feedback buttons.
+        whole: paragraph ids whose quote is the whole stored paragraph; any other citation
+            counts as cut.
+    """
+    sources: list[InlineKeyboardButton | None] = []
     offered: set[str] = set()
-    for n, citation in enumerate(answer.citations, start=1):
-        row = [_button(messages.CITATION_FULL.format(number=n), f"p:{citation.paragraph_id}")]
+    for n, citation in enumerate(messages.shown_citations(answer.citations), start=1):
+        if citation.paragraph_id not in whole:
+            data = f"p:{citation.paragraph_id}"
+            sources.append(_button(messages.CITATION_FULL.format(number=n), data))
         if citation.doc_id not in offered:
             offered.add(citation.doc_id)
-            row.append(_button(messages.CITATION_ORIGINAL.format(number=n), f"d:{citation.doc_id}"))
-        rows.append(row)
+            data = f"d:{citation.doc_id}"
+            sources.append(_button(messages.CITATION_ORIGINAL.format(number=n), data))
+    kept: list[InlineKeyboardButton | None] = [b for b in sources if b is not None]
+    rows = [kept[:_SOURCE_BUTTONS]]
     if key and answer.status in ("answered", "not_found"):
         rows.append(
             [

@@ -108,7 +108,7 @@ async def answer_question(
     logger.debug("Question %r answered %r", question, answer.text)
     await send_answer(
         context.bot, chat.id, answer, key=key, province=province, reply_to=reply_to,
-        draft=draft.message_id if draft is not None else None,
+        draft=draft.message_id if draft is not None else None, library=services.library,
     )  # fmt: skip
 
 
@@ -308,5 +308,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         "Inline answer user=%s status=%s citations=%d latency_ms=%.0f",
         query.from_user.id, answer.status, len(answer.citations), answer.latency_ms,
     )  # fmt: skip
-    results = render.inline_results(answer, examples=messages.EXAMPLE_QUESTIONS)
+    results = render.inline_results(
+        answer, examples=messages.EXAMPLE_QUESTIONS, catalog=services.library.catalog
+    )
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,7 +11,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import MessageLimit, ParseMode
 
 from bot import messages
-from retrieval import Answer, NoticeMeta, Paragraph, format_date
+from retrieval import Answer, Citation, DocumentInfo, NoticeMeta, Paragraph, phrasing
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 Style = Literal["plain", "italic", "quote", "expandable"]
@@ -34,20 +34,25 @@ def units(text: str) -> int:
 class Block:
     """One unit of a reply (a lead, a citation): kept whole in one message when it fits.
 
-    All fields are plain text; they are escaped when rendered.
+    All fields are plain text; they are escaped when rendered. The head (bold, above) and the
+    caption (italic, the first line inside the quote) go with the first part only.
     """
 
     text: str
     head: str = ""
     style: Style = "plain"
     code: str = ""
+    caption: str = ""
 
     def render(self, text: str | None = None, *, head: bool = True) -> str:
         """The block (or a part of its text) as Telegram HTML."""
         body = self.text if text is None else text
         opening, closing = _WRAP[self.style]
         out = f"<b>{html.escape(self.head)}</b>\n" if head and self.head else ""
-        out += f"{opening}{html.escape(body)}{closing}" if body else ""
+        inner = html.escape(body)
+        if head and self.caption:
+            inner = f"<i>{html.escape(self.caption)}</i>\n{inner}"
+        out += f"{opening}{inner}{closing}" if body else ""
         if self.code:
             out += f" <code>{html.escape(self.code)}</code>"
         return out
@@ -125,17 +130,38 @@ def _hard_split(text: str, fits: Callable[[str], bool]) -> list[str]:
 # -- what the bot renders ------------------------------------------------------------------
 
 
-def answer_blocks(
-    answer: Answer, *, province: str | None = None, examples: Sequence[str] = ()
-) -> list[Block]:
-    """An answer: the lead, then each citation's heading and verbatim quote.
+def _citation_block(
+    number: int, citation: Citation, meta: NoticeMeta | None, *, style: Style = "expandable"
+) -> Block:
+    """A citation: its one-line source, then the quote under the document's full title."""
+    heading = messages.citation_heading(number, citation, meta)
+    return Block(citation.quote, head=heading, style=style, caption=citation.title)
 
-    A not_found answer gets the topics the notices do cover (or example questions).
+
+def answer_blocks(
+    answer: Answer,
+    *,
+    province: str | None = None,
+    examples: Sequence[str] = (),
+    catalog: Mapping[str, NoticeMeta] | None = None,
+) -> list[Block]:
+    """An answer: the lead, then each shown citation (messages.shown_citations).
+
+    A citation is its short source line ('[1] Gia Lai · TB 16/9/2021 · mục 8') and an
+    expandable quote whose first line is the document's full title. A not_found answer gets
+    the topics the notices do cover (or example questions).
+
+    Args:
+        answer: what the pipeline answered.
+        province: the chat's province restriction, mentioned under the answer.
+        examples: questions to suggest when there are no related topics.
+        catalog: document id -> metadata (``Library.catalog``), for each source's kind and
+            number; without it, sources name province, date and section only.
     """
+    catalog = catalog or {}
     blocks = [Block(answer.text)]
-    for n, citation in enumerate(answer.citations, start=1):
-        heading = messages.citation_heading(n, citation)
-        blocks.append(Block(citation.quote, head=heading, style="expandable"))
+    for n, citation in enumerate(messages.shown_citations(answer.citations), start=1):
+        blocks.append(_citation_block(n, citation, catalog.get(citation.doc_id)))
     if answer.status == "not_found":
         if answer.related_topics:
             topics = "\n".join(f"• {topic}" for topic in answer.related_topics)
@@ -156,9 +182,9 @@ def paragraph_blocks(meta: NoticeMeta, paragraph: Paragraph) -> list[Block]:
 
 
 def document_blocks(
-    documents: Sequence[tuple[NoticeMeta, int]], *, total: int, province: str | None = None
+    documents: Sequence[DocumentInfo], *, total: int, province: str | None = None
 ) -> list[Block]:
-    """The /vanban list: number, title, date, province, paragraph count, id.
+    """The /vanban list: each document's number and label (phrasing.doc_label), then its id.
 
     Args:
         documents: the documents shown, newest first (a national index has thousands, so
@@ -172,15 +198,11 @@ def document_blocks(
         else messages.DOCUMENTS_HEADING.format(count=total)
     )
     blocks = [Block(heading)]
-    for n, (meta, paragraphs) in enumerate(documents, start=1):
-        line = messages.DOCUMENT_LINE.format(
-            date=format_date(meta.date),
-            place=f"{meta.province} · " if meta.province else "",
-            paragraphs=paragraphs,
-        )
-        blocks.append(Block(line, head=f"{n}. {meta.title}", code=meta.doc_id))
+    for n, info in enumerate(documents, start=1):
+        label = phrasing.doc_label(info.meta, paragraphs=info.paragraph_count)
+        blocks.append(Block(messages.DOCUMENT_ID, head=f"{n}. {label}", code=info.meta.doc_id))
     if total > len(documents):
-        more = messages.DOCUMENTS_MORE.format(count=total - len(documents))
+        more = phrasing.more_documents(total - len(documents))
         if not province:
             more += " " + messages.DOCUMENTS_BY_PROVINCE
         blocks.append(Block(more, style="italic"))
@@ -188,19 +210,26 @@ def document_blocks(
 
 
 def inline_results(
-    answer: Answer, *, examples: Sequence[str] = ()
+    answer: Answer,
+    *,
+    examples: Sequence[str] = (),
+    catalog: Mapping[str, NoticeMeta] | None = None,
 ) -> list[InlineQueryResultArticle]:
-    """Inline mode: the answer (lead and the quotes that fit one message), then each quote."""
+    """Inline mode: the answer (lead and the quotes that fit one message), then each quote.
+
+    The quotes are those `answer_blocks` shows; ``catalog`` is as there.
+    """
     title = {
         "answered": messages.INLINE_ANSWER_TITLE,
         "not_found": messages.INLINE_NOT_FOUND_TITLE,
     }.get(answer.status, messages.INLINE_ANSWER_TITLE)
-    first = pack(answer_blocks(answer, examples=examples))[0]
+    catalog = catalog or {}
+    first = pack(answer_blocks(answer, examples=examples, catalog=catalog))[0]
     results = [_article("answer", title, answer.text, first)]
-    for n, citation in enumerate(answer.citations, start=1):
-        heading = messages.citation_heading(n, citation)
-        quote = pack([Block(citation.quote, head=heading, style="quote")])[0]
-        results.append(_article(f"quote-{n}", heading, citation.quote, quote))
+    for n, citation in enumerate(messages.shown_citations(answer.citations), start=1):
+        block = _citation_block(n, citation, catalog.get(citation.doc_id), style="quote")
+        quote = pack([block])[0]
+        results.append(_article(f"quote-{n}", block.head, citation.quote, quote))
     return results
 
 

@@ -182,9 +182,11 @@ class Answerer:
         citations = compose.citations_for(query, passages)
         if not citations:
             return self._not_found(query, passages), []
-        extractive = answer_text(query, passages, self.answerability, hotline=self.hotline)
         by_id = {p.paragraph.id: p for p in passages}
         cited = [by_id[c.paragraph_id] for c in citations]
+        # The lead stands on the cited passages only, so that it never names a province
+        # or a rule the reader cannot see quoted.
+        extractive = answer_text(query, cited, self.answerability, hotline=self.hotline)
         return Answer(query.text, "answered", extractive, citations=citations), cited
 
     async def _llm_lead_async(

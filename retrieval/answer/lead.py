@@ -137,7 +137,7 @@ def _candidates(text: str) -> list[str]:
         out.append(sentence)
         if len(sentence) <= LEAD_MAX_CHARS // 2:
             continue
-        clauses = [c for c in _CLAUSE_END.split(sentence) if c]
+        clauses = _clauses(sentence)
         for size in (1, 2, 3):
             for i in range(len(clauses) - size + 1):
                 start = sentence.find(clauses[i])
@@ -202,7 +202,7 @@ def _compress(query: Query, span: str) -> str:
     bắt đầu từ ngày 14-9-2021" keeps the district asked about and the date, and drops the
     rest of a list of nine districts. Every word shown is a whole word of the paragraph.
     """
-    clauses = [c for c in _CLAUSE_END.split(span) if c]
+    clauses = _clauses(span)
     typed = _TYPED.get(query.asks)
     keep = [False] * len(clauses)
     keep[0] = True
@@ -220,3 +220,19 @@ def _compress(query: Query, span: str) -> str:
     if len(text) > LEAD_MAX_CHARS * 2:
         text = text[: LEAD_MAX_CHARS * 2].rsplit(" ", 1)[0].rstrip(",;:") + " …"
     return text
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence split after , ; : but never inside a quotation ("“Khẩu trang - …”")."""
+    out: list[str] = []
+    start = 0
+    for m in _CLAUSE_END.finditer(sentence):
+        before = sentence[start : m.start()]
+        if sentence[: m.start()].count("“") > sentence[: m.start()].count("”"):
+            continue
+        if before:
+            out.append(before)
+        start = m.end()
+    if sentence[start:]:
+        out.append(sentence[start:])
+    return out

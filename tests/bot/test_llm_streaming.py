@@ -65,7 +65,8 @@ async def test_the_lead_is_drafted_in_one_message_then_gets_its_quotes(
     [message] = tg.messages(CHAT_ID)
     assert message.edits == 1
     assert message.plain_text.startswith(LEAD)
-    assert "[1] Thông báo kết luận của Thường trực Tỉnh ủy" in message.plain_text
+    assert "\n\n[1] Gia Lai · " in message.plain_text
+    assert "Thông báo kết luận của Thường trực Tỉnh ủy" in message.plain_text
     assert answer.citations[0].quote[:80] in message.plain_text
     labels = [b["text"] for row in (message.reply_markup or {})["inline_keyboard"] for b in row]
     assert labels[-2:] == ["👍 Hữu ích", "👎 Chưa đúng"]
@@ -157,7 +158,8 @@ async def test_the_bot_in_llm_mode_streams_its_lead_then_adds_the_quotes(
         assert bot.app.running
     [message] = tg.messages(CHAT_ID)
     assert message.plain_text.startswith(LEAD)
-    assert "[1] Thông báo kết luận của Thường trực Tỉnh ủy" in message.plain_text
+    assert "\n\n[1] Gia Lai · " in message.plain_text
+    assert "Thông báo kết luận của Thường trực Tỉnh ủy" in message.plain_text
     assert "expandable_blockquote" in [e["type"] for e in message.entities]
     [draft] = tg.calls("sendMessage")
     assert draft.params["text"].endswith(DRAFT_MARK)

@@ -86,7 +86,8 @@ async def test_admin_adds_a_notice_users_get_quotes_from_it_and_admin_removes_it
     assert added.endswith("Mã: ben-tre-cho")
 
     [answer] = await bot.send(text_update("Tiểu thương không đeo khẩu trang ở chợ bị xử lý sao?"))
-    assert "[1] Thông báo kết luận của Ban Chỉ đạo phòng, chống dịch tỉnh" in answer.plain_text
+    assert "\n\n[1] Bến Tre · " in answer.plain_text
+    assert "Thông báo kết luận của Ban Chỉ đạo phòng, chống dịch tỉnh" in answer.plain_text
     assert "quy định <5K> & không đeo khẩu trang tại chợ" in answer.plain_text
     original = await bot.send_for_document(callback_update(dict(buttons(answer))[
         "📎 Văn bản gốc [1]"]))  # fmt: skip

@@ -20,7 +20,7 @@ async def test_inline_query_offers_the_answer_then_each_quote(bot: RunningBot) -
     assert "<blockquote expandable>" in content["message_text"]
     quotes = results[1:]
     assert quotes
-    assert quotes[0]["title"].startswith("[1] Thông báo kết luận")
+    assert quotes[0]["title"].startswith("[1] Gia Lai · ")
     assert len({r["id"] for r in results}) == len(results)
 
 

@@ -38,7 +38,7 @@ async def test_the_lead_is_printed_piece_by_piece_then_the_quotes(
     output = "".join(printed)
     assert output == render_answer(answer) + "\n\n"
     assert output.count(LEAD) == 1
-    assert "[1] Thông báo kết luận của Thường trực Tỉnh ủy" in output
+    assert "\n\n[1] Gia Lai · " in output
 
 
 async def test_a_lead_that_fails_its_check_is_followed_by_the_quoted_answer(
