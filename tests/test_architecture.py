@@ -72,9 +72,9 @@ def _violations() -> list[str]:
                 found.append(f"{where}: stage {mine} may not import the later stage {theirs}")
             # Reaching into another package's module instead of its __init__'s names.
             parent = target.rpartition(".")[0]
-            if not _is_package(target) and _is_package(parent) and parent != here:
-                if parent.count(".") >= 1 and not here.startswith(parent + "."):
-                    found.append(f"{where}: import from {parent}'s __all__, not its modules")
+            inside = here == parent or here.startswith(parent + ".")
+            if not _is_package(target) and _is_package(parent) and "." in parent and not inside:
+                found.append(f"{where}: import from {parent}'s __all__, not its modules")
             if _is_package(target) and target != here and not here.startswith(target + "."):
                 public = set(getattr(importlib.import_module(target), "__all__", ()))
                 hidden = [n for n in names if n not in public and not _is_package(f"{target}.{n}")]
