@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from telegram import Bot
+
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, BotApplication, build_application
 from retrieval import Answerer
 from tests.helpers.fake_telegram import Call, FakeTelegram, SentDocument, SentMessage
-from tests.helpers.telegram_updates import BOT_USERNAME
+from tests.helpers.telegram_updates import BOT_USERNAME, text_update
 
 TOKEN = "123456:TEST-secret-token"
 ADMIN_ID = 4242
@@ -138,3 +140,11 @@ def wait_until(predicate: Any, timeout: float = REPLY_TIMEOUT) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met in time")
         time.sleep(0.02)
+
+
+@asynccontextmanager
+async def plain_bot(tg: FakeTelegram, url: str, token: str, chat_id: int) -> AsyncIterator[Bot]:
+    """A bare telegram.Bot on the fake Bot API, for delivery tests without an Application."""
+    tg.queue_update(text_update("xin chào", chat_id))  # the fake knows chats from updates
+    async with Bot(token, base_url=f"{url}/bot") as bot:
+        yield bot

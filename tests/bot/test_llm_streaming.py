@@ -12,7 +12,7 @@ import telegram
 from bot.telegram.replies import send_answer
 from bot.telegram.stream import DRAFT_MARK, DraftMessage, ask_with_drafts
 from retrieval import Answer, Answerer, Citation, Library
-from tests.bot.harness import ADMIN_ID, REPLY_TIMEOUT, started_bot
+from tests.bot.harness import ADMIN_ID, REPLY_TIMEOUT, plain_bot, started_bot
 from tests.helpers.fake_openai import FakeOpenAI, status, stream
 from tests.helpers.fake_telegram import Call, FakeTelegram
 from tests.helpers.http_server import ServerHandle
@@ -42,9 +42,7 @@ def llm_answerer(
 
 @pytest.fixture
 async def tg_bot(tg: FakeTelegram, url: str) -> AsyncIterator[telegram.Bot]:
-    tg.queue_update(text_update("xin chào", CHAT_ID))  # the fake knows chats from updates
-    bot = telegram.Bot(TOKEN, base_url=f"{url}/bot")
-    async with bot:
+    async with plain_bot(tg, url, TOKEN, CHAT_ID) as bot:
         yield bot
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot import messages
 from tests.bot.harness import ADMIN_ID, FIVE_K, RunningBot, buttons
+from tests.helpers.documents import mobile_vaccination_notice, mobile_vaccination_paragraph
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.telegram_updates import (
     GROUP_CHAT_ID,
@@ -36,22 +37,8 @@ TRƯỞNG BAN
 
 Trần Văn Bình
 """
-LONG_PARAGRAPH = " ".join(
-    f"Tổ tiêm lưu động số {n} đến ấp {n} xã Phú Mỹ tiêm vắc xin cho người cao tuổi và người "
-    "có bệnh nền tại nhà, ghi nhận kết quả vào sổ theo dõi của trạm y tế xã."
-    for n in range(1, 31)
-)
-MOBILE = f"""THÔNG BÁO
-KẾT LUẬN CỦA BAN CHỈ ĐẠO TỈNH BẾN TRE
-về tiêm vắc xin lưu động
-
-Ngày 07/3/2022, Ban Chỉ đạo kết luận:
-
-1. {LONG_PARAGRAPH}
-
-T/M BAN CHỈ ĐẠO
-Trần Văn Bình
-"""
+LONG_PARAGRAPH = mobile_vaccination_paragraph(30)
+MOBILE = mobile_vaccination_notice(LONG_PARAGRAPH)
 
 
 def upload(

@@ -10,34 +10,20 @@ import telegram
 
 from bot.telegram.replies import send_answer
 from retrieval import Answerer
+from tests.bot.harness import plain_bot
+from tests.helpers.documents import mobile_vaccination_notice, mobile_vaccination_paragraph
 from tests.helpers.fake_telegram import FakeTelegram, SentMessage
-from tests.helpers.telegram_updates import text_update
 
 TOKEN = "123456:TEST-sources-token"
 CHAT_ID = 5006
-LONG_PARAGRAPH = " ".join(
-    f"Tổ tiêm lưu động số {n} đến ấp {n} xã Phú Mỹ tiêm vắc xin cho người cao tuổi và người "
-    "có bệnh nền tại nhà, ghi nhận kết quả vào sổ theo dõi của trạm y tế xã."
-    for n in range(1, 16)
-)  # about 2,200 characters: longer than a quote (compose.MAX_QUOTE_CHARS)
-MOBILE = f"""THÔNG BÁO
-KẾT LUẬN CỦA BAN CHỈ ĐẠO TỈNH BẾN TRE
-về tiêm vắc xin lưu động
-
-Ngày 07/3/2022, Ban Chỉ đạo kết luận:
-
-1. {LONG_PARAGRAPH}
-
-T/M BAN CHỈ ĐẠO
-Trần Văn Bình
-"""
+# About 2,200 characters: longer than a quote (compose.MAX_QUOTE_CHARS).
+LONG_PARAGRAPH = mobile_vaccination_paragraph(15)
+MOBILE = mobile_vaccination_notice(LONG_PARAGRAPH)
 
 
 @pytest.fixture
 async def tg_bot(tg: FakeTelegram, url: str) -> AsyncIterator[telegram.Bot]:
-    tg.queue_update(text_update("xin chào", CHAT_ID))  # the fake knows chats from updates
-    bot = telegram.Bot(TOKEN, base_url=f"{url}/bot")
-    async with bot:
+    async with plain_bot(tg, url, TOKEN, CHAT_ID) as bot:
         yield bot
 
 

@@ -77,3 +77,27 @@ def hashing_library(tmp_path: Path, *, fail_after: int | None = None) -> Library
         str(tmp_path / "chroma"), embedder=HashingEmbedder(fail_after=fail_after)
     )
     return Library(store, lexical_dir=tmp_path / "lexical")
+
+
+def mobile_vaccination_paragraph(teams: int) -> str:
+    """One long paragraph: `teams` sentences about mobile vaccination teams (~145 chars each)."""
+    return " ".join(
+        f"Tổ tiêm lưu động số {n} đến ấp {n} xã Phú Mỹ tiêm vắc xin cho người cao tuổi và người "
+        "có bệnh nền tại nhà, ghi nhận kết quả vào sổ theo dõi của trạm y tế xã."
+        for n in range(1, teams + 1)
+    )
+
+
+def mobile_vaccination_notice(paragraph: str) -> str:
+    """A Bến Tre notice whose only section is `paragraph`."""
+    return f"""THÔNG BÁO
+KẾT LUẬN CỦA BAN CHỈ ĐẠO TỈNH BẾN TRE
+về tiêm vắc xin lưu động
+
+Ngày 07/3/2022, Ban Chỉ đạo kết luận:
+
+1. {paragraph}
+
+T/M BAN CHỈ ĐẠO
+Trần Văn Bình
+"""
