@@ -10,9 +10,10 @@ when given with --report.
 
 Examples are (question, passage) pairs from the top 3 passages of the real search: positive
 when the passage holds a gold span of an answerable item, negative when it is a passage found
-for a refuse item. The threshold is the highest that still answers at least 96% of the
-training's answerable items, because a government hotline prefers "the notices do not say"
-to a confident wrong quote.
+for a refuse item. The threshold is the highest that still answers at least 93.5% of the
+training's answerable items (CHITHI_TRAIN_SHARE): as strict as the goal "at most 1 in 20
+answerable questions turned into not_found" allows, because a government hotline prefers "the
+notices do not say" to a confident wrong quote.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from retrieval.text import fold_for_match
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "retrieval" / "answer" / "answerability.json"
-ANSWER_SHARE = float(os.environ.get("CHITHI_TRAIN_SHARE", "0.96"))
+ANSWER_SHARE = float(os.environ.get("CHITHI_TRAIN_SHARE", "0.935"))
 TOP = 3
 
 
