@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from retrieval.index.records import MetaValue, meta_from_catalog
-from retrieval.text import find_provinces
 from retrieval.types import DocumentInfo, NoticeMeta
 
 
@@ -60,8 +59,3 @@ class CatalogView:
         ]
         return sorted(docs, key=lambda d: (d.meta.date is not None, d.meta.date, d.meta.doc_id),
                       reverse=True)  # fmt: skip
-
-    def named_province(self, question: str) -> str | None:
-        """The province a question names, if it names exactly one that has documents."""
-        named = [p for p in find_provinces(question) if p in self.provinces]
-        return named[0] if len(named) == 1 else None

@@ -242,10 +242,6 @@ class Library:
         self.refresh()
         return self._view.documents(province)
 
-    def named_province(self, question: str) -> str | None:
-        """The province a question names, if it names exactly one that has notices."""
-        return self._view.named_province(question)
-
     def is_empty(self) -> bool:
         """True when no document is indexed."""
         return not self._view.metas

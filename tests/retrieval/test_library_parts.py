@@ -46,6 +46,3 @@ def test_catalog_view_derives_provinces_and_orders_documents_newest_first() -> N
     dated = [d.meta.date for d in view.documents() if d.meta.date]
     assert dated == sorted(dated, reverse=True)
     assert view.documents()[len(dated) :] == [d for d in view.documents() if not d.meta.date]
-    province = sorted(provinces)[0]
-    assert view.named_province(f"{province} áp dụng chỉ thị nào?") == province
-    assert view.named_province("cách ly bao nhiêu ngày?") is None
