@@ -297,7 +297,7 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
     ... cửa khẩu", which fold to the same letters.
     """
     folded = query.folded.split()
-    accented = syllables(query.text)
+    accented = list(query.syllables)
     use_accents = query.accented and len(accented) == len(folded)
     if use_accents:
         kept = [w for w in accented if w not in _ACCENTED_FUNCTION_WORDS]
@@ -335,7 +335,7 @@ def _names(query: Query) -> list[str]:
 
 def _pair_share(query: Query, text: str, *, accented: bool, default: float) -> float:
     """Share of the question's adjacent content-word pairs that the text has side by side."""
-    words = syllables(query.text) if accented else query.folded.split()
+    words = list(query.syllables) if accented else query.folded.split()
     stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
     asked = {(a, b) for a, b in zip(words, words[1:], strict=False)
              if a not in stop and b not in stop}  # fmt: skip

@@ -20,6 +20,7 @@ from retrieval.text import (
     fold,
     has_diacritics,
     query_tokens,
+    syllables,
 )
 
 # What kind of fact a question asks for; the lead must carry it (see answer/lead.py).
@@ -48,6 +49,7 @@ class Query:
     Attributes:
         text: NFC, trimmed, as typed (diacritics and case kept): what e5 and the LLM read.
         folded: lowercase, diacritics removed, punctuation as spaces, single-spaced.
+        syllables: the lowercase syllables with their diacritics, in order.
         tokens: the BM25 tokens (folded syllables, bigrams, accented syllables, expansions).
         words: the folded content words (question words and particles removed).
         provinces: provinces named in the question, canonical spelling, first mention first.
@@ -59,6 +61,7 @@ class Query:
 
     text: str
     folded: str
+    syllables: tuple[str, ...]
     tokens: tuple[str, ...]
     words: frozenset[str]
     provinces: tuple[str, ...]
@@ -76,6 +79,7 @@ class Query:
         return cls(
             text=text,
             folded=folded,
+            syllables=tuple(syllables(text)),
             tokens=tuple(query_tokens(text)),
             words=words,
             provinces=tuple(find_provinces(text)),
