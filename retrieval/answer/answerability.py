@@ -66,7 +66,7 @@ là gì nào ai bao nhiêu không có thể thế sao như nhé à ạ vậy ơi
 được phải cần những nhưng các thì mà hay hoặc về đến từ ở tại của và với lâu mấy nghĩa làm
 khi bây giờ hiện nay này đó kia sẽ đã đang rồi nữa còn chưa muốn biết nếu bị để trên dưới
 trong sau trước mỗi mới rất qua lại cũng đều tất cả một bạn nên hơn nhất vì xin coi xem hiểu
-gọi
+gọi nói nêu
 """
 _ACCENTED_FUNCTION_WORDS = frozenset(_ACCENTED_FUNCTION_TEXT.split())
 # Personal-health and individual topics (folded), which administrative notices do not settle.

@@ -25,6 +25,7 @@ LEAD_MAX_CHARS = 260
 LIST_MAX_CHARS = 480  # a definition's list of items may run longer than a lead
 SAME_SURE = 0.95  # another province's passage leads beside the best one when at least this sure
 MAX_PROVINCES = 2
+TYPED_BONUS = 2.5  # the asked-for kind of fact outweighs two or three matched words
 MIN_LEAD_WORDS = 5  # "Điều trị tại nhà." opens a paragraph; it answers nothing alone
 _WORD = re.compile(r"[0-9a-z]+")
 _LEADING = re.compile(r"^(?:[-+•–]\s*|\d{1,2}(?:\.\d{1,2})*\.\s+|[a-zđ]\)\s+)")
@@ -157,12 +158,23 @@ def _score(query: Query, span: str, weight: Weights) -> float:
     pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
     q = query.folded.split()
     score += 0.5 * sum(1 for a, b in zip(q, q[1:], strict=False) if f"{a} {b}" in pairs)
-    typed = _TYPED.get(query.asks)
+    typed = _typed(query)
     if typed is not None:
         found = typed.search(" ".join(words))
         # The fact asked for must be there, and early: a lead read aloud on the phone.
-        score += 1.5 - found.start() / 400 if found else -1.5
+        score += TYPED_BONUS - found.start() / 400 if found else -TYPED_BONUS
     return score - max(0, len(span) - LEAD_MAX_CHARS) / 200
+
+
+def _typed(query: Query) -> re.Pattern[str] | None:
+    """The pattern of the fact asked for, if the lead must hold one.
+
+    "Văn bản nào nói về X?" is answered by the source the lead names, so its span need not
+    hold a document number: it is the one about X.
+    """
+    if query.asks == "document" and re.search(r"\bvan ban nao\b", query.folded):
+        return None
+    return _TYPED.get(query.asks)
 
 
 def _definition(query: Query, text: str) -> str | None:
@@ -203,13 +215,16 @@ def _compress(query: Query, span: str) -> str:
     rest of a list of nine districts. Every word shown is a whole word of the paragraph.
     """
     clauses = _clauses(span)
-    typed = _TYPED.get(query.asks)
+    typed = _typed(query)
     keep = [False] * len(clauses)
     keep[0] = True
     for i, clause in enumerate(clauses):
         words = set(_WORD.findall(fold(clause)))
         if words & query.words or (typed is not None and typed.search(fold(clause))):
             keep[i] = True
+            # A document's number is followed by its date: "… số 2686/QĐ-BCĐQG, ngày 31 …".
+            if i + 1 < len(clauses) and fold(clauses[i + 1]).startswith("ngay "):
+                keep[i + 1] = True
     out: list[str] = []
     for clause, kept in zip(clauses, keep, strict=True):
         if kept:
