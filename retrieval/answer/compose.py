@@ -1,4 +1,4 @@
-"""Compose extractive answers: a short lead, then verbatim paragraph-sized quotes."""
+"""Verbatim quotes: paragraph-sized, checked to be substrings of the stored paragraph."""
 
 from __future__ import annotations
 
@@ -6,32 +6,16 @@ import logging
 import re
 from collections.abc import Sequence
 
-from retrieval.answer import phrasing
 from retrieval.search import Query
-from retrieval.text import QUESTION_STOPWORDS, fold
+from retrieval.text import fold
 from retrieval.types import Citation, Paragraph, Passage
 
 logger = logging.getLogger(__name__)
 
 # A quote longer than this is cut to the sentences around the best one.
 MAX_QUOTE_CHARS = 1200
-LEAD_MAX_CHARS = 320
 _SENTENCE_END = re.compile(r"(?<=[.;!?…])[”\"’)]*\s+(?=[A-ZĐÀ-Ỹ0-9“\"(-])")
 _LEADING_MARKER = re.compile(r"^(?:[-+•–]\s+|\d{1,2}(?:\.\d{1,2})*\.\s+)")
-_QUOTED = re.compile(r"[“\"]([^”\"]{8,300})[”\"]")
-
-
-def content_words(text: str) -> set[str]:
-    """Folded syllables of a text minus question words."""
-    return {w for w in re.findall(r"[0-9a-z]+", fold(text)) if w not in QUESTION_STOPWORDS}
-
-
-def coverage(query: Query, text: str) -> float:
-    """Share of the question's content words that the text contains (folded)."""
-    asked = query.words
-    if not asked:
-        return 0.0
-    return len(asked & content_words(text)) / len(asked)
 
 
 def sentences(text: str) -> list[str]:
@@ -45,29 +29,6 @@ def sentences(text: str) -> list[str]:
         else:
             merged.append(part)
     return merged
-
-
-def lead_for(query: Query, passage: Passage) -> str:
-    """The sentence or two of the best passage that answer the question."""
-    text = passage.paragraph.text
-    definition = _definition(query, text)
-    if definition:
-        return definition
-    candidates = sentences(text)
-    if not candidates:
-        return text[:LEAD_MAX_CHARS]
-    scored = sorted(
-        range(len(candidates)),
-        key=lambda i: (-_bigram_overlap(query, candidates[i]), i),
-    )
-    best = scored[0]
-    lead = candidates[best]
-    if len(lead) < 80 and best + 1 < len(candidates):
-        lead = f"{lead} {candidates[best + 1]}"
-    lead = _LEADING_MARKER.sub("", lead).strip()
-    if len(lead) > LEAD_MAX_CHARS:
-        lead = lead[:LEAD_MAX_CHARS].rsplit(" ", 1)[0] + " …"
-    return lead[:1].upper() + lead[1:]
 
 
 def section_label(paragraph: Paragraph, *, max_chars: int = 160) -> str:
@@ -93,19 +54,6 @@ def _bigram_overlap(query: Query, sentence: str) -> float:
     s_bi = {f"{a} {b}" for a, b in zip(s, s[1:], strict=False)}
     uni = len(query.words & set(s))
     return uni + 2 * len(q_bi & s_bi)
-
-
-def _definition(query: Query, text: str) -> str | None:
-    """'5K là gì?' over '... thông điệp 5K “Khẩu trang - ...”' -> '5K là: Khẩu trang - ...'."""
-    folded_q = query.folded
-    if not re.search(r"\b(la gi|gom nhung gi|gom gi|nghia la gi|la nhung gi|bao gom)\b", folded_q):
-        return None
-    for m in _QUOTED.finditer(text):
-        before = text[: m.start()].rstrip()
-        term = before.split()[-1] if before.split() else ""
-        if term and fold(term) in folded_q.split():
-            return phrasing.definition(term, m.group(1).strip())
-    return None
 
 
 def quote_for(query: Query, text: str) -> str:
