@@ -41,7 +41,7 @@ import numpy as np
 from retrieval.answer.compose import sentences
 from retrieval.index import Library
 from retrieval.search import Query
-from retrieval.text import QUESTION_STOPWORDS, fold, syllables
+from retrieval.text import QUESTION_STOPWORDS, fold, spelling_key, syllables
 from retrieval.types import Passage
 
 FEATURES = (
@@ -102,6 +102,7 @@ _NUMBER_WORDS = frozenset(
         "trieu",
     ]
 )
+_I_TO_Y = str.maketrans("iíìỉĩị", "yýỳỷỹỵ")
 _HEALTH = tuple(" ".join(p.split()) for p in _HEALTH_TEXT.split(","))
 _HEALTH_PATTERN = re.compile(r"\b(" + "|".join(sorted(_HEALTH, key=len, reverse=True)) + r")\b")
 
@@ -184,21 +185,23 @@ class Answerability:
         """The signals for one passage."""
         self._refresh_stats()
         accented, terms = _terms(query)
+        keys = [spelling_key(w) for w in terms]  # "chiến sĩ" finds "chiến sỹ"
         present = self.context_words(passage, accented=accented)
         weights = [self.specificity(_stats_token(w)) for w in terms]
         total = sum(weights) or 1.0
-        covered = sum(x for w, x in zip(terms, weights, strict=True) if w in present) / total
+        covered = sum(x for k, x in zip(keys, weights, strict=True) if k in present) / total
         own = _words(passage.paragraph.text, accented=accented)
         in_sentence = 0.0
         for sentence in sentences(passage.paragraph.text):
             said = _words(sentence, accented=accented) | (present - own)
-            share = sum(x for w, x in zip(terms, weights, strict=True) if w in said) / total
+            share = sum(x for k, x in zip(keys, weights, strict=True) if k in said) / total
             in_sentence = max(in_sentence, share)
         lexical = self.library.lexical
         unknown = sum(
             1
             for w in terms
-            if not _is_number(fold(w)) and not lexical.row_frequency(_stats_token(w))
+            if not _is_number(fold(w))
+            and not any(lexical.row_frequency(_stats_token(s)) for s in _spellings(w))
         )
         generic = sum(self._document_weight(_stats_token(w)) for w in terms) / len(terms)
         names = _names(query) if accented else []
@@ -213,8 +216,8 @@ class Answerability:
             unknown=float(unknown),
             generic=generic,
             health=float(health),
-            named=float(sum(1 for n in names if n in present)),
-            unnamed=float(sum(1 for n in names if n not in present)),
+            named=float(sum(1 for n in names if spelling_key(n) in present)),
+            unnamed=float(sum(1 for n in names if spelling_key(n) not in present)),
         )
 
     def missing(self, query: Query, passages: Sequence[Passage]) -> list[str]:
@@ -238,7 +241,7 @@ class Answerability:
                 runs[-1].append(token)
         out: list[str] = []
         for run in runs:
-            keys = [w.lower() if accented else fold(w) for w in run]
+            keys = [spelling_key(w.lower() if accented else fold(w)) for w in run]
             lacking = [k for k in keys if k not in said and not _is_number(fold(k))]
             if any(self.specificity(_stats_token(k)) >= MISSING_WEIGHT for k in lacking):
                 phrase = " ".join(run[:MISSING_RUN])
@@ -307,7 +310,20 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
 
 
 def _words(text: str, *, accented: bool) -> set[str]:
-    return set(syllables(text)) if accented else set(_WORD.findall(fold(text)))
+    """The words of a text as matching keys (one spelling each), folded or with diacritics."""
+    words = syllables(text) if accented else _WORD.findall(fold(text))
+    return {spelling_key(w) for w in words}
+
+
+def _spellings(word: str) -> set[str]:
+    """A word and the other ways it is spelt ("sĩ": "sỹ"; "hàng": "hằng")."""
+    key = spelling_key(word)
+    forms = {word, key}
+    if len(key) >= 2 and key[-1] in "iíìỉĩị" and key[-2] not in "aăâeêoôơuư":
+        forms.add(key[:-1] + key[-1].translate(_I_TO_Y))
+    if key == "hàng":
+        forms.add("hằng")
+    return forms
 
 
 def _stats_token(word: str) -> str:
@@ -337,10 +353,10 @@ def _pair_share(query: Query, text: str, *, accented: bool, default: float) -> f
     """Share of the question's adjacent content-word pairs that the text has side by side."""
     words = list(query.syllables) if accented else query.folded.split()
     stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
-    asked = {(a, b) for a, b in zip(words, words[1:], strict=False)
+    asked = {(spelling_key(a), spelling_key(b)) for a, b in zip(words, words[1:], strict=False)
              if a not in stop and b not in stop}  # fmt: skip
     if not asked:
         return default
-    seq = syllables(text) if accented else _WORD.findall(fold(text))
+    seq = [spelling_key(w) for w in (syllables(text) if accented else _WORD.findall(fold(text)))]
     found = set(zip(seq, seq[1:], strict=False))
     return len(asked & found) / len(asked)

@@ -238,12 +238,13 @@ def _compress(query: Query, span: str) -> str:
 
 
 def _clauses(sentence: str) -> list[str]:
-    """A sentence split after , ; : but never inside a quotation ("“Khẩu trang - …”")."""
+    """A sentence split after , ; : but never inside quotes or brackets ("(đám cưới; …)")."""
     out: list[str] = []
     start = 0
     for m in _CLAUSE_END.finditer(sentence):
         before = sentence[start : m.start()]
-        if sentence[: m.start()].count("“") > sentence[: m.start()].count("”"):
+        head = sentence[: m.start()]
+        if head.count("“") > head.count("”") or head.count("(") > head.count(")"):
             continue
         if before:
             out.append(before)

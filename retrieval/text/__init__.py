@@ -9,6 +9,7 @@ from retrieval.text.normalize import (
     fold_for_match,
     has_diacritics,
     nfc_lower,
+    spelling_key,
     syllables,
 )
 from retrieval.text.places import PROVINCES, canonical_province, find_provinces
@@ -31,5 +32,6 @@ __all__ = [
     "has_diacritics",
     "nfc_lower",
     "query_tokens",
+    "spelling_key",
     "syllables",
 ]

@@ -111,3 +111,18 @@ def fold_for_match(text: str) -> str:
     """The folding the eval uses: NFC, lowercase, '*' removed, all whitespace removed."""
     text = unicodedata.normalize("NFC", text).lower().replace("*", "")
     return re.sub(r"\s+", "", text)
+
+
+# Two spellings that Vietnamese writers use for the same syllable: a final y or i after a
+# consonant (sỹ/sĩ, kỹ/kĩ, lý/lí, mỹ/mĩ), and hằng/hàng in "hằng ngày", "hằng tuần".
+_Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
+_VOWELS = frozenset("aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+_SAME_WORD = {"hằng": "hàng"}
+
+
+def spelling_key(syllable: str) -> str:
+    """One form for the spellings of a lowercase syllable: "sỹ" and "sĩ" give "sĩ"."""
+    syllable = _SAME_WORD.get(syllable, syllable)
+    if len(syllable) >= 2 and syllable[-1] in "yýỳỷỹỵ" and syllable[-2] not in _VOWELS:
+        return syllable[:-1] + syllable[-1].translate(_Y_TO_I)
+    return syllable

@@ -159,3 +159,13 @@ def test_scores_say_how_sure_an_answer_is(answerer: Answerer) -> None:
     best = answerer.searcher.search(query, k=1)[0]
     assert 0.0 <= answerer.answerability.score(query, best) < answered.citations[0].score <= 1.0
     assert all(0.0 <= c.score <= 1.0 for c in answered.citations)
+
+
+def test_another_spelling_of_a_word_still_answers(answerer: Answerer) -> None:
+    """'hằng ngày' is the notice's 'hàng ngày'; 'chiến sĩ' its 'chiến sỹ'."""
+    daily = answerer.ask("Lai Châu còn báo cáo số ca hằng ngày không?")
+    assert daily.status == "answered"
+    assert "số ca nhiễm Covid-19 hàng ngày" in daily.text
+    soldiers = answerer.ask("Mỗi người dân là chiến sĩ đúng không?")
+    assert soldiers.status == "answered"
+    assert "chiến sỹ" in soldiers.citations[0].quote

@@ -11,7 +11,7 @@ from retrieval.search.hybrid import reciprocal_rank_fusion, top_items, weighted_
 from retrieval.search.intent import classify
 from retrieval.text.accents import AccentRestorer
 from retrieval.text.dates import find_dates, format_date
-from retrieval.text.normalize import expand_abbreviations, fold
+from retrieval.text.normalize import expand_abbreviations, fold, spelling_key
 from retrieval.text.places import find_provinces
 from retrieval.text.tokens import document_tokens, query_tokens
 
@@ -101,3 +101,16 @@ def test_fusions_rank_items_found_by_both_sides_first() -> None:
 )
 def test_intents(question: str, intent: str) -> None:
     assert classify(question).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("sỹ", "sĩ"), ("kỹ", "kĩ"), ("lý", "lí"), ("hằng", "hàng"), ("sy", "si")],
+)
+def test_two_spellings_of_a_syllable_share_a_key(one: str, other: str) -> None:
+    assert spelling_key(one) == spelling_key(other)
+
+
+@pytest.mark.parametrize("syllable", ["y", "quy", "tuy", "hay", "ngày"])
+def test_a_y_after_a_vowel_is_kept(syllable: str) -> None:
+    assert spelling_key(syllable) == syllable
