@@ -52,6 +52,7 @@ MISSING_WEIGHT = 0.6  # question words at least this specific must be in a cited
 MISSING_RUN = 4  # words of the question shown around one the passages lack
 DEFAULT_SIMILARITY = 0.75  # a passage found by BM25 alone: as far as e5 candidates go
 _WORD = re.compile(r"[0-9a-z]+")
+_TYPED_WORD = re.compile(r"[0-9A-Za-zÀ-ỹĐđ]+")  # a word of the question as typed (case kept)
 # Words that carry no focus, on top of the search's question words (folded).
 _FUNCTION_TEXT = """
 lau may nghia lam khi bay gio hien nay nay do kia se da dang roi nua con chua muon biet neu
@@ -123,6 +124,21 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class _Asked:
+    """The question's side of the signals (see Answerability._question)."""
+
+    accented: bool
+    keys: tuple[str, ...]
+    weights: tuple[float, ...]
+    total: float
+    unknown: int
+    generic: float
+    pairs: frozenset[tuple[str, str]]
+    health: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Model:
     """Standardisation, logistic weights and the answer threshold (answerability.json)."""
 
@@ -172,6 +188,7 @@ class Answerability:
         self._codes = np.empty(0, dtype=np.int64)
         self._documents = 0
         self._doc_counts: dict[str, int] = {}
+        self._asked: tuple[tuple[Query, object], _Asked] | None = None
 
     def score(self, query: Query, passage: Passage) -> float:
         """P(the passage answers the question)."""
@@ -183,42 +200,67 @@ class Answerability:
 
     def evidence(self, query: Query, passage: Passage) -> Evidence:
         """The signals for one passage."""
-        self._refresh_stats()
-        accented, terms = _terms(query)
-        keys = [spelling_key(w) for w in terms]  # "chiến sĩ" finds "chiến sỹ"
-        present = self.context_words(passage, accented=accented)
-        weights = [self.specificity(_stats_token(w)) for w in terms]
-        total = sum(weights) or 1.0
-        covered = sum(x for k, x in zip(keys, weights, strict=True) if k in present) / total
-        own = _words(passage.paragraph.text, accented=accented)
+        asked = self._question(query)
+        text = passage.paragraph.text
+        words = syllables(text) if asked.accented else _WORD.findall(fold(text))
+        sequence = [spelling_key(w) for w in words]
+        own = set(sequence)
+        present = own | self._context_only(passage, accented=asked.accented)
+        pairs = zip(asked.keys, asked.weights, strict=True)
+        covered = sum(x for k, x in pairs if k in present) / asked.total
         in_sentence = 0.0
-        for sentence in sentences(passage.paragraph.text):
-            said = _words(sentence, accented=accented) | (present - own)
-            share = sum(x for k, x in zip(keys, weights, strict=True) if k in said) / total
-            in_sentence = max(in_sentence, share)
-        lexical = self.library.lexical
-        unknown = sum(
-            1
-            for w in terms
-            if not _is_number(fold(w))
-            and not any(lexical.row_frequency(_stats_token(s)) for s in _spellings(w))
-        )
-        generic = sum(self._document_weight(_stats_token(w)) for w in terms) / len(terms)
-        names = _names(query) if accented else []
-        padded = " " + " ".join(_WORD.findall(fold(passage.paragraph.text))) + " "
-        health = sum(1 for m in _HEALTH_PATTERN.finditer(query.folded)
-                     if f" {m.group(1)} " not in padded)  # fmt: skip
+        for sentence in sentences(text):
+            said = _words(sentence, accented=asked.accented) | (present - own)
+            pairs = zip(asked.keys, asked.weights, strict=True)
+            in_sentence = max(in_sentence, sum(x for k, x in pairs if k in said) / asked.total)
+        side_by_side = set(zip(sequence, sequence[1:], strict=False))
+        folded = words if not asked.accented else _WORD.findall(fold(text))
+        padded = f" {' '.join(folded)} "
         return Evidence(
             similarity=passage.dense_similarity or DEFAULT_SIMILARITY,
             coverage=covered,
             sentence=in_sentence,
-            pairs=_pair_share(query, passage.paragraph.text, accented=accented, default=covered),
-            unknown=float(unknown),
-            generic=generic,
-            health=float(health),
-            named=float(sum(1 for n in names if spelling_key(n) in present)),
-            unnamed=float(sum(1 for n in names if spelling_key(n) not in present)),
+            pairs=(len(asked.pairs & side_by_side) / len(asked.pairs)) if asked.pairs else covered,
+            unknown=float(asked.unknown),
+            generic=asked.generic,
+            health=float(sum(1 for h in asked.health if f" {h} " not in padded)),
+            named=float(sum(1 for n in asked.names if n in present)),
+            unnamed=float(sum(1 for n in asked.names if n not in present)),
         )
+
+    def _question(self, query: Query) -> _Asked:
+        """The question's side of the signals, worked out once per question (not per passage)."""
+        self._refresh_stats()
+        last = self._asked  # read once: questions from several threads share this scorer
+        if last is not None and last[0] == (query, self._stats_for):
+            return last[1]
+        accented, terms = _terms(query)
+        lexical = self.library.lexical
+        weights = tuple(self.specificity(_stats_token(w)) for w in terms)
+        words = list(query.syllables) if accented else query.folded.split()
+        stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
+        asked = _Asked(
+            accented=accented,
+            keys=tuple(spelling_key(w) for w in terms),  # "chiến sĩ" finds "chiến sỹ"
+            weights=weights,
+            total=sum(weights) or 1.0,
+            unknown=sum(
+                1
+                for w in terms
+                if not _is_number(fold(w))
+                and not any(lexical.row_frequency(_stats_token(s)) for s in _spellings(w))
+            ),
+            generic=sum(self._document_weight(_stats_token(w)) for w in terms) / len(terms),
+            pairs=frozenset(
+                (spelling_key(a), spelling_key(b))
+                for a, b in zip(words, words[1:], strict=False)
+                if a not in stop and b not in stop
+            ),  # fmt: skip
+            health=tuple(m.group(1) for m in _HEALTH_PATTERN.finditer(query.folded)),
+            names=tuple(spelling_key(n) for n in _names(query)) if accented else (),
+        )
+        self._asked = ((query, self._stats_for), asked)
+        return asked
 
     def missing(self, query: Query, passages: Sequence[Passage]) -> list[str]:
         """What the question asks that none of the passages (in context) mentions, as typed.
@@ -233,7 +275,7 @@ class Answerability:
             said |= self.context_words(p, accented=accented)
         stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
         runs: list[list[str]] = [[]]
-        for token in re.findall(r"[0-9A-Za-zÀ-ỹĐđ]+", query.text):
+        for token in _TYPED_WORD.findall(query.text):
             key = token.lower() if accented else fold(token)
             if key in stop:
                 runs.append([])
@@ -255,9 +297,15 @@ class Answerability:
         Its section headings, and the document's province, kind and number: "Hà Tiên" is in
         Kiên Giang's notice even where the paragraph does not repeat "Kiên Giang".
         """
+        return _words(passage.paragraph.text, accented=accented) | self._context_only(
+            passage, accented=accented
+        )
+
+    @staticmethod
+    def _context_only(passage: Passage, *, accented: bool) -> set[str]:
         meta = passage.meta
-        context = " ".join([passage.paragraph.text, *passage.paragraph.headings,
-                            meta.province or "", meta.kind or "", meta.number or ""])  # fmt: skip
+        context = " ".join([*passage.paragraph.headings, meta.province or "", meta.kind or "",
+                            meta.number or ""])  # fmt: skip
         return _words(context, accented=accented)
 
     def specificity(self, word: str) -> float:
@@ -338,7 +386,7 @@ def _names(query: Query) -> list[str]:
     The first word counts only when the next is capitalised too ("Hà Tiên áp dụng ..."):
     a sentence's first word is capitalised anyway.
     """
-    tokens = re.findall(r"[0-9A-Za-zÀ-ỹĐđ]+", query.text)
+    tokens = _TYPED_WORD.findall(query.text)
     out: list[str] = []
     for i, token in enumerate(tokens):
         if not token[0].isupper() or len(token) == 1:
@@ -347,16 +395,3 @@ def _names(query: Query) -> list[str]:
             continue
         out += syllables(token)
     return out
-
-
-def _pair_share(query: Query, text: str, *, accented: bool, default: float) -> float:
-    """Share of the question's adjacent content-word pairs that the text has side by side."""
-    words = list(query.syllables) if accented else query.folded.split()
-    stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
-    asked = {(spelling_key(a), spelling_key(b)) for a, b in zip(words, words[1:], strict=False)
-             if a not in stop and b not in stop}  # fmt: skip
-    if not asked:
-        return default
-    seq = [spelling_key(w) for w in (syllables(text) if accented else _WORD.findall(fold(text)))]
-    found = set(zip(seq, seq[1:], strict=False))
-    return len(asked & found) / len(asked)
