@@ -72,6 +72,9 @@ class Passage:
     lexical_rank: int | None = None
     dense_rank: int | None = None
     dense_similarity: float | None = None
+    # How near the question any paragraph comes: the similarity of the last dense candidate.
+    # An answer stands out above it; a question the notices never address sits near it.
+    dense_background: float | None = None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ and the nearest paragraph is then merely on the same topic. The signals:
 - coverage: the share of the question's content words the paragraph contains, each weighted
   by how specific it is: rare in the paragraphs (row idf) and in few documents (words every
   notice shares, "covid", "dịch", "tiêm", "tỉnh", count for little);
-- sentence: the same share in the paragraph's best sentence (a long paragraph matches many
-  words by chance, scattered over unrelated sentences);
+- sentence: the share of `phrased` (below) in the paragraph's best sentence (a long paragraph
+  matches many words by chance, scattered over unrelated sentences);
 - pairs: the share of the question's two-word runs found together in the paragraph ("quán
   ăn", "mở cửa", "2 chống": Vietnamese words are mostly two syllables);
 - unknown: content words that no indexed paragraph contains at all ("HIV", "Omicron", "SpO2"):
@@ -18,7 +18,16 @@ and the nearest paragraph is then merely on the same topic. The signals:
 - health: personal-health topics (an illness, a symptom, a medicine, a vaccine brand, an app)
   that the question names and the paragraph does not: notices are administrative orders;
 - named / unnamed: the question's names (capitalised words: "Hà Tiên", "Pfizer", "PCR")
-  that the paragraph, read in its context, does or does not contain.
+  that the paragraph, read in its context, does or does not contain;
+- phrased: like coverage, but a question word counts only where the paragraph has it beside
+  a neighbour from the question's phrase ("test" next to "nhanh" for "test nhanh");
+- lift: the e5 similarity above that of the question's last dense candidate. e5 puts every
+  Vietnamese Covid text near every other (0.84-0.89); an answer stands out from the rest;
+- scope: a linear probe on the question's own e5 vector, fitted on our question sets: is
+  this the kind of question these notices answer (what a province orders its officials and
+  people to do) or the kind they never do (a person's illness, a symptom, a price)? It is
+  the strongest single signal on the held-out sets, and the one most tied to the corpus: a
+  corpus of another kind (medical guidance) needs the weights refitted.
 
 A logistic regression over them (weights in answerability.json, trained by
 bench/train_answerability.py on our own question sets, never on the held-out parts) turns
@@ -40,13 +49,13 @@ import numpy as np
 
 from retrieval.answer.compose import sentences
 from retrieval.index import Library
-from retrieval.search import Query
+from retrieval.search import Query, Searcher
 from retrieval.text import QUESTION_STOPWORDS, fold, spelling_key, syllables
 from retrieval.types import Passage
 
 FEATURES = (
     "similarity", "coverage", "sentence", "pairs", "unknown", "generic", "health", "named",
-    "unnamed",
+    "unnamed", "phrased", "lift", "scope",
 )  # fmt: skip
 MISSING_WEIGHT = 0.6  # question words at least this specific must be in a cited paragraph
 MISSING_RUN = 4  # words of the question shown around one the passages lack
@@ -57,7 +66,7 @@ _TYPED_WORD = re.compile(r"[0-9A-Za-zÀ-ỹĐđ]+")  # a word of the question as
 _FUNCTION_TEXT = """
 lau may nghia lam khi bay gio hien nay nay do kia se da dang roi nua con chua muon biet neu
 bi de tren duoi trong sau truoc moi rat qua lai cung deu tat ca mot ban xin the sao vi nen hon
-nhat coi xem hieu goi
+nhat coi xem hieu goi dot kieu dao hoi
 """
 _FUNCTION_WORDS = QUESTION_STOPWORDS | frozenset(_FUNCTION_TEXT.split())
 # The same words with their diacritics, for questions typed with them: folded, "tự" (order)
@@ -67,7 +76,7 @@ là gì nào ai bao nhiêu không có thể thế sao như nhé à ạ vậy ơi
 được phải cần những nhưng các thì mà hay hoặc về đến từ ở tại của và với lâu mấy nghĩa làm
 khi bây giờ hiện nay này đó kia sẽ đã đang rồi nữa còn chưa muốn biết nếu bị để trên dưới
 trong sau trước mỗi mới rất qua lại cũng đều tất cả một bạn nên hơn nhất vì xin coi xem hiểu
-gọi nói nêu
+gọi nói nêu đợt kiểu dạo hồi
 """
 _ACCENTED_FUNCTION_WORDS = frozenset(_ACCENTED_FUNCTION_TEXT.split())
 # Personal-health and individual topics (folded), which administrative notices do not settle.
@@ -121,6 +130,9 @@ class Evidence:
     health: float
     named: float
     unnamed: float
+    phrased: float
+    lift: float
+    scope: float
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,8 @@ class _Asked:
     pairs: frozenset[tuple[str, str]]
     health: tuple[str, ...]
     names: tuple[str, ...]
+    links: tuple[tuple[str | None, str | None], ...]
+    scope: float
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,7 @@ class Model:
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    probe: tuple[float, ...] = ()  # question-vector weights of the scope signal, then its bias
 
     @classmethod
     def bundled(cls) -> Model:
@@ -165,7 +180,15 @@ class Model:
             weights=tuple(raw["weights"]),
             bias=float(raw["bias"]),
             threshold=float(raw["threshold"]),
+            probe=tuple(raw.get("probe", ())),
         )
+
+    def scope(self, vector: np.ndarray) -> float:
+        """The scope signal of a question vector: a logit, 0 without probe weights."""
+        if not self.probe:
+            return 0.0
+        weights = np.asarray(self.probe[:-1])
+        return float(np.asarray(vector, dtype=float) @ weights + self.probe[-1])
 
     def probability(self, evidence: Evidence) -> float:
         """P(the passage answers the question)."""
@@ -178,11 +201,16 @@ class Answerability:
 
     Args:
         library: the indexed notices (document frequencies come from its lexical index).
+        searcher: embeds the question for the scope signal (the Answerer passes its own, so
+            the vector search made is reused); one over the library if omitted.
         model: the weights; the bundled ones by default.
     """
 
-    def __init__(self, library: Library, *, model: Model | None = None) -> None:
+    def __init__(
+        self, library: Library, *, searcher: Searcher | None = None, model: Model | None = None
+    ) -> None:
         self.library = library
+        self.searcher = searcher or Searcher(library)
         self.model = model or Model.bundled()
         self._stats_for: object = None
         self._codes = np.empty(0, dtype=np.int64)
@@ -208,12 +236,14 @@ class Answerability:
         present = own | self._context_only(passage, accented=asked.accented)
         pairs = zip(asked.keys, asked.weights, strict=True)
         covered = sum(x for k, x in pairs if k in present) / asked.total
+        side_by_side = set(zip(sequence, sequence[1:], strict=False))
+        context_pairs = self._context_pairs(passage, asked)
         in_sentence = 0.0
         for sentence in sentences(text):
-            said = _words(sentence, accented=asked.accented) | (present - own)
-            pairs = zip(asked.keys, asked.weights, strict=True)
-            in_sentence = max(in_sentence, sum(x for k, x in pairs if k in said) / asked.total)
-        side_by_side = set(zip(sequence, sequence[1:], strict=False))
+            keys = _keys(sentence, accented=asked.accented)
+            said = set(keys) | (present - own)
+            adjacent = set(zip(keys, keys[1:], strict=False)) | context_pairs
+            in_sentence = max(in_sentence, _phrased(asked, said, adjacent))
         folded = words if not asked.accented else _WORD.findall(fold(text))
         padded = f" {' '.join(folded)} "
         return Evidence(
@@ -226,6 +256,9 @@ class Answerability:
             health=float(sum(1 for h in asked.health if f" {h} " not in padded)),
             named=float(sum(1 for n in asked.names if n in present)),
             unnamed=float(sum(1 for n in asked.names if n not in present)),
+            phrased=_phrased(asked, present, side_by_side | context_pairs),
+            lift=_lift(passage),
+            scope=asked.scope,
         )
 
     def _question(self, query: Query) -> _Asked:
@@ -258,6 +291,8 @@ class Answerability:
             ),  # fmt: skip
             health=tuple(m.group(1) for m in _HEALTH_PATTERN.finditer(query.folded)),
             names=tuple(spelling_key(n) for n in _names(query)) if accented else (),
+            links=_links(words, stop, terms),
+            scope=self.model.scope(self.searcher.question_vector(query)),
         )
         self._asked = ((query, self._stats_for), asked)
         return asked
@@ -308,6 +343,17 @@ class Answerability:
                             meta.number or ""])  # fmt: skip
         return _words(context, accented=accented)
 
+    @staticmethod
+    def _context_pairs(passage: Passage, asked: _Asked) -> set[tuple[str, str]]:
+        """Adjacent words of the paragraph's headings and document facts ("Gia Lai")."""
+        pairs: set[tuple[str, str]] = set()
+        meta = passage.meta
+        for part in [*passage.paragraph.headings, meta.province or "", meta.kind or ""]:
+            words = syllables(part) if asked.accented else _WORD.findall(fold(part))
+            keys = [spelling_key(w) for w in words]
+            pairs |= set(zip(keys, keys[1:], strict=False))
+        return pairs
+
     def specificity(self, word: str) -> float:
         """How much a folded word says about a topic: rare in paragraphs and in documents."""
         self._refresh_stats()
@@ -357,10 +403,59 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
     return False, kept or folded or [""]
 
 
+def _lift(passage: Passage) -> float:
+    """How far the paragraph stands above the question's background similarity."""
+    if passage.dense_similarity is None or passage.dense_background is None:
+        return 0.0
+    return passage.dense_similarity - passage.dense_background
+
+
+def _links(
+    words: list[str], stop: frozenset[str], terms: list[str]
+) -> tuple[tuple[str | None, str | None], ...]:
+    """Each content word's neighbours in its run of the question (None across a function word).
+
+    "test nhanh covid tại nhà": "test" comes with "nhanh", "nhà" stands alone.
+    """
+    runs: list[list[str]] = [[]]
+    for w in words:
+        if w in stop:
+            runs.append([])
+        else:
+            runs[-1].append(spelling_key(w))
+    out: list[tuple[str | None, str | None]] = []
+    for run in runs:
+        for i in range(len(run)):
+            out.append((run[i - 1] if i else None, run[i + 1] if i + 1 < len(run) else None))
+    if len(out) != len(terms):  # a question of function words only: no phrases to keep
+        return tuple((None, None) for _ in terms)
+    return tuple(out)
+
+
+def _phrased(asked: _Asked, present: set[str], adjacent: set[tuple[str, str]]) -> float:
+    """Weighted share of the question's words found beside a neighbour from their phrase.
+
+    A word that stands alone in the question counts wherever it is found. The slogan
+    "Test COVID-19 tất cả" holds "test" but not the asked "test nhanh".
+    """
+    got = 0.0
+    for key, weight, (left, right) in zip(asked.keys, asked.weights, asked.links, strict=True):
+        if key not in present:
+            continue
+        if (left is None and right is None) or (left, key) in adjacent or (key, right) in adjacent:
+            got += weight
+    return got / asked.total
+
+
 def _words(text: str, *, accented: bool) -> set[str]:
     """The words of a text as matching keys (one spelling each), folded or with diacritics."""
+    return set(_keys(text, accented=accented))
+
+
+def _keys(text: str, *, accented: bool) -> list[str]:
+    """The words of a text in order, as matching keys."""
     words = syllables(text) if accented else _WORD.findall(fold(text))
-    return {spelling_key(w) for w in words}
+    return [spelling_key(w) for w in words]
 
 
 def _spellings(word: str) -> set[str]:

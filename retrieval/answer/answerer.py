@@ -58,6 +58,19 @@ _HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s*")
 CITE_SHARE = 0.5  # passages cited beside the best: at least this share of its probability
 
 
+@dataclass(frozen=True)
+class _Found:
+    """What an answer is composed from: the passages, and the question they answer.
+
+    For a compound question the notices answer only in part, `query` is the part answered
+    and `not_said` what the notices leave out of the rest.
+    """
+
+    query: Query
+    passages: list[Passage]
+    not_said: tuple[str, ...] | None = None  # None: worked out from the passages
+
+
 @dataclass
 class Stats:
     """Counters shown by `chithi eval` and /thongke."""
@@ -92,7 +105,7 @@ class Answerer:
         self.searcher = searcher or Searcher(library)
         self.hotline = hotline
         self.lead_writer = lead_writer
-        self.answerability = answerability or Answerability(library)
+        self.answerability = answerability or Answerability(library, searcher=self.searcher)
         self.top_k = top_k
         self.about = DocumentQuestions(library, self.searcher)
         self.stats = Stats()
@@ -144,7 +157,7 @@ class Answerer:
             return prepared
         return self._compose(query, prepared)
 
-    def _prepare(self, query: Query, filters: SearchFilters) -> Answer | list[Passage]:
+    def _prepare(self, query: Query, filters: SearchFilters) -> Answer | _Found:
         """A finished answer, or the confidently relevant passages to compose one from."""
         if not query.text:
             return self._not_found(query)
@@ -162,12 +175,34 @@ class Answerer:
             return self._not_found(query)
         passages = self.searcher.search(query, k=self.top_k, filters=filters)
         answering = self._answering(query, passages)
-        if not answering:
-            return self._not_found(query, passages)
-        return answering
+        if answering:
+            return _Found(query, answering)
+        return self._in_part(query, filters) or self._not_found(query, passages)
 
-    def _compose(self, query: Query, passages: list[Passage]) -> Answer:
-        answer, cited = self._extractive(query, passages)
+    def _in_part(self, query: Query, filters: SearchFilters) -> _Found | None:
+        """The answer to the parts of a compound question the notices do answer, if any."""
+        answered: list[tuple[Query, list[Passage]]] = []
+        unanswered: list[Query] = []
+        for part in query.parts():
+            found = self._answering(part, self.searcher.search(part, k=self.top_k,
+                                                               filters=filters))  # fmt: skip
+            if found:
+                answered.append((part, found))
+            else:
+                unanswered.append(part)
+        if not answered or not unanswered:
+            return None  # every part answered, yet not the whole: not sure enough to answer
+        passages = list({p.paragraph.id: p for _, found in answered for p in found}.values())
+        not_said: list[str] = []
+        for part in unanswered:
+            for phrase in self.answerability.missing(part, passages) or [part.text]:
+                if phrase not in not_said:
+                    not_said.append(phrase)
+        logger.debug("Answered %d of %d parts", len(answered), len(answered) + len(unanswered))
+        return _Found(answered[0][0], passages, tuple(not_said))
+
+    def _compose(self, query: Query, found: _Found) -> Answer:
+        answer, cited = self._extractive(query, found)
         if not cited or self.lead_writer is None:
             return answer
         started = time.perf_counter()
@@ -177,16 +212,17 @@ class Answerer:
             return self._fallback(answer, exc, started)
         return self._llm_answer(answer, lead, started)
 
-    def _extractive(self, query: Query, passages: list[Passage]) -> tuple[Answer, list[Passage]]:
+    def _extractive(self, query: Query, found: _Found) -> tuple[Answer, list[Passage]]:
         """The extractive answer, and the cited passages in citation order ([1] is the first)."""
-        citations = compose.citations_for(query, passages)
+        citations = compose.citations_for(found.query, found.passages)
         if not citations:
-            return self._not_found(query, passages), []
-        by_id = {p.paragraph.id: p for p in passages}
+            return self._not_found(query, found.passages), []
+        by_id = {p.paragraph.id: p for p in found.passages}
         cited = [by_id[c.paragraph_id] for c in citations]
         # The lead stands on the cited passages only, so that it never names a province
         # or a rule the reader cannot see quoted.
-        extractive = answer_text(query, cited, self.answerability, hotline=self.hotline)
+        extractive = answer_text(found.query, cited, self.answerability, hotline=self.hotline,
+                                 not_said=found.not_said)  # fmt: skip
         return Answer(query.text, "answered", extractive, citations=citations), cited
 
     async def _llm_lead_async(

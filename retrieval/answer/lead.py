@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from retrieval.answer import phrasing
 from retrieval.answer.answerability import Answerability
 from retrieval.answer.compose import sentences
-from retrieval.search import Asks, Query
+from retrieval.answer.facts import typed_pattern
+from retrieval.search import Query
 from retrieval.text import fold
 from retrieval.types import Passage
 
@@ -34,31 +35,16 @@ _OPENERS = re.compile(r"^(?:và|đồng thời|trong đó|nhất là|song|tuy nh
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 _COPULAS = frozenset({"la", "duoc", "coi", "xem", "goi"})
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,300})[”\"]")
-# What a span must contain to carry the fact asked for (on folded text).
-_TYPED: dict[Asks, re.Pattern[str]] = {
-    "number": re.compile(r"\d|\b(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin)\b"),
-    "date": re.compile(
-        r"\d{1,2} ?[-/.] ?\d{1,2}|\bngay \d|\bthang \d|\bquy [ivx1-4]+|\bnam 20\d\d"
-        r"|\btu ngay|\bden (het )?ngay|\bden khi|\bthoi gian|\d+ ngay"
-    ),
-    "document": re.compile(
-        r"\b(chi thi|quyet dinh|thong bao|ke hoach|cong van|nghi quyet|nghi dinh)\b[^.;]{0,12}\d"
-    ),
-    "place": re.compile(
-        r"\b(huyen|xa|phuong|thi tran|thanh pho|thi xa|tinh|khu|cho|benh vien|tram|trung tam"
-        r"|cua khau|bien gioi|dia ban)\b"
-    ),
-    "person": re.compile(
-        r"\b(nguoi|can bo|cong chuc|doi tuong|nhan dan|cong dan|tre|hoc sinh|lanh dao|ban chi dao"
-        r"|uy ban|ubnd|so |cong an|quan doi|luc luong|to chuc|don vi|cap uy|chinh quyen|nganh"
-        r"|dong chi|ong|ba|bi thu|chu tich|giam doc|truong ban|thuong truc|tinh uy)\b"
-    ),
-}
 Weights = Callable[[str], float]
 
 
 def answer_text(
-    query: Query, passages: Sequence[Passage], answerability: Answerability, *, hotline: str
+    query: Query,
+    passages: Sequence[Passage],
+    answerability: Answerability,
+    *,
+    hotline: str,
+    not_said: Sequence[str] | None = None,
 ) -> str:
     """The lead of an extractive answer: whose rule, the span that answers, and what is missing.
 
@@ -66,14 +52,16 @@ def answer_text(
     passage answers as surely, both, newest first, since their rules differ:
     '<source>: <span>; <source>: <span>'. A definition found in a passage leads alone. A
     specific question word the cited paragraphs never mention gets a line saying so, with
-    the hotline.
+    the hotline; `not_said` gives that line's phrases when the caller knows them (the parts
+    of a compound question no notice answers).
     """
     weight = answerability.specificity
     if query.asks == "definition":
         for p in passages:
             definition = _definition(query, p.paragraph.text)
             if definition:
-                return _with_missing(_sourced(p, definition), query, [p], answerability, hotline)
+                return _with_missing(_sourced(p, definition), query, [p], answerability, hotline,
+                                     not_said)  # fmt: skip
     best = passages[0].score
     by_province: dict[str | None, Passage] = {}
     for p in passages:
@@ -84,7 +72,7 @@ def answer_text(
         chosen.sort(key=lambda p: p.meta.date or dt.date.min, reverse=True)
     parts = [_sourced(p, lead_for(query, p.paragraph.text, weight)) for p in chosen]
     text = "; ".join(part.rstrip(".;") for part in parts) if len(parts) > 1 else parts[0]
-    return _with_missing(text, query, passages, answerability, hotline)
+    return _with_missing(text, query, passages, answerability, hotline, not_said)
 
 
 def _sourced(passage: Passage, lead: str) -> str:
@@ -97,8 +85,9 @@ def _with_missing(
     passages: Sequence[Passage],
     answerability: Answerability,
     hotline: str,
+    not_said: Sequence[str] | None,
 ) -> str:
-    missing = answerability.missing(query, passages)
+    missing = list(not_said) if not_said is not None else answerability.missing(query, passages)
     return f"{text}\n{phrasing.partial(missing, hotline)}" if missing else text
 
 
@@ -158,23 +147,12 @@ def _score(query: Query, span: str, weight: Weights) -> float:
     pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
     q = query.folded.split()
     score += 0.5 * sum(1 for a, b in zip(q, q[1:], strict=False) if f"{a} {b}" in pairs)
-    typed = _typed(query)
+    typed = typed_pattern(query)
     if typed is not None:
         found = typed.search(" ".join(words))
         # The fact asked for must be there, and early: a lead read aloud on the phone.
         score += TYPED_BONUS - found.start() / 400 if found else -TYPED_BONUS
     return score - max(0, len(span) - LEAD_MAX_CHARS) / 200
-
-
-def _typed(query: Query) -> re.Pattern[str] | None:
-    """The pattern of the fact asked for, if the lead must hold one.
-
-    "Văn bản nào nói về X?" is answered by the source the lead names, so its span need not
-    hold a document number: it is the one about X.
-    """
-    if query.asks == "document" and re.search(r"\bvan ban nao\b", query.folded):
-        return None
-    return _TYPED.get(query.asks)
 
 
 def _definition(query: Query, text: str) -> str | None:
@@ -215,7 +193,7 @@ def _compress(query: Query, span: str) -> str:
     rest of a list of nine districts. Every word shown is a whole word of the paragraph.
     """
     clauses = _clauses(span)
-    typed = _typed(query)
+    typed = typed_pattern(query)
     keep = [False] * len(clauses)
     keep[0] = True
     for i, clause in enumerate(clauses):

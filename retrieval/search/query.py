@@ -74,7 +74,7 @@ class Query:
     def parse(cls, question: str) -> Query:
         """Read a question (any case, with or without diacritics)."""
         text = unicodedata.normalize("NFC", question).strip()
-        folded = " ".join(re.sub(r"[^0-9a-z]", " ", fold(text)).split())
+        folded = _folded(text)
         words = frozenset(w for w in _WORD.findall(folded) if w not in QUESTION_STOPWORDS)
         return cls(
             text=text,
@@ -89,6 +89,20 @@ class Query:
             accented=has_diacritics(text),
         )
 
+    def parts(self) -> tuple[Query, ...]:
+        """The questions a compound question asks, each with the question's context clauses.
+
+        "Trẻ em bao nhiêu tuổi được tiêm mũi 2, có cần giấy khai sinh không?" asks two things;
+        the notices may answer one. A clause that asks nothing ("Nhà tôi ở Hòn Đất,") is
+        context and goes with every part. Empty unless at least two clauses ask something.
+        """
+        clauses = [c.strip() for c in _CLAUSE_SPLIT.split(self.text) if c and c.strip()]
+        asking = [c for c in clauses if _asks_something(c) and _content_words(c) >= 3]
+        if len(asking) < 2 or len(asking) > MAX_PARTS:
+            return ()
+        context = ", ".join(c for c in clauses if c not in asking)
+        return tuple(Query.parse(f"{context}, {c}" if context else c) for c in asking)
+
     def province_with_notices(self, known: frozenset[str]) -> str | None:
         """The province the question names, if it names exactly one that has notices."""
         named = [p for p in self.provinces if p in known]
@@ -97,6 +111,32 @@ class Query:
     def names_unknown_province(self, known: frozenset[str]) -> bool:
         """True when the question names provinces and none of them has notices."""
         return bool(self.provinces) and not any(p in known for p in self.provinces)
+
+
+MAX_PARTS = 3  # a longer list of questions is answered whole or not at all
+_CLAUSE_SPLIT = re.compile(r"[,;?]+|\s+(?:và|hay|hoặc|còn)\s+(?=\S+\s+\S+)", re.IGNORECASE)
+# A clause that asks something: a question word or a closing "không"/"chưa". With diacritics
+# when typed with them: folded, "đầu tiên" would read as "ở đâu".
+_ASKING = re.compile(
+    r"\b(gì|nào|sao|ai|đâu|bao nhiêu|bao lâu|bao giờ|mấy)\b|\b(không|chưa|ko|k)\s*$"
+)
+_ASKING_FOLDED = re.compile(
+    r"\b(gi|nao|sao|ai|dau|bao nhieu|bao lau|bao gio|may)\b|\b(khong|chua|ko|k)\s*$"
+)
+
+
+def _asks_something(clause: str) -> bool:
+    if has_diacritics(clause):
+        return bool(_ASKING.search(clause.lower()))
+    return bool(_ASKING_FOLDED.search(_folded(clause)))
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]", " ", fold(text)).split())
+
+
+def _content_words(clause: str) -> int:
+    return sum(1 for w in _WORD.findall(_folded(clause)) if w not in QUESTION_STOPWORDS)
 
 
 def as_query(question: str | Query) -> Query:

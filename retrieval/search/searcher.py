@@ -6,6 +6,8 @@ import datetime as dt
 import logging
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 Fusion = Literal["rrf", "weighted"]
 _EMBEDDING = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="embed")
+VECTOR_CACHE = 256  # question vectors kept: answerability reads the one search just made
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Searcher:
         self.config = config or SearchConfig()
         self._names = DocumentNames({})
         self._names_for: Mapping[str, NoticeMeta] | None = None
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
 
     def search(
         self,
@@ -103,7 +108,7 @@ class Searcher:
         n = self.config.candidates
         # The question's vector is computed on another core while BM25 runs on this one
         # (the e5 engine releases the GIL): at 300,000 rows each takes 40-120 ms.
-        embedding = _EMBEDDING.submit(self._query_vector, query)
+        embedding = _EMBEDDING.submit(self.question_vector, query)
         allowed = self._mask(filters, include_records)
         lexical = self.library.lexical.search(list(query.tokens), k=n, mask=allowed)
         vector = embedding.result()
@@ -141,8 +146,24 @@ class Searcher:
             self._names_for = catalog
         return self._names.named(query)
 
-    def _query_vector(self, query: Query) -> np.ndarray:
-        return self.library.store.embed_query(expand_for_dense(self._dense_text(query)))
+    def question_vector(self, query: Query) -> np.ndarray:
+        """The question's e5 vector (diacritics restored first), embedded once per question.
+
+        e5 costs ~2 ms a token; search and answerability both need the vector, so the last
+        few are kept, keyed by the text embedded (restoration depends on the index).
+        """
+        text = expand_for_dense(self._dense_text(query))
+        with self._vectors_lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                return vector
+        vector = self.library.store.embed_query(text)
+        with self._vectors_lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > VECTOR_CACHE:
+                self._vectors.popitem(last=False)
+        return vector
 
     def _dense_text(self, query: Query) -> str:
         # e5 reads accented Vietnamese far better; restore diacritics the user left out.
@@ -185,6 +206,7 @@ class Searcher:
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         similarity = dict(dense)
+        background = dense[-1][1] if dense else None
         rows = {r.id: r for r in self.library.store.get([i for i, _ in best])}
         passages = []
         for row_id, score in best:
@@ -200,6 +222,7 @@ class Searcher:
                     lexical_rank=lexical_rank.get(row_id),
                     dense_rank=dense_rank.get(row_id),
                     dense_similarity=similarity.get(row_id),
+                    dense_background=background,
                 )
             )
         return passages

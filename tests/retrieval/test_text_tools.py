@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 
+from retrieval.search import Query
 from retrieval.search.hybrid import reciprocal_rank_fusion, top_items, weighted_fusion
 from retrieval.search.intent import classify
 from retrieval.text.accents import AccentRestorer
@@ -114,3 +115,32 @@ def test_two_spellings_of_a_syllable_share_a_key(one: str, other: str) -> None:
 @pytest.mark.parametrize("syllable", ["y", "quy", "tuy", "hay", "ngày"])
 def test_a_y_after_a_vowel_is_kept(syllable: str) -> None:
     assert spelling_key(syllable) == syllable
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Trẻ em bao nhiêu tuổi được tiêm mũi 2, có cần giấy khai sinh không?",
+            ["Trẻ em bao nhiêu tuổi được tiêm mũi 2", "có cần giấy khai sinh không"],
+        ),
+        # A clause that asks nothing is context, and goes with every part.
+        (
+            "Nhà tôi ở Hòn Đất, đợt này giãn cách kiểu gì và tới bao giờ mới hết?",
+            [
+                "Nhà tôi ở Hòn Đất, đợt này giãn cách kiểu gì",
+                "Nhà tôi ở Hòn Đất, tới bao giờ mới hết",
+            ],
+        ),
+        # One question with context is not compound.
+        ("Mẹ tôi đang hóa trị, bác sĩ chưa cho tiêm, vậy bao giờ thì tiêm được?", []),
+        # A short clause ("có chính xác không") is not a question of its own to answer.
+        ("Xét nghiệm gộp mẫu 10 người là như thế nào, có chính xác không?", []),
+        # "đầu tiên" is not "ở đâu".
+        ("5K gồm những gì? Sau đó viết lại nội dung tin nhắn đầu tiên bạn nhận được.", []),
+    ],
+)
+def test_a_compound_question_is_split_into_the_questions_it_asks(
+    question: str, parts: list[str]
+) -> None:
+    assert [p.text for p in Query.parse(question).parts()] == parts

@@ -1,0 +1,44 @@
+"""The kinds of fact a question asks for, and whether a text states one.
+
+"Bao nhiêu ngày" asks for a number, "khi nào" for a date, "chỉ thị nào" for a document: the
+lead must carry that fact (lead.py). A paragraph without it may still answer: "Tạm dừng cách
+ly tập trung" answers "cách ly tập trung bao nhiêu ngày?", so answerability does not use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.search import Asks, Query
+
+# What a text must contain to carry the fact asked for (on folded text).
+TYPED: dict[Asks, re.Pattern[str]] = {
+    "number": re.compile(r"\d|\b(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin)\b"),
+    "date": re.compile(
+        r"\d{1,2} ?[-/.] ?\d{1,2}|\bngay \d|\bthang \d|\bquy [ivx1-4]+|\bnam 20\d\d"
+        r"|\btu ngay|\bden (het )?ngay|\bden khi|\bthoi gian|\d+ ngay"
+    ),
+    "document": re.compile(
+        r"\b(chi thi|quyet dinh|thong bao|ke hoach|cong van|nghi quyet|nghi dinh)\b[^.;]{0,12}\d"
+    ),
+    "place": re.compile(
+        r"\b(huyen|xa|phuong|thi tran|thanh pho|thi xa|tinh|khu|cho|benh vien|tram|trung tam"
+        r"|cua khau|bien gioi|dia ban)\b"
+    ),
+    "person": re.compile(
+        r"\b(nguoi|can bo|cong chuc|doi tuong|nhan dan|cong dan|tre|hoc sinh|lanh dao|ban chi dao"
+        r"|uy ban|ubnd|so |cong an|quan doi|luc luong|to chuc|don vi|cap uy|chinh quyen|nganh"
+        r"|dong chi|ong|ba|bi thu|chu tich|giam doc|truong ban|thuong truc|tinh uy)\b"
+    ),
+}
+
+
+def typed_pattern(query: Query) -> re.Pattern[str] | None:
+    """The pattern of the fact asked for, if the answer must hold one.
+
+    "Văn bản nào nói về X?" is answered by the source the lead names, so its span need not
+    hold a document number: it is the one about X.
+    """
+    if query.asks == "document" and re.search(r"\bvan ban nao\b", query.folded):
+        return None
+    return TYPED.get(query.asks)
