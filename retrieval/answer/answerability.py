@@ -310,7 +310,7 @@ class Answerability:
             said |= self.context_words(p, accented=accented)
         stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
         runs: list[list[str]] = [[]]
-        for token in _TYPED_WORD.findall(query.text):
+        for token in _TYPED_WORD.findall(query.core):
             key = token.lower() if accented else fold(token)
             if key in stop:
                 runs.append([])
@@ -481,7 +481,7 @@ def _names(query: Query) -> list[str]:
     The first word counts only when the next is capitalised too ("Hà Tiên áp dụng ..."):
     a sentence's first word is capitalised anyway.
     """
-    tokens = _TYPED_WORD.findall(query.text)
+    tokens = _TYPED_WORD.findall(query.core)
     out: list[str] = []
     for i, token in enumerate(tokens):
         if not token[0].isupper() or len(token) == 1:

@@ -47,7 +47,9 @@ class Query:
     """One question, parsed once.
 
     Attributes:
-        text: NFC, trimmed, as typed (diacritics and case kept): what e5 and the LLM read.
+        text: NFC, trimmed, as typed (diacritics and case kept): what the LLM reads.
+        core: the text without a hotline operator's framing ("Người dân hỏi …, tôi trả lời
+            thế nào?"): what e5 reads and what the other fields are read from.
         folded: lowercase, diacritics removed, punctuation as spaces, single-spaced.
         syllables: the lowercase syllables with their diacritics, in order.
         tokens: the BM25 tokens (folded syllables, bigrams, accented syllables, expansions).
@@ -60,6 +62,7 @@ class Query:
     """
 
     text: str
+    core: str
     folded: str
     syllables: tuple[str, ...]
     tokens: tuple[str, ...]
@@ -74,19 +77,21 @@ class Query:
     def parse(cls, question: str) -> Query:
         """Read a question (any case, with or without diacritics)."""
         text = unicodedata.normalize("NFC", question).strip()
-        folded = _folded(text)
+        core = _unframed(text)
+        folded = _folded(core)
         words = frozenset(w for w in _WORD.findall(folded) if w not in QUESTION_STOPWORDS)
         return cls(
             text=text,
+            core=core,
             folded=folded,
-            syllables=tuple(syllables(text)),
-            tokens=tuple(query_tokens(text)),
+            syllables=tuple(syllables(core)),
+            tokens=tuple(query_tokens(core)),
             words=words,
             provinces=tuple(find_provinces(text)),
             dates=tuple(find_dates(text)),
             intent=classify(text),
             asks=_asks(folded),
-            accented=has_diacritics(text),
+            accented=has_diacritics(core),
         )
 
     def parts(self) -> tuple[Query, ...]:
@@ -96,7 +101,7 @@ class Query:
         the notices may answer one. A clause that asks nothing ("Nhà tôi ở Hòn Đất,") is
         context and goes with every part. Empty unless at least two clauses ask something.
         """
-        clauses = [c.strip() for c in _CLAUSE_SPLIT.split(self.text) if c and c.strip()]
+        clauses = [c.strip() for c in _CLAUSE_SPLIT.split(self.core) if c and c.strip()]
         asking = [c for c in clauses if _asks_something(c) and _content_words(c) >= 3]
         if len(asking) < 2 or len(asking) > MAX_PARTS:
             return ()
@@ -129,6 +134,38 @@ def _asks_something(clause: str) -> bool:
     if has_diacritics(clause):
         return bool(_ASKING.search(clause.lower()))
     return bool(_ASKING_FOLDED.search(_folded(clause)))
+
+
+# How hotline staff relay a caller's question (folded; fold keeps every character's place, so
+# a match in the folded text cuts the typed text at the same place). Only the framing goes:
+# "Người dân được hướng dẫn gì?" keeps its "hướng dẫn gì", which asks the question.
+_FRAMING = (
+    re.compile(
+        r"^(?:ba con|nguoi dan|dan|co nguoi|mot nguoi|khach|nguoi goi|nguoi nha)"
+        r"(?:\s+(?:o|tai)\s+[^,?]{1,40}?)?\s+(?:goi\s+(?:dien\s+)?(?:den\s+)?)?"
+        r"(?:hoi|thac mac|muon biet)(?:\s+(?:la|rang|ve))?\s*[:,]?\s+"
+    ),
+    re.compile(
+        r"(?:[,;.]\s*|\s+)(?:thi\s+|vay\s+)?(?:toi|em|minh|chung toi)\s+"
+        r"(?:nen\s+|phai\s+|can\s+|se\s+)?(?:tra loi|giai thich|noi|tu van|tra loi lai)"
+        r"(?:\s+(?:lai|ho|ba con|nguoi dan))?(?:\s+(?:the nao|nhu the nao|ra sao|sao|gi))?"
+        r"\s*\??\s*$"
+    ),
+    re.compile(r"[,;.]\s*(?:tra loi|giai thich)\s+(?:the nao|nhu the nao|ra sao|sao)\s*\??\s*$"),
+)
+_MIN_CORE_WORDS = 3  # what is left must still be a question
+
+
+def _unframed(text: str) -> str:
+    """The caller's question inside an operator's framing, or the text as it is."""
+    core = text
+    for pattern in _FRAMING:
+        match = pattern.search(fold(core))
+        if match:
+            rest = (core[: match.start()] + core[match.end() :]).strip(" ,;:")
+            if len(rest.split()) >= _MIN_CORE_WORDS:
+                core = rest
+    return core
 
 
 def _folded(text: str) -> str:

@@ -168,8 +168,8 @@ class Searcher:
     def _dense_text(self, query: Query) -> str:
         # e5 reads accented Vietnamese far better; restore diacritics the user left out.
         if self.config.restore_accents and not query.accented:
-            return self.library.restorer.restore(query.text)
-        return query.text
+            return self.library.restorer.restore(query.core)
+        return query.core
 
     def _with_question_province(self, query: Query, filters: SearchFilters) -> SearchFilters:
         # "Chín huyện nào của Kiên Giang ..." narrows to Kiên Giang's notices, if we have any.

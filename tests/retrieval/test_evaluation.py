@@ -217,8 +217,18 @@ def test_load_items_names_the_line_that_is_not_a_record(tmp_path: Path) -> None:
 # The bench sets themselves: the shapes and rules bench/README.md states.
 
 
-def test_uncovered_set_is_refuse_only_with_the_documented_split() -> None:
-    items = load_items(BENCH / "uncovered.jsonl")
+def _split_by_id(item_id: str, prefix: str) -> str:
+    return "tune" if int(item_id.removeprefix(prefix)) % 5 in (1, 2, 3) else "heldout"
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix", "unaccented_share"),
+    [("uncovered.jsonl", "bu", (0.15, 0.25)), ("uncovered_citizens.jsonl", "cu", (0.3, 0.4))],
+)
+def test_uncovered_sets_are_refuse_only_with_the_documented_split(
+    name: str, prefix: str, unaccented_share: tuple[float, float]
+) -> None:
+    items = load_items(BENCH / name)
     assert len(items) >= 120
     assert len({i.id for i in items}) == len(items)
     assert len({fold_for_match(i.question) for i in items}) == len(items)
@@ -226,10 +236,30 @@ def test_uncovered_set_is_refuse_only_with_the_documented_split() -> None:
         assert (i.expect, i.gold, i.doc) == ("refuse", (), None), i.id
         assert i.kind in ("uncovered", "unaccented_uncovered"), i.id
         assert has_diacritics(i.question) is (i.kind == "uncovered"), i.id
-        number = int(i.id.removeprefix("bu"))
-        assert i.split == ("tune" if number % 5 in (1, 2, 3) else "heldout"), i.id
+        assert i.split == _split_by_id(i.id, prefix), i.id
     unaccented = sum(i.kind == "unaccented_uncovered" for i in items)
-    assert 0.15 <= unaccented / len(items) <= 0.25
+    low, high = unaccented_share
+    assert low <= unaccented / len(items) <= high
+
+
+def test_citizen_answerable_set_has_verbatim_gold_and_the_documented_split() -> None:
+    items = load_items(BENCH / "questions_citizens.jsonl")
+    assert len(items) >= 60
+    assert len({i.id for i in items}) == len(items)
+    others = {
+        fold_for_match(i.question)
+        for name in ("questions.jsonl", "questions_heldout.jsonl")
+        for i in load_items(BENCH / name)
+    }
+    for i in items:
+        assert i.expect == "answer", i.id
+        assert i.gold, i.id
+        assert i.doc is not None, i.id
+        assert i.split == _split_by_id(i.id, "cq"), i.id
+        assert fold_for_match(i.question) not in others, i.id
+        notice = fold_for_match((NOTICES / i.doc).read_text(encoding="utf-8"))
+        for span in i.gold:
+            assert fold_for_match(span) in notice, (i.id, span)
 
 
 def test_heldout_answerable_gold_spans_are_verbatim_in_their_notice() -> None:

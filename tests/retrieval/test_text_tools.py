@@ -144,3 +144,26 @@ def test_a_compound_question_is_split_into_the_questions_it_asks(
     question: str, parts: list[str]
 ) -> None:
     assert [p.text for p in Query.parse(question).parts()] == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "core"),
+    [
+        (
+            "Người dân hỏi vì sao người tiếp xúc gần phải cách ly hết, tôi giải thích sao?",
+            "vì sao người tiếp xúc gần phải cách ly hết",
+        ),
+        (
+            "Có người hỏi tỉnh Lai Châu có lo củng cố trạm y tế xã không, trả lời thế nào?",
+            "tỉnh Lai Châu có lo củng cố trạm y tế xã không",
+        ),
+        ("nguoi dan hoi f0 co phai cach ly khong, toi tra loi sao", "f0 co phai cach ly khong"),
+        # What asks the question stays: "hướng dẫn gì" is the question here.
+        ("Người dân được hướng dẫn gì?", "Người dân được hướng dẫn gì?"),
+        ("Dân hỏi gì?", "Dân hỏi gì?"),
+    ],
+)
+def test_a_relayed_question_is_read_without_the_operators_framing(question: str, core: str) -> None:
+    query = Query.parse(question)
+    assert query.core == core
+    assert query.text == question
