@@ -24,7 +24,9 @@ def sentences(text: str) -> list[str]:
     merged: list[str] = []
     for part in parts:
         # "1. Tiếp tục ..." is split after "1." by the sentence rule; glue it back.
-        if merged and re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.", merged[-1]):
+        # The split rule's [À-Ỹ] also holds lowercase letters: "…; đồng thời …" is one
+        # sentence, so a part that starts in lowercase goes back to the one before.
+        if merged and (re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.", merged[-1]) or part[:1].islower()):
             merged[-1] = text[text.find(merged[-1]) : text.find(part) + len(part)]
         else:
             merged.append(part)

@@ -32,6 +32,8 @@ _WORD = re.compile(r"[0-9a-z]+")
 _LEADING = re.compile(r"^(?:[-+•–]\s*|\d{1,2}(?:\.\d{1,2})*\.\s+|[a-zđ]\)\s+)")
 # Openers that make no sense once the clause stands alone.
 _OPENERS = re.compile(r"^(?:và|đồng thời|trong đó|nhất là|song|tuy nhiên|còn|để)\s+", re.I)
+# "Huyện nào", "những nơi nào", "gồm những gì": the question asks for the items of a list.
+_WHICH = re.compile(r"\b[a-z]+ nao\b|\bnhung (gi|ai)\b|\bgom (nhung )?gi\b")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 _COPULAS = frozenset({"la", "duoc", "coi", "xem", "goi"})
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,300})[”\"]")
@@ -99,7 +101,12 @@ def lead_for(query: Query, text: str, weight: Weights) -> str:
         text: the cited paragraph, verbatim.
         weight: how specific a folded word is (0 = every document has it).
     """
-    spans = [s for s in _candidates(text) if len(s.split()) >= MIN_LEAD_WORDS] or [text]
+    # Who does something is a sentence's subject, at its start ("Giao Ban cán sự đảng …,
+    # đồng thời tham mưu …"), and the items asked for end it ("… 9 huyện gồm: a, b, c"):
+    # a run of its clauses alone would drop them.
+    whole = query.asks == "person" or _asks_for_items(query)
+    pieces = sentences(text) if whole else _candidates(text)
+    spans = [s for s in pieces if len(s.split()) >= MIN_LEAD_WORDS] or [text]
     best = max(range(len(spans)), key=lambda i: (_score(query, spans[i], weight), -i))
     span = spans[best]
     if query.asks == "definition":
@@ -190,13 +197,19 @@ def _compress(query: Query, span: str) -> str:
     Kept: the first clause (what the rule is), clauses with the question's words, and the
     clause holding the kind of fact asked for. "Áp dụng … Chỉ thị 15/CT-TTg, …, An Biên, …,
     bắt đầu từ ngày 14-9-2021" keeps the district asked about and the date, and drops the
-    rest of a list of nine districts. Every word shown is a whole word of the paragraph.
+    rest of a list of nine districts; "Chín huyện nào …?" asks for the list, and keeps it.
+    Every word shown is a whole word of the paragraph.
     """
     clauses = _clauses(span)
     typed = typed_pattern(query)
     keep = [False] * len(clauses)
     keep[0] = True
+    listing = False  # inside the list a "which ones" question asks for: "gồm: a, b, c"
     for i, clause in enumerate(clauses):
+        if listing:
+            keep[i] = True
+        if clause.rstrip().endswith(":") and _asks_for_items(query):
+            listing = True
         words = set(_WORD.findall(fold(clause)))
         if words & query.words or (typed is not None and typed.search(fold(clause))):
             keep[i] = True
@@ -213,6 +226,11 @@ def _compress(query: Query, span: str) -> str:
     if len(text) > LEAD_MAX_CHARS * 2:
         text = text[: LEAD_MAX_CHARS * 2].rsplit(" ", 1)[0].rstrip(",;:") + " …"
     return text
+
+
+def _asks_for_items(query: Query) -> bool:
+    """True for "những huyện nào …?" (a list), not "theo chỉ thị nào?" (one fact)."""
+    return query.asks not in ("document", "date", "number") and bool(_WHICH.search(query.folded))
 
 
 def _clauses(sentence: str) -> list[str]:

@@ -24,11 +24,14 @@ from retrieval.text import (
 )
 
 # What kind of fact a question asks for; the lead must carry it (see answer/lead.py).
-Asks = Literal["number", "date", "person", "place", "document", "definition", "yesno", "other"]
+Asks = Literal[
+    "reason", "number", "date", "person", "place", "document", "definition", "yesno", "other"
+]
 
 _WORD = re.compile(r"[0-9a-z]+")
 # Checked in this order on the folded question: the first that matches wins.
 _ASKS: tuple[tuple[Asks, str], ...] = (
+    ("reason", r"\b(vi sao|tai sao|nguyen nhan|ly do|do dau ma)\b"),
     ("definition", r"\b(la gi|gom nhung gi|gom gi|nghia la gi|la nhung gi|bao gom nhung gi"
                    r"|duoc coi la gi|duoc xac dinh la gi|hieu the nao)\b"),
     ("number", r"\b(bao nhieu|may (ngay|nguoi|tuoi|mui|lan|xa|huyen|tinh|thang|tuan|gio))\b"),

@@ -195,3 +195,19 @@ def test_a_rare_word_counts_only_in_the_phrase_the_question_uses(
     assert asked.phrased < asked.coverage / 2
     slogan_asked = answerer.answerability.evidence(Query.parse("Test Covid tất cả là gì?"), slogan)
     assert slogan_asked.phrased == pytest.approx(slogan_asked.coverage)
+
+
+def test_a_which_ones_question_gets_the_whole_list(answerer: Answerer) -> None:
+    lead = answerer.ask("Những huyện nào của Kiên Giang giãn cách theo Chỉ thị 15?").text
+    for district in ("U Minh Thượng", "Gò Quao", "Kiên Hải", "Phú Quốc"):
+        assert district in lead.splitlines()[0]
+
+
+def test_a_who_question_keeps_the_sentence_subject(answerer: Answerer) -> None:
+    answer = answerer.ask("Ai được giao tham mưu thực hiện kết luận của Thủ tướng với Kiên Giang?")
+    assert "Ban cán sự đảng Ủy ban nhân dân tỉnh" in answer.text.splitlines()[0]
+
+
+def test_a_why_question_leads_with_the_reason(answerer: Answerer) -> None:
+    answer = answerer.ask("Vì sao số ca trong cộng đồng ở Kiên Giang vẫn còn cao?")
+    assert "Nguyên nhân của hạn chế trên là do" in answer.text.splitlines()[0]
