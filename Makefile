@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run chat bot test test-llm-server check lint typecheck bench clean llm-install llm-serve
+.PHONY: setup setup-system run chat bot test test-llm-server check lint typecheck bench clean llm-install llm-serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+## setup: the Python packages into .venv, and the Debian packages the file readers use
+## (tesseract-ocr with Vietnamese, poppler-utils, antiword, catdoc) when run as root or with
+## passwordless sudo; without them it says what will not be read and goes on.
+setup: $(STAMP) setup-system
+
+setup-system:
+	@bash scripts/system_packages.sh
 
 ## run: the product on its embedded defaults: the Telegram bot when TELEGRAM_BOT_TOKEN is set,
 ## otherwise an interactive terminal chat over the bundled notices.

@@ -18,7 +18,13 @@ from bot.logging_setup import configure_logging
 from bot.provinces import province_with_notices
 from bot.settings import Settings
 from bot.terminal import document_line, run_chat
-from bot.wiring import build_answerer, build_library, ensure_bundled, terminal_progress
+from bot.wiring import (
+    build_answerer,
+    build_library,
+    ensure_bundled,
+    ingest_progress,
+    terminal_progress,
+)
 from retrieval import (
     Answer,
     Answerer,
@@ -114,24 +120,34 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Let a file replace an indexed document that is a different notice under its id.",
+)
 @click.pass_obj
-def ingest(state: _State, paths: tuple[Path, ...]) -> None:
-    """Add or replace notices (.txt, .md, .docx, .pdf files or folders)."""
+def ingest(state: _State, paths: tuple[Path, ...], replace: bool) -> None:
+    """Add or replace notices: files (.txt .md .docx .doc .pdf .html, images) or folders."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise click.ClickException(f"no such file or folder: {', '.join(missing)}")
-    results = state.library.ingest(list(paths), progress=terminal_progress)
-    failed = 0
+    results = state.library.ingest(list(paths), replace=replace, progress=ingest_progress)
+    failed = [r for r in results if r.error]
     for r in results:
         if r.error:
-            failed += 1
             click.echo(f"✗ {r.error}", err=True)
         elif r.meta is not None:
-            verb = "added" if r.changed else "unchanged"
+            verb = "replaced" if r.replaced else "added" if r.changed else "unchanged"
             label = phrasing.doc_label(r.meta, paragraphs=r.paragraphs)
-            click.echo(f"✓ {r.doc_id} ({verb}): {label}")
+            how = "; ".join(x for x in (r.kind, *r.notes) if x)
+            click.echo(f"✓ {r.doc_id} ({verb}): {label}" + (f" [{how}]" if how else ""))
+    done = len(results) - len(failed)
+    files = len({r.path for r in results})
+    summary = f"{done} of {len(results)} notices indexed from {files} files"
     if failed:
-        raise click.ClickException(f"{failed} of {len(results)} files could not be ingested")
+        bad = sorted({Path(r.path).name for r in failed})
+        raise click.ClickException(f"{summary}; not indexed: {', '.join(bad)}")
+    click.echo(summary, err=True)
 
 
 @cli.command()
@@ -185,7 +201,10 @@ def ask(
         date_to=until.date() if until else None,
     )
     if jsonl:
-        for line in sys.stdin:
+        # Bytes, decoded here: a line that is not UTF-8 gets "?" for its bad bytes and an
+        # answer, instead of a UnicodeDecodeError that ends the whole stream.
+        for raw in sys.stdin.buffer:
+            line = raw.decode("utf-8", "replace")
             if line.strip():
                 answer = answerer.ask(line.strip(), filters=filters)
                 click.echo(json.dumps(answer.to_json(), ensure_ascii=False))

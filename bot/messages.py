@@ -184,12 +184,21 @@ UPLOAD_ADDED = "✅ Đã thêm văn bản:"
 UPLOAD_REPLACED = "✅ Đã thay văn bản cùng mã:"
 UPLOAD_UNCHANGED = "Văn bản này đã có, nội dung không đổi:"
 UPLOAD_SUMMARY = "{title}\nNgày: {date}\nSố đoạn: {paragraphs}\nMã: "
-UPLOAD_UNSUPPORTED = "❌ Không nhận loại tệp {suffix}. Hãy gửi tệp .txt, .md, .docx hoặc .pdf."
+UPLOAD_UNSUPPORTED = (
+    "❌ Không nhận loại tệp {suffix}. Hãy gửi tệp .txt, .docx, .doc, .pdf (cả bản quét), .html "
+    "hoặc ảnh chụp văn bản (.png, .jpg)."
+)
+UPLOAD_READ_AS = "Đã đọc: {how}"
+UPLOAD_CONFLICT = (
+    "⚠️ Chưa thêm tệp {name}: đã có văn bản mã <code>{doc_id}</code> là một văn bản khác (khác "
+    "tỉnh, ngày hoặc số). Hãy đổi tên tệp rồi gửi lại; nếu muốn thay văn bản đó, gửi lại "
+    "tệp với chú thích <code>{doc_id}</code>."
+)
 UPLOAD_TOO_BIG = "❌ Tệp lớn quá ({size} MB); bot chỉ tải được tệp đến 20 MB."
 UPLOAD_EMPTY = "❌ Tệp {name} không có nội dung văn bản đọc được."
 UPLOAD_UNREADABLE = (
     "❌ Không đọc được tệp {name}: tệp bị hỏng hoặc không phải văn bản. "
-    "Hãy kiểm tra tệp rồi gửi lại."
+    "Hãy kiểm tra tệp rồi gửi lại.\n(Chi tiết: {reason})"
 )
 UPLOAD_BAD_ID = (
     "❌ Mã văn bản “{doc_id}” không hợp lệ: chỉ dùng chữ không dấu, số, - và _ (tối đa 48 ký tự)."

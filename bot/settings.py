@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import ConfigError
+from retrieval.parse import ReadLimits
 
 _REPO_NOTICES = Path(__file__).resolve().parent.parent / "data" / "notices"
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -16,7 +17,9 @@ ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_CHROMA_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_LEXICAL_DIR",
-    "CHITHI_LLM_MODEL", "CHITHI_LLM_TIMEOUT", "CHITHI_LOG_LEVEL", "CHITHI_NOTICES_DIR",
+    "CHITHI_LLM_MODEL", "CHITHI_LLM_TIMEOUT", "CHITHI_LOG_LEVEL", "CHITHI_MAX_FILE_MB",
+    "CHITHI_MAX_OCR_PAGES", "CHITHI_MAX_QUESTION_CHARS", "CHITHI_MAX_UNPACKED_MB",
+    "CHITHI_NOTICES_DIR",
     "CHITHI_RATE_LIMIT", "CHITHI_TELEGRAM_API_URL", "CHITHI_TELEGRAM_FILE_URL",
     "CHITHI_WEBHOOK_LISTEN", "CHITHI_WEBHOOK_PORT", "CHITHI_WEBHOOK_SECRET", "CHITHI_WEBHOOK_URL",
     "HOME", "OPENAI_API_KEY", "OPENAI_BASE_URL", "TELEGRAM_BOT_TOKEN", "XDG_DATA_HOME",
@@ -29,6 +32,9 @@ def default_data_dir(environ: Mapping[str, str]) -> Path:
     """$XDG_DATA_HOME/chithi, else ~/.local/share/chithi."""
     base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", "~")) / ".local" / "share")
     return Path(base).expanduser() / "chithi"
+
+
+_MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,10 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)  # CHITHI_WEBHOOK_SECRET
     admin_ids: frozenset[int] = frozenset()  # CHITHI_ADMIN_IDS: comma-separated user ids
     rate_limit: int = 20  # CHITHI_RATE_LIMIT: questions per user per minute
+    max_question_chars: int = 1000  # CHITHI_MAX_QUESTION_CHARS: longer questions are refused
+    max_file_mb: float = 50.0  # CHITHI_MAX_FILE_MB: larger notice files are refused unread
+    max_unpacked_mb: float = 200.0  # CHITHI_MAX_UNPACKED_MB: a .docx's parts, uncompressed
+    max_ocr_pages: int = 30  # CHITHI_MAX_OCR_PAGES: pages of a scanned PDF that are OCR'd
     log_level: str | None = None  # CHITHI_LOG_LEVEL (default: WARNING in the CLI, INFO for the bot)
 
     @classmethod
@@ -103,7 +113,22 @@ class Settings:
             webhook_secret=webhook_secret,
             admin_ids=_ids(get("CHITHI_ADMIN_IDS")),
             rate_limit=int(_number(get, "CHITHI_RATE_LIMIT", cls.rate_limit)),
+            max_question_chars=int(
+                _number(get, "CHITHI_MAX_QUESTION_CHARS", cls.max_question_chars)
+            ),
+            max_file_mb=_number(get, "CHITHI_MAX_FILE_MB", cls.max_file_mb),
+            max_unpacked_mb=_number(get, "CHITHI_MAX_UNPACKED_MB", cls.max_unpacked_mb),
+            max_ocr_pages=int(_number(get, "CHITHI_MAX_OCR_PAGES", cls.max_ocr_pages)),
             log_level=(get("CHITHI_LOG_LEVEL") or "").upper() or None,
+        )
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """What one notice file may cost to read."""
+        return ReadLimits(
+            max_file_bytes=int(self.max_file_mb * _MB),
+            max_unpacked_bytes=int(self.max_unpacked_mb * _MB),
+            max_ocr_pages=self.max_ocr_pages,
         )
 
     @property

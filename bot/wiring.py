@@ -39,7 +39,7 @@ def build_library(settings: Settings) -> Library:
     else:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         store = ParagraphStore.persistent(str(settings.chroma_dir), embedder=embedder)
-    return Library(store, lexical_dir=settings.lexical_dir)
+    return Library(store, lexical_dir=settings.lexical_dir, limits=settings.read_limits)
 
 
 def build_answerer(settings: Settings, library: Library | None = None) -> Answerer:
@@ -50,7 +50,12 @@ def build_answerer(settings: Settings, library: Library | None = None) -> Answer
         from bot.llm_wiring import build_lead_writer
 
         lead_writer = build_lead_writer(settings)
-    return Answerer(library, hotline=settings.hotline, lead_writer=lead_writer)
+    return Answerer(
+        library,
+        hotline=settings.hotline,
+        lead_writer=lead_writer,
+        max_question_chars=settings.max_question_chars,
+    )
 
 
 def ensure_bundled(
@@ -79,10 +84,28 @@ def ensure_bundled(
     return library.ingest([settings.notices_dir], progress=progress)
 
 
+PROGRESS_LINE_EVERY = 200  # paragraphs between progress lines when stderr is not a terminal
+
+
 def terminal_progress(total: int, label: str) -> Callable[[int], None]:
-    """A tqdm bar on a terminal; nothing when output is piped."""
+    """A tqdm bar on a terminal; nothing when output is piped (the first-use ingest)."""
     if not sys.stderr.isatty():
         return lambda n: None
+    return _bar(total, label)
+
+
+def ingest_progress(total: int, label: str) -> Callable[[int], None]:
+    """A tqdm bar on a terminal; a line per document (and per 200 paragraphs) otherwise.
+
+    `chithi ingest` run by cron or a service writes to a log, not a terminal: it still says
+    how far it got, one line at a time.
+    """
+    if not sys.stderr.isatty():
+        return _progress_lines(total, label)
+    return _bar(total, label)
+
+
+def _bar(total: int, label: str) -> Callable[[int], None]:
     from tqdm import tqdm
 
     bar = tqdm(total=total, desc=label, unit="¶", leave=False, file=sys.stderr)
@@ -93,3 +116,23 @@ def terminal_progress(total: int, label: str) -> Callable[[int], None]:
             bar.close()
 
     return tick
+
+
+def _progress_lines(total: int, label: str) -> Callable[[int], None]:
+    done = 0
+    shown = 0
+    _line(f"{label}: {total} paragraphs to index")
+
+    def tick(n: int) -> None:
+        nonlocal done, shown
+        done += n
+        if done >= total or done - shown >= PROGRESS_LINE_EVERY:
+            shown = done
+            _line(f"{label}: {min(done, total)}/{total}")
+
+    return tick
+
+
+def _line(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()

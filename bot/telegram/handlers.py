@@ -27,7 +27,6 @@ from retrieval import IndexUnavailableError
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
 INLINE_CACHE_SECONDS = 300
 DOCUMENTS_LISTED = 20  # newest first; a national index holds thousands (one message, not 200)
 
@@ -69,8 +68,9 @@ async def answer_question(
     if not question:
         await say(context, chat.id, messages.ASK_PROMPT, reply_to=reply_to)
         return
-    if len(question) > MAX_QUESTION_CHARS:
-        text = messages.QUESTION_TOO_LONG.format(length=len(question), limit=MAX_QUESTION_CHARS)
+    limit = services.settings.max_question_chars
+    if len(question) > limit:
+        text = messages.QUESTION_TOO_LONG.format(length=len(question), limit=limit)
         await say(context, chat.id, text, reply_to=reply_to)
         return
     verdict = services.limiter.check(user.id)

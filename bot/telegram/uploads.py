@@ -25,10 +25,9 @@ _UNSAFE = re.compile(r"[\x00-\x1f/\\]+")
 
 @dataclass(frozen=True)
 class Upload:
-    """What an upload did to the index."""
+    """What an upload did to the index: one result per notice the file held, or one error."""
 
-    result: IngestResult  # as Library.ingest_file returned it; see its `error`
-    replaced: bool  # True: an older version of the same document id was replaced
+    results: list[IngestResult]  # as Library.ingest_file returned them; see their `error`
 
 
 def safe_name(file_name: str | None) -> str:
@@ -42,18 +41,19 @@ def ingest_upload(
 ) -> Upload:
     """Index an uploaded file through `Library.ingest_file`, and keep it as the original.
 
-    A document with the same id is replaced, as with ``chithi ingest``.
+    A new version of a document (same file name, same notice) replaces the old one, as with
+    ``chithi ingest``; a different notice is not replaced without an explicit `doc_id`.
 
     Args:
         library: the index to add to.
         uploads_dir: where originals of uploads are kept.
         file_name: the name the file was sent with; it gives the document id by default.
         data: the file's bytes.
-        doc_id: the id to use instead (to replace a document whose id differs).
+        doc_id: the id to use instead (to replace that document, whatever it is).
 
     Returns:
-        The ingest result (with its ``error`` when the file could not be indexed; nothing is
-        kept then) and whether an older version was replaced.
+        The ingest results (with their ``error`` where a notice could not be indexed;
+        the file is kept for each notice that went in).
     """
     name = safe_name(file_name)
     incoming = uploads_dir / ".incoming" / secrets.token_hex(8)
@@ -62,21 +62,22 @@ def ingest_upload(
     path.write_bytes(data)
     try:
         library.refresh(force=True)
-        known = set(library.catalog)
-        result = library.ingest_file(path, doc_id=doc_id)
-        if result.error is None and result.doc_id is not None:
-            target = uploads_dir / result.doc_id
-            if result.changed or not (target / name).is_file():
-                shutil.rmtree(target, ignore_errors=True)
-                target.mkdir(parents=True)
-                path.replace(target / name)
+        results = library.ingest_file(path, doc_id=doc_id)
+        for result in results:
+            if result.error is None and result.doc_id is not None:
+                target = uploads_dir / result.doc_id
+                if result.changed or not (target / name).is_file():
+                    shutil.rmtree(target, ignore_errors=True)
+                    target.mkdir(parents=True)
+                    shutil.copyfile(path, target / name)
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
-    logger.info(
-        "Upload doc=%s paragraphs=%d changed=%s failed=%s",
-        result.doc_id, result.paragraphs, result.changed, result.error is not None,
-    )  # fmt: skip
-    return Upload(result, replaced=result.changed and result.doc_id in known)
+    for result in results:
+        logger.info(
+            "Upload doc=%s paragraphs=%d changed=%s failed=%s",
+            result.doc_id, result.paragraphs, result.changed, result.error is not None,
+        )  # fmt: skip
+    return Upload(results)
 
 
 def original_path(meta: NoticeMeta, *, uploads_dir: Path, notices_dir: Path) -> Path | None:

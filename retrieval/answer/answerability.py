@@ -184,11 +184,17 @@ class Model:
         )
 
     def scope(self, vector: np.ndarray) -> float:
-        """The scope signal of a question vector: a logit, 0 without probe weights."""
-        if not self.probe:
-            return 0.0
-        weights = np.asarray(self.probe[:-1])
-        return float(np.asarray(vector, dtype=float) @ weights + self.probe[-1])
+        """The scope signal of a question vector: the probe's logit.
+
+        The probe is fitted on the bundled e5 model's vectors. Without probe weights, or for
+        another embedder's vectors (CHITHI_EMBEDDINGS=openai:…, another dimension), it is
+        the training mean: a neutral value, so the other signals decide.
+        """
+        neutral = self.mean[FEATURES.index("scope")]
+        vector = np.asarray(vector, dtype=float).ravel()
+        if not self.probe or vector.shape[0] != len(self.probe) - 1:
+            return neutral
+        return float(vector @ np.asarray(self.probe[:-1]) + self.probe[-1])
 
     def probability(self, evidence: Evidence) -> float:
         """P(the passage answers the question)."""

@@ -89,6 +89,7 @@ class Answerer:
         searcher: the hybrid searcher (built from the library if omitted).
         lead_writer: an LLM that writes the lead; None for extractive answers only.
         answerability: decides whether a passage answers (the bundled weights by default).
+        max_question_chars: a longer question is refused politely, before any work on it.
     """
 
     def __init__(
@@ -100,6 +101,7 @@ class Answerer:
         lead_writer: LeadWriter | None = None,
         answerability: Answerability | None = None,
         top_k: int = 5,
+        max_question_chars: int = 1000,
     ) -> None:
         self.library = library
         self.searcher = searcher or Searcher(library)
@@ -107,13 +109,15 @@ class Answerer:
         self.lead_writer = lead_writer
         self.answerability = answerability or Answerability(library, searcher=self.searcher)
         self.top_k = top_k
+        self.max_question_chars = max_question_chars
         self.about = DocumentQuestions(library, self.searcher)
         self.stats = Stats()
 
     def ask(self, question: str, *, filters: SearchFilters | None = None) -> Answer:
         """Answer one question; never raises for a question's content."""
         started = time.perf_counter()
-        answer = self._answer(question.strip(), filters or SearchFilters())
+        question = _clean(question)
+        answer = self._too_long(question) or self._answer(question, filters or SearchFilters())
         return _timed(answer, started, "")
 
     async def ask_streaming(
@@ -140,6 +144,10 @@ class Answerer:
             The answer, with citations from the index.
         """
         started = time.perf_counter()
+        question = _clean(question)
+        too_long = self._too_long(question)
+        if too_long is not None:
+            return _timed(too_long, started, " (streaming)")
         query = Query.parse(question)
         prepared = await asyncio.to_thread(self._prepare, query, filters or SearchFilters())
         if isinstance(prepared, Answer):
@@ -149,6 +157,13 @@ class Answerer:
             if cited and self.lead_writer is not None:
                 answer = await self._llm_lead_async(answer, cited, self.lead_writer, on_draft)
         return _timed(answer, started, " (streaming)")
+
+    def _too_long(self, question: str) -> Answer | None:
+        """A polite refusal for a question over the length limit (it would cost seconds)."""
+        if len(question) <= self.max_question_chars:
+            return None
+        text = phrasing.too_long(len(question), self.max_question_chars, self.hotline)
+        return Answer(question[: self.max_question_chars], "refused", text)
 
     def _answer(self, question: str, filters: SearchFilters) -> Answer:
         query = Query.parse(question)
@@ -298,6 +313,15 @@ def _topic(passage: Passage) -> str:
         if 0 < len(words) <= TOPIC_MAX_WORDS and not heading.endswith(("…", ",", ";")):
             return " ".join(words).rstrip(":")
     return phrasing.doc_label(passage.meta)
+
+
+def _clean(question: str) -> str:
+    """The question as valid Unicode, trimmed.
+
+    Bytes that were not UTF-8 (read with surrogateescape) become "?" instead of failing the
+    embedding of the question, and with it a whole `ask --jsonl` stream.
+    """
+    return question.encode("utf-8", "replace").decode("utf-8").strip()
 
 
 def _timed(answer: Answer, started: float, how: str) -> Answer:

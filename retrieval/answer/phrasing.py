@@ -44,6 +44,14 @@ def not_found(hotline: str) -> str:
     )
 
 
+def too_long(length: int, limit: int, hotline: str) -> str:
+    """The reply to a question over the length limit."""
+    return (
+        f"Câu hỏi dài quá ({length} ký tự). Vui lòng hỏi ngắn gọn, dưới {limit} ký tự, mỗi lần "
+        f"một ý; hoặc gọi đường dây nóng {hotline}."
+    )
+
+
 def refused(hotline: str) -> str:
     """The reply to requests outside the assistant's role."""
     return (

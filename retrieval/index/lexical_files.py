@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +40,10 @@ class LexicalFiles:
 
     def load(self) -> LexicalState | None:
         """The saved state, or None when any part is missing or unreadable."""
+        with self._locked(shared=True):
+            return self._load()
+
+    def _load(self) -> LexicalState | None:
         index = LexicalIndex.load(self.directory)
         restorer = AccentRestorer.load(self._side_file(".accents.json"))
         try:
@@ -46,19 +54,59 @@ class LexicalFiles:
             return None
         return LexicalState(index, restorer, bodies)
 
-    def save(self, state: LexicalState) -> None:
-        """Write the state (the body flags are named by row count, to be read with their index)."""
+    def save(self, state: LexicalState) -> bool:
+        """Write the state; False (and a warning) when the folder cannot be written.
+
+        Processes sharing the data folder take turns (a lock file beside the folder): one
+        save's cleanup must not delete the files another save has just written. A folder
+        that cannot be written (read-only, full disk) leaves the index in memory: asks go
+        on, and the next start rebuilds the files from the store.
+        """
         started = time.perf_counter()
-        state.index.save(self.directory)
-        state.restorer.save(self._side_file(".accents.json"))
-        bodies = self._side_file(f".bodies-{len(state.index.ids)}.npy")
-        for old in bodies.parent.glob(f"{self.directory.name}.bodies-*.npy"):
-            old.unlink(missing_ok=True)
-        np.save(bodies, state.bodies)
+        try:
+            with self._locked(shared=False):
+                self._save(state)
+        except OSError as exc:
+            logger.warning(
+                "Lexical index not saved to %s (%s); it stays in memory and is rebuilt at the "
+                "next start", self.directory, exc.strerror or exc,
+            )  # fmt: skip
+            return False
         logger.debug(
             "Lexical files saved: %d rows in %.2fs",
             len(state.index.ids), time.perf_counter() - started,
         )  # fmt: skip
+        return True
+
+    def _save(self, state: LexicalState) -> None:
+        state.index.save(self.directory)
+        state.restorer.save(self._side_file(".accents.json"))
+        bodies = self._side_file(f".bodies-{len(state.index.ids)}.npy")
+        with tempfile.NamedTemporaryFile(
+            dir=bodies.parent, prefix=f".{bodies.name}.", suffix=".tmp", delete=False
+        ) as tmp:
+            np.save(tmp, state.bodies)
+        Path(tmp.name).replace(bodies)
+        for old in bodies.parent.glob(f"{self.directory.name}.bodies-*.npy"):
+            if old != bodies:
+                old.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _locked(self, *, shared: bool) -> Iterator[None]:
+        """Hold the folder's lock: shared to read, exclusive to write (no lock if unwritable)."""
+        lock = self._side_file(".lock")
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            handle = lock.open("a+b")
+        except OSError:
+            yield  # a read-only folder: nobody can be writing it through chithi
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _side_file(self, suffix: str) -> Path:
         return self.directory.with_name(self.directory.name + suffix)

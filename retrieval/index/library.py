@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -21,7 +23,7 @@ from retrieval.index.records import (
     paragraph_metadata,
 )
 from retrieval.index.rows import RowInfo
-from retrieval.parse import load_notice
+from retrieval.parse import LoadedFile, ReadLimits, doc_id_for, load_notices
 from retrieval.text import AccentRestorer
 from retrieval.types import DocumentInfo, Notice, NoticeMeta, Paragraph
 from vectorstore import (
@@ -45,12 +47,19 @@ class Library:
         store: the paragraph store (embedded folder or Chroma server).
         lexical_dir: where the BM25 files live; None keeps them in memory only.
         refresh_seconds: how often to check whether another process changed the store.
+        limits: what one file may cost to read (size, unpacked size, OCR pages).
     """
 
     def __init__(
-        self, store: ParagraphStore, *, lexical_dir: Path | None, refresh_seconds: float = 5.0
+        self,
+        store: ParagraphStore,
+        *,
+        lexical_dir: Path | None,
+        refresh_seconds: float = 5.0,
+        limits: ReadLimits | None = None,
     ) -> None:
         self._store = store
+        self.limits = limits or ReadLimits()
         self._refresh_seconds = refresh_seconds
         self._lock = threading.RLock()
         self._checked_at = 0.0
@@ -85,17 +94,31 @@ class Library:
     # -- changing ------------------------------------------------------------------------
 
     def ingest(
-        self, paths: Iterable[Path], *, progress: ProgressFactory | None = None
+        self,
+        paths: Iterable[Path],
+        *,
+        replace: bool = False,
+        progress: ProgressFactory | None = None,
     ) -> list[IngestResult]:
         """Ingest files and folders; a broken file is reported and the others still go in.
 
-        Each file is committed to the store on its own, all or nothing; the catalog and the
-        lexical index follow once, after the last file, and their files are saved once.
+        Each notice is committed to the store on its own, all or nothing; the catalog and
+        the lexical index follow once, after the last file, and their files are saved once.
+
+        Args:
+            paths: files, and folders whose files are all tried (see notice_files).
+            replace: let a file replace an indexed document that is a different notice
+                (another province, date or number) under the same id.
+            progress: called per document with its paragraph count (see ProgressFactory).
+
+        Returns:
+            One result per notice (a file may hold several), or one error per file.
         """
-        results = []
+        results: list[IngestResult] = []
+        batch: dict[str, NoticeMeta] = {}  # committed in this run, not yet in the view
         try:
             for path in notice_files(paths):
-                results.append(self._commit_file(path, progress=progress))
+                results += self._commit_file(path, replace=replace, progress=progress, batch=batch)
         finally:
             # Should a file raise, what was committed before it is in the store, and the next
             # read catches up with it (a crashed process does on its next start).
@@ -111,13 +134,29 @@ class Library:
         return results
 
     def ingest_file(
-        self, path: Path, *, doc_id: str | None = None, progress: ProgressFactory | None = None
-    ) -> IngestResult:
-        """Parse and index one file, all or nothing; the library is in step when it returns."""
-        result = self._commit_file(path, doc_id=doc_id, progress=progress)
-        if result.changed:
+        self,
+        path: Path,
+        *,
+        doc_id: str | None = None,
+        replace: bool = False,
+        progress: ProgressFactory | None = None,
+    ) -> list[IngestResult]:
+        """Parse and index one file, all or nothing per notice; in step when it returns.
+
+        Args:
+            path: the file.
+            doc_id: the id to give it (replacing that document, whatever it is); by default
+                the id of the document that came from a file of this name, else one made
+                from the name (see _resolve_id).
+            replace: as in `ingest`.
+            progress: as in `ingest`.
+        """
+        results = self._commit_file(
+            path, doc_id=doc_id, replace=replace, progress=progress, batch={}
+        )
+        if any(r.changed for r in results):
             self.refresh(force=True)
-        return result
+        return results
 
     def put(
         self, notice: Notice, *, progress: ProgressFactory | None = None, batch_size: int = 32
@@ -142,28 +181,95 @@ class Library:
             return meta_from_catalog(doc_id, record)
 
     def _commit_file(
-        self, path: Path, *, doc_id: str | None = None, progress: ProgressFactory | None = None
-    ) -> IngestResult:
-        """Parse one file and commit it to the store, leaving the library to catch up."""
+        self,
+        path: Path,
+        *,
+        doc_id: str | None = None,
+        replace: bool = False,
+        progress: ProgressFactory | None = None,
+        batch: dict[str, NoticeMeta],
+    ) -> list[IngestResult]:
+        """Parse one file and commit its notices, leaving the library to catch up.
+
+        `batch` holds what this run committed before (the view catches up only at the end
+        of a run): it keeps ids unique and conflicts seen within one run too.
+        """
+        explicit = doc_id is not None
+        known = {**self._view.metas, **batch}
+        base = doc_id or _resolve_id(path, known)
         try:
-            notice = load_notice(path, doc_id=doc_id)
+            loaded = load_notices(path, doc_id=base, limits=self.limits)
         except ParseError as exc:
             logger.warning("Skipped %s: %s", path.name, exc.reason)
-            return IngestResult(path=str(path), error=str(exc))
+            return [IngestResult(path=str(path), error=str(exc))]
+        except Exception as exc:  # never a traceback for one bad file: the others go on
+            logger.debug("Unexpected failure reading %s", path, exc_info=True)
+            reason = f"could not be read ({type(exc).__name__}: {exc})"[:300]
+            return [IngestResult(path=str(path), error=f"{path}: {reason}")]
+        results = []
+        for notice in loaded.notices:
+            result = self._commit_notice(
+                path, notice, known.get(notice.meta.doc_id), loaded,
+                replace=replace or explicit, progress=progress,
+            )  # fmt: skip
+            if result.meta is not None:
+                batch[notice.meta.doc_id] = result.meta
+            results.append(result)
+        self._drop_stale_parts(path, base, loaded, known)
+        return results
+
+    def _commit_notice(
+        self,
+        path: Path,
+        notice: Notice,
+        existing: NoticeMeta | None,
+        loaded: LoadedFile,
+        *,
+        replace: bool,
+        progress: ProgressFactory | None,
+    ) -> IngestResult:
+        meta = notice.meta
+        if existing is not None and not replace and not _same_notice(existing, meta):
+            reason = (
+                f"would replace {meta.doc_id} ({_identity(existing)}), a different notice"
+                f" ({_identity(meta)}); rename the file, or ingest it with --replace"
+            )
+            return IngestResult(
+                path=str(path), doc_id=meta.doc_id, error=f"{path}: {reason}", conflict=meta.doc_id
+            )
         try:
             changed = self._commit(notice, progress=progress)
         except (EmbeddingError, StoreUnavailableError) as exc:
-            # Nothing was committed for this file (see ParagraphStore.put_document).
+            # Nothing was committed for this notice (see ParagraphStore.put_document).
             logger.warning("Could not index %s: %s", path.name, type(exc).__name__)
-            return IngestResult(path=str(path), doc_id=notice.meta.doc_id, error=f"{path}: {exc}")
+            return IngestResult(path=str(path), doc_id=meta.doc_id, error=f"{path}: {exc}")
+        except OSError as exc:  # a full disk or a read-only data folder
+            logger.warning("Could not index %s: %s", path.name, exc.strerror or exc)
+            reason = f"the index could not be written ({exc.strerror or exc}); nothing was changed"
+            return IngestResult(path=str(path), doc_id=meta.doc_id, error=f"{path}: {reason}")
         return IngestResult(
             path=str(path),
-            doc_id=notice.meta.doc_id,
-            title=notice.meta.title,
-            meta=notice.meta,
+            doc_id=meta.doc_id,
+            title=meta.title,
+            meta=meta,
             paragraphs=len(notice.body),
             changed=changed,
+            replaced=changed and existing is not None,
+            kind=loaded.kind,
+            notes=loaded.notes,
         )
+
+    def _drop_stale_parts(
+        self, path: Path, base: str, loaded: LoadedFile, known: dict[str, NoticeMeta]
+    ) -> None:
+        """A bundle that now holds fewer notices: its old extra parts go."""
+        kept = {n.meta.doc_id for n in loaded.notices}
+        part = re.compile(rf"{re.escape(base)}-\d+")
+        for doc_id, meta in known.items():
+            if meta.source == path.name and doc_id not in kept and part.fullmatch(doc_id):
+                with self._lock:
+                    self._store.delete_document(doc_id)
+                logger.info("Removed %s: no longer in %s", doc_id, path.name)
 
     def _commit(
         self, notice: Notice, *, progress: ProgressFactory | None = None, batch_size: int = 32
@@ -275,3 +381,33 @@ class Library:
             return []
         ids = [row_id(doc_id, version, i) for i in range(view.counts.get(doc_id, 0))]
         return [paragraph_from_row(r.text, r.metadata) for r in self._store.get(ids)]
+
+
+def _resolve_id(path: Path, known: dict[str, NoticeMeta]) -> str:
+    """The id for a file: stable for its name, unique among different files.
+
+    A document that came from a file of this name keeps its id (also one made by an older
+    naming rule); a new name gets `doc_id_for`, and a short hash of the name when that id
+    is taken by a file of another name ("Kiên Giang.txt", "Kien Giang.txt").
+    """
+    same_name = [d for d, m in known.items() if m.source == path.name]
+    if same_name:
+        return min(same_name, key=len)  # a bundle's first notice has the shortest id
+    base = doc_id_for(path)
+    if base in known:
+        return f"{base}-{hashlib.sha1(path.name.encode()).hexdigest()[:6]}"
+    return base
+
+
+def _same_notice(old: NoticeMeta, new: NoticeMeta) -> bool:
+    """True unless the two differ in a fact both state: province, date or number.
+
+    Not the kind: a sidecar's "Thông báo kết luận" and the text's "Thông báo" are one notice.
+    """
+    pairs = ((old.province, new.province), (old.date, new.date), (old.number, new.number))
+    return all(a is None or b is None or a == b for a, b in pairs)
+
+
+def _identity(meta: NoticeMeta) -> str:
+    date = meta.date.strftime("%d/%m/%Y") if meta.date else "không ghi ngày"
+    return ", ".join(x for x in (meta.kind, meta.province, date) if x)

@@ -1,6 +1,19 @@
-"""Parse: read a file, repair its extraction damage, and split it into a Notice."""
+"""Parse: read a file (any kind a province sends), repair its damage, split it into Notices."""
 
-from retrieval.parse.notices import load_notice, sidecar_path
-from retrieval.parse.reading import SUPPORTED_SUFFIXES, read_text
+from retrieval.parse.extracted import Extracted, ReadLimits
+from retrieval.parse.notices import LoadedFile, doc_id_for, load_notice, load_notices, sidecar_path
+from retrieval.parse.reading import SUPPORTED_NAMES, SUPPORTED_SUFFIXES, read_file, read_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_notice", "read_text", "sidecar_path"]
+__all__ = [
+    "SUPPORTED_NAMES",
+    "SUPPORTED_SUFFIXES",
+    "Extracted",
+    "LoadedFile",
+    "ReadLimits",
+    "doc_id_for",
+    "load_notice",
+    "load_notices",
+    "read_file",
+    "read_text",
+    "sidecar_path",
+]

@@ -41,6 +41,9 @@ class ParsedText:
     signer: str | None = None
     signer_title: str | None = None
     intro: str = ""
+    masthead: str = ""  # the lines above the kind: issuer, number, motto, place and date
+    number: str | None = None  # "12-TB/TU", from the masthead's "Số 12-TB/TU"
+    issued: str | None = None  # the masthead's "Kiên Giang, ngày 14 tháng 9 năm 2021"
 
 
 @dataclass
@@ -79,8 +82,11 @@ def split_structure(text: str) -> ParsedText:
     """
     text = _FRONT_MATTER.sub("", repair.normalise_text(text))
     lines = _content_lines(text)
+    masthead, number, issued, top = _read_masthead(lines)
+    lines = lines[top:]
     kind, title, header_md_title, start = _read_header(lines)
-    header_text = " ".join(repair.strip_markdown(line).strip() for line in lines[:start] if line)
+    header = [masthead, *(repair.strip_markdown(line).strip() for line in lines[:start] if line)]
+    header_text = " ".join(h for h in header if h)
     blocks = [
         repair.strip_markdown(repair.drop_stray_tail(b)).strip()
         for b in repair.join_lines(lines[start:])
@@ -103,7 +109,46 @@ def split_structure(text: str) -> ParsedText:
         signer=signer,
         signer_title=signer_title,
         intro=intro,
+        masthead=masthead,
+        number=number,
+        issued=issued,
     )
+
+
+MASTHEAD_LINES = 14  # the kind line comes within this many lines of the top, or there is none
+_NUMBER_LINE = re.compile(r"^Số\s*:?\s*([0-9][\w./-]*(?:\s*-\s*[A-ZĐ][\w/.-]*)?)", re.IGNORECASE)
+_PLACE_DATE = re.compile(r"^[^\W\d][\w .-]{1,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
+_MOTTO = re.compile(
+    r"^(ĐẢNG CỘNG SẢN VIỆT NAM|CỘNG H[OÒ]A XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do)",
+    re.IGNORECASE,
+)
+_DECORATION = re.compile(r"^[\W_]{1,12}$")
+
+
+def _read_masthead(lines: list[str]) -> tuple[str, str | None, str | None, int]:
+    """The administrative template's top: issuer, "Số …", motto, "Place, ngày …".
+
+    Returns the masthead text, the number, the place-and-date line and the index of the
+    first line after the masthead (0 when the text does not open with one: nothing is
+    taken unless a kind line such as "THÔNG BÁO" follows within a few lines).
+    """
+    kept: list[str] = []
+    number = issued = None
+    for i, raw in enumerate(lines[:MASTHEAD_LINES]):
+        line = repair.strip_markdown(raw).strip()
+        if not line or _DECORATION.match(line):
+            continue
+        if line.upper() in KINDS:
+            return (" ".join(kept), number, issued, i) if kept else ("", None, None, 0)
+        found = _NUMBER_LINE.match(line)
+        if found:
+            number = number or found.group(1).replace(" ", "")
+        elif _PLACE_DATE.match(line):
+            issued = issued or line
+        elif not (_MOTTO.match(line) or repair.is_all_caps(line)):
+            break  # body text before any kind line: no masthead
+        kept.append(line)
+    return "", None, None, 0
 
 
 def _content_lines(text: str) -> list[str]:

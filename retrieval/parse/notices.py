@@ -1,4 +1,4 @@
-"""Load a notice file (and its NAME.meta.json sidecar) into a Notice."""
+"""Load a notice file (and its NAME.meta.json sidecar) into the notices it holds."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ import hashlib
 import json
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from retrieval.errors import EmptyDocumentError, ParseError
 from retrieval.parse import chunking
-from retrieval.parse.reading import read_text
-from retrieval.text import PROVINCES, canonical_province, find_provinces, first_date
+from retrieval.parse.bundle import split_notices
+from retrieval.parse.extracted import ReadLimits
+from retrieval.parse.reading import read_file
+from retrieval.text import PROVINCES, canonical_province, find_provinces, first_date, fold
 from retrieval.types import Notice, NoticeMeta
 
 logger = logging.getLogger(__name__)
@@ -35,33 +38,92 @@ _SIDECAR_KEYS = {
 }  # fmt: skip
 
 
+DOC_ID_CHARS = 40  # room for a "-2" part number or a "-1a2b3c" collision suffix within 48
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """The notices of one file, and how the file was read (for the user's summary)."""
+
+    notices: tuple[Notice, ...]
+    kind: str
+    notes: tuple[str, ...] = ()
+
+
 def doc_id_for(path: Path) -> str:
-    """Document id: the file name without extension, reduced to safe characters."""
-    stem = path.name.split(".")[0]
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:48] or "document"
+    """Document id: the whole file name without its extension, in safe characters.
+
+    "2021.09.13 Kiên Giang.txt" -> "2021-09-13-Kien-Giang": Vietnamese letters folded (case
+    kept), everything else but letters, digits, _ and - made a single "-". The whole stem,
+    not the part before the first dot, so that dated file names stay apart.
+    """
+    folded = "".join(c if not c.isalpha() else _fold_letter(c) for c in _stem(path))
+    return (
+        re.sub(r"[^A-Za-z0-9_-]+", "-", folded).strip("-")[:DOC_ID_CHARS].strip("-") or "document"
+    )
 
 
 def sidecar_path(path: Path) -> Path:
-    """NAME.meta.json beside NAME.txt (or .md, .docx, .pdf)."""
-    return path.with_name(path.name.split(".")[0] + ".meta.json")
+    """NAME.meta.json beside NAME.txt (or .md, .docx, .pdf, ...)."""
+    return path.with_name(_stem(path) + ".meta.json")
 
 
-def load_notice(path: Path, *, doc_id: str | None = None) -> Notice:
-    """Read, repair and parse a notice file, applying its sidecar if there is one.
+def load_notices(
+    path: Path, *, doc_id: str | None = None, limits: ReadLimits | None = None
+) -> LoadedFile:
+    """Read, repair and parse a file into the notices it holds, applying its sidecar.
+
+    A file with several notices one after the other gives one Notice each; the first keeps
+    the file's id, the next ones get "-2", "-3", ... The sidecar describes the first.
 
     Raises:
         ParseError: (or a subclass) naming the file and what is wrong with it.
     """
-    text = read_text(path)
+    extracted = read_file(path, limits)
     sidecar, sidecar_bytes = _read_sidecar(path)
-    parsed = chunking.split_structure(text)
     doc = doc_id or doc_id_for(path)
-    paragraphs = chunking.make_paragraphs(doc, parsed)
-    if not any(p.role == "body" for p in paragraphs):
+    parts = split_notices(extracted.text)
+    file_bytes = path.read_bytes()
+    notices = []
+    for n, part in enumerate(parts, start=1):
+        part_id = doc if n == 1 else f"{doc}-{n}"
+        salt = b"" if len(parts) == 1 else f"#{n}".encode()
+        fingerprint = hashlib.sha256(file_bytes + sidecar_bytes + salt).hexdigest()[:12]
+        notice = _parse(part, part_id, path, sidecar if n == 1 else {}, fingerprint)
+        if notice is not None:
+            notices.append(notice)
+    if not notices:
         raise EmptyDocumentError(str(path), "no paragraphs found after cleaning")
-    fingerprint = hashlib.sha256(path.read_bytes() + sidecar_bytes).hexdigest()[:12]
-    meta = _metadata(doc, path, parsed, sidecar)
+    notes = extracted.notes
+    if len(notices) > 1:
+        notes = (*notes, f"tách thành {len(notices)} văn bản")
+    return LoadedFile(tuple(notices), extracted.kind, notes)
+
+
+def load_notice(path: Path, *, doc_id: str | None = None) -> Notice:
+    """The first (usually the only) notice of a file; see load_notices."""
+    return load_notices(path, doc_id=doc_id).notices[0]
+
+
+def _parse(
+    text: str, doc_id: str, path: Path, sidecar: dict[str, Any], fingerprint: str
+) -> Notice | None:
+    parsed = chunking.split_structure(text)
+    paragraphs = chunking.make_paragraphs(doc_id, parsed)
+    if not any(p.role == "body" for p in paragraphs):
+        return None
+    meta = _metadata(doc_id, path, parsed, sidecar)
     return Notice(meta=meta, paragraphs=paragraphs, fingerprint=fingerprint)
+
+
+def _stem(path: Path) -> str:
+    """The file name without its last extension ("a.b.txt" -> "a.b")."""
+    return path.name[: -len(path.suffix)] if path.suffix else path.name
+
+
+def _fold_letter(letter: str) -> str:
+    folded = fold(letter)
+    return folded.upper() if letter.isupper() else folded
 
 
 def _read_sidecar(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -89,7 +151,7 @@ def _metadata(
     date = _sidecar_date(side.get("date"), path) if "date" in side else _text_date(parsed)
     province = side.get("province")
     if province is None:
-        found = find_provinces(parsed.intro + " " + parsed.title)
+        found = find_provinces(" ".join([parsed.masthead, parsed.intro, parsed.title]))
         province = found[0] if found else None
     recipients = side.get("recipients") or parsed.recipients
     return NoticeMeta(
@@ -98,10 +160,10 @@ def _metadata(
         kind=side.get("kind") or kind,
         date=date,
         province=canonical_province(province) or province if province else None,
-        issuer=side.get("issuer") or _issuer(parsed.title),
+        issuer=side.get("issuer") or _issuer(parsed.title) or _masthead_issuer(parsed.masthead),
         signer=side.get("signer") or parsed.signer,
         signer_title=side.get("signer_title") or parsed.signer_title,
-        number=side.get("number"),
+        number=side.get("number") or parsed.number,
         recipients=tuple(recipients),
         source=path.name,
         supersedes=side.get("supersedes"),
@@ -109,7 +171,18 @@ def _metadata(
 
 
 def _text_date(parsed: chunking.ParsedText) -> dt.date | None:
-    return first_date(parsed.intro[:300]) or first_date(parsed.title)
+    # The masthead's "Kiên Giang, ngày 14 tháng 9 năm 2021" is the issue date; the intro's
+    # first date is the meeting's, the best there is without one.
+    issued = first_date(parsed.issued) if parsed.issued else None
+    return issued or first_date(parsed.intro[:300]) or first_date(parsed.title)
+
+
+def _masthead_issuer(masthead: str) -> str | None:
+    """'TỈNH ỦY KIÊN GIANG' from the masthead (its first all-caps words before the motto)."""
+    m = re.match(r"(.+?)(?=\s+(?:Số\b|ĐẢNG CỘNG SẢN|CỘNG H[OÒ]A)|$)", masthead)
+    if not m or not m.group(1).isupper():
+        return None
+    return _sentence_case(m.group(1).strip())
 
 
 def _sidecar_date(value: Any, path: Path) -> dt.date | None:

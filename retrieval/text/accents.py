@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,9 +58,13 @@ class AccentRestorer:
     def save(self, path: Path) -> None:
         """Write the counts as JSON."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"u": self.unigrams, "b": self.bigrams}, ensure_ascii=False))
-        tmp.replace(path)
+        # A temp name of this process's own: two processes may save at once.
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+            delete=False,
+        ) as tmp:  # fmt: skip
+            json.dump({"u": self.unigrams, "b": self.bigrams}, tmp, ensure_ascii=False)
+        Path(tmp.name).replace(path)
 
     @classmethod
     def load(cls, path: Path) -> AccentRestorer | None:

@@ -78,13 +78,14 @@ def test_docs_lists_newest_first_with_counts(index_copy: Path) -> None:
 def test_ingest_reports_good_and_broken_files(index_copy: Path, tmp_path: Path) -> None:
     good = tmp_path / "kh_2022.txt"
     good.write_text(NOTICE_TEXT, encoding="utf-8")
-    bad = tmp_path / "scan.png"
-    bad.write_bytes(b"\x89PNG")
+    bad = tmp_path / "scan.bin"
+    bad.write_bytes(bytes(range(256)) * 8)
     result = run(index_copy, "ingest", str(good), str(bad))
     assert result.exit_code == 1
     assert "✓ kh_2022 (added)" in result.output
     assert "2/3/2022" in result.output
-    assert "scan.png: unsupported file type .png" in result.output
+    assert "scan.bin: unsupported file type .bin" in result.output
+    assert "1 of 2 notices indexed from 2 files; not indexed: scan.bin" in result.output
     again = run(index_copy, "ingest", str(good))
     assert "(unchanged)" in again.output
     assert again.exit_code == 0
@@ -193,3 +194,27 @@ def test_llm_mode_without_a_key_for_openai_fails_with_a_message(index_copy: Path
     assert "Error:" in result.output
     assert "OPENAI_API_KEY" in result.output
     assert "Traceback" not in result.output
+
+
+def test_ask_jsonl_answers_a_line_that_is_not_utf8_and_goes_on(index_copy: Path) -> None:
+    runner = CliRunner()
+    stdin = "5K là gì?\n".encode() + b"c\xe1ch ly \xff\xfe bao nhi\xeau ng\xe0y\n" + b"5T la gi\n"
+    result = runner.invoke(
+        cli, ["ask", "--jsonl"], input=stdin, env={"CHITHI_DATA_DIR": str(index_copy)}
+    )
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert len(answers) == 3
+    assert answers[0]["status"] == answers[2]["status"] == "answered"
+    assert "\ufffd" in answers[1]["question"] or "?" in answers[1]["question"]
+
+
+def test_a_question_over_the_length_limit_is_refused_politely(index_copy: Path) -> None:
+    question = "Cách ly tập trung bao nhiêu ngày? " * 200
+    result = run(index_copy, "ask", "--json", question)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["status"] == "refused"
+    assert "dài quá" in answer["answer"]
+    assert "1900 9095" in answer["answer"]
+    assert not answer["citations"]

@@ -133,7 +133,8 @@ async def test_a_paragraph_longer_than_a_message_is_sent_in_parts(
         ("chi-thi.pdf", b"%PDF-1.4 this is not really a pdf", None, "❌ Không đọc được tệp"),
         ("chi-thi.docx", b"PK\x03\x04 broken zip", None, "❌ Không đọc được tệp"),
         ("trong.txt", b"\n\n  \n", None, "❌ Tệp trong.txt không có nội dung"),
-        ("anh.jpg", b"\xff\xd8\xff", None, "❌ Không nhận loại tệp .jpg"),
+        ("anh.jpg", b"\xff\xd8\xff", None, "❌ Không đọc được tệp"),
+        ("bang-tinh.xlsx", b"PK\x03\x04", None, "❌ Không nhận loại tệp .xlsx"),
         ("ok.txt", MARKET.encode(), "mã có dấu", "❌ Mã văn bản “mã có dấu” không hợp lệ"),
     ],
 )

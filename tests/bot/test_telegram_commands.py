@@ -104,7 +104,8 @@ async def test_a_province_is_chosen_by_any_of_its_names_once_it_has_notices(
     async with started_bot(tg, url, writable_answerer, index_copy) as bot:
         [refused] = await bot.send(text_update("/tinh tphcm"))
         assert refused.plain_text.startswith("Chưa có văn bản nào của “tphcm”")
-        assert writable_answerer.library.ingest_file(hcmc_notice).error is None
+        [added] = writable_answerer.library.ingest_file(hcmc_notice)
+        assert added.error is None
         for name in ("tphcm", "Sài Gòn", "ho chi minh"):
             [reply] = await bot.send(text_update(f"/tinh {name}"))
             assert reply.plain_text == chosen

@@ -211,3 +211,15 @@ def test_a_who_question_keeps_the_sentence_subject(answerer: Answerer) -> None:
 def test_a_why_question_leads_with_the_reason(answerer: Answerer) -> None:
     answer = answerer.ask("Vì sao số ca trong cộng đồng ở Kiên Giang vẫn còn cao?")
     assert "Nguyên nhân của hạn chế trên là do" in answer.text.splitlines()[0]
+
+
+def test_another_embedders_vectors_get_a_neutral_scope_not_a_crash() -> None:
+    """CHITHI_EMBEDDINGS=openai:… gives vectors of another size than the probe was fitted on."""
+    import numpy as np
+
+    from retrieval.answer.answerability import FEATURES, Model
+
+    model = Model.bundled()
+    neutral = model.mean[FEATURES.index("scope")]
+    assert model.scope(np.ones(1536) / 1536**0.5) == neutral
+    assert model.scope(np.ones(384) / 384**0.5) != neutral

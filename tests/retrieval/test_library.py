@@ -77,7 +77,11 @@ def test_ingest_interrupted_midway_leaves_the_index_as_it_was(tmp_path: Path) ->
     crashing = hashing_library(tmp_path, fail_after=1)
     changed = NOTICES / "001_5c18a4811e1b304d.txt"
     replacement = tmp_path / "001_5c18a4811e1b304d.txt"
-    replacement.write_text(changed.read_text(encoding="utf-8") * 3, encoding="utf-8")
+    # A longer version (more batches to embed): the same notice with its body repeated.
+    text = changed.read_text(encoding="utf-8")
+    body_end = text.index("Nơi nhận")
+    longer = text[:body_end] + text[text.index("1. Trong 7 ngày") : body_end] * 2 + text[body_end:]
+    replacement.write_text(longer, encoding="utf-8")
     with pytest.raises(EmbeddingError):
         crashing.put(_load(replacement), batch_size=4)
 

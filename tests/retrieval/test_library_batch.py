@@ -65,7 +65,8 @@ def test_one_file_outside_a_batch_leaves_the_library_in_step_and_saved(
         if how == "put":
             assert library.put(load_notice(path))
         else:
-            assert library.ingest_file(path).changed
+            [result] = library.ingest_file(path)
+            assert result.changed
     assert saves(caplog) == 1
     assert_in_step(library)
     hits = Searcher(library).search("chống dịch như chống giặc", k=1)

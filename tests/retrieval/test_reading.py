@@ -52,10 +52,11 @@ def test_pdf_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "error", "words"),
     [
-        ("photo.jpg", b"\xff\xd8\xff", UnsupportedFormatError, "unsupported file type .jpg"),
+        ("sheet.xlsx", b"PK\x03\x04" + bytes(range(200)), ParseError, "not a readable .docx"),
+        ("photo.jpg", b"\xff\xd8\xff", ParseError, "not a readable image"),
+        ("data.bin", bytes(range(256)) * 4, UnsupportedFormatError, "unsupported file type .bin"),
         ("empty.txt", b"", EmptyDocumentError, "empty"),
         ("blank.md", b"   \n\n  ", EmptyDocumentError, "empty"),
-        ("latin1.txt", "Thông báo".encode("cp1258"), DecodeError, "UTF-8"),
         ("binary.txt", b"\x00\x01\x02abc", DecodeError, "NUL"),
         ("broken.docx", b"PK\x03\x04 not really a zip", ParseError, "not a readable .docx"),
         ("broken.pdf", b"%PDF-1.4 garbage", ParseError, "pdf"),
