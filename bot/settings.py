@@ -65,7 +65,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()  # CHITHI_ADMIN_IDS: comma-separated user ids
     rate_limit: int = 20  # CHITHI_RATE_LIMIT: questions per user per minute
     max_question_chars: int = 1000  # CHITHI_MAX_QUESTION_CHARS: longer questions are refused
-    max_file_mb: float = 50.0  # CHITHI_MAX_FILE_MB: larger notice files are refused unread
+    max_file_mb: float = 20.0  # CHITHI_MAX_FILE_MB: larger notice files are refused unread
     max_unpacked_mb: float = 200.0  # CHITHI_MAX_UNPACKED_MB: a .docx's parts, uncompressed
     max_ocr_pages: int = 30  # CHITHI_MAX_OCR_PAGES: pages of a scanned PDF that are OCR'd
     log_level: str | None = None  # CHITHI_LOG_LEVEL (default: WARNING in the CLI, INFO for the bot)

@@ -43,7 +43,7 @@ class ReadLimits:
         convert_seconds: the time an external converter (.doc) may take.
     """
 
-    max_file_bytes: int = 50 * MB
+    max_file_bytes: int = 20 * MB  # a notice is ~20 KB; a 30-page scan ~10 MB; Telegram: 20 MB
     max_unpacked_bytes: int = 200 * MB
     max_ocr_pages: int = 30
     ocr_seconds: float = 60.0
