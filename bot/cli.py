@@ -319,6 +319,24 @@ def bot_command(state: _State) -> None:
 
 
 @cli.command()
+@click.option("--host", help="Address to listen on (default CHITHI_HTTP_HOST, 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default CHITHI_HTTP_PORT, 8080).")
+@click.pass_obj
+def serve(state: _State, host: str | None, port: int | None) -> None:
+    """Serve the HTTP API and the web console (staff page /, admin page /admin)."""
+    import uvicorn
+
+    from bot.web import build_app
+
+    settings = state.settings
+    answerer = state.answerer()
+    app = build_app(settings, library=answerer.library, answerer=answerer)
+    host, port = host or settings.http_host, port or settings.http_port
+    click.echo(f"chithi serve: http://{host}:{port}/ (API: /openapi.json)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@cli.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Run the Telegram bot when a token is configured, the terminal chat otherwise."""

@@ -14,8 +14,10 @@ _REPO_NOTICES = Path(__file__).resolve().parent.parent / "data" / "notices"
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Every environment variable Settings.from_env reads (the Docker files are checked against it).
 ENVIRONMENT_VARIABLES = (
-    "CHITHI_ADMIN_IDS", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_CHROMA_URL",
+    "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
+    "CHITHI_CHROMA_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
+    "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_STAFF_TOKEN",
     "CHITHI_LEXICAL_DIR",
     "CHITHI_LLM_MODEL", "CHITHI_LLM_TIMEOUT", "CHITHI_LOG_LEVEL", "CHITHI_MAX_FILE_MB",
     "CHITHI_MAX_OCR_PAGES", "CHITHI_MAX_QUESTION_CHARS", "CHITHI_MAX_UNPACKED_MB",
@@ -68,6 +70,10 @@ class Settings:
     max_file_mb: float = 20.0  # CHITHI_MAX_FILE_MB: larger notice files are refused unread
     max_unpacked_mb: float = 200.0  # CHITHI_MAX_UNPACKED_MB: a .docx's parts, uncompressed
     max_ocr_pages: int = 30  # CHITHI_MAX_OCR_PAGES: pages of a scanned PDF that are OCR'd
+    http_host: str = "127.0.0.1"  # CHITHI_HTTP_HOST: where `chithi serve` listens
+    http_port: int = 8080  # CHITHI_HTTP_PORT
+    admin_token: str | None = field(default=None, repr=False)  # CHITHI_ADMIN_TOKEN: web admin
+    staff_token: str | None = field(default=None, repr=False)  # CHITHI_STAFF_TOKEN: web staff
     log_level: str | None = None  # CHITHI_LOG_LEVEL (default: WARNING in the CLI, INFO for the bot)
 
     @classmethod
@@ -119,6 +125,10 @@ class Settings:
             max_file_mb=_number(get, "CHITHI_MAX_FILE_MB", cls.max_file_mb),
             max_unpacked_mb=_number(get, "CHITHI_MAX_UNPACKED_MB", cls.max_unpacked_mb),
             max_ocr_pages=int(_number(get, "CHITHI_MAX_OCR_PAGES", cls.max_ocr_pages)),
+            http_host=get("CHITHI_HTTP_HOST") or cls.http_host,
+            http_port=int(_number(get, "CHITHI_HTTP_PORT", cls.http_port)),
+            admin_token=get("CHITHI_ADMIN_TOKEN"),
+            staff_token=get("CHITHI_STAFF_TOKEN"),
             log_level=(get("CHITHI_LOG_LEVEL") or "").upper() or None,
         )
 

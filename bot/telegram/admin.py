@@ -16,14 +16,14 @@ from bot.telegram.context import BotContext
 from bot.telegram.render import Block
 from bot.telegram.replies import send_blocks
 from bot.telegram.stream import llm_stats_text
-from bot.telegram.uploads import DOC_ID, ingest_upload, remove_upload, safe_name
-from retrieval import DocumentNotFoundError, IngestResult, NoticeMeta, format_date
+from bot.upload_replies import Markup, document_summary, upload_reply
+from bot.uploads import DOC_ID, ingest_upload, remove_upload, safe_name
+from retrieval import DocumentNotFoundError
 from retrieval.parse import SUPPORTED_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_STATS_DAYS = 7
-PLAIN_KINDS = frozenset({"văn bản .txt", "văn bản .md", "Word .docx", "PDF có lớp chữ"})
 
 
 async def _admin_message(update: Update, context: BotContext) -> Message | None:
@@ -41,13 +41,7 @@ async def _admin_message(update: Update, context: BotContext) -> Message | None:
     return message
 
 
-def _summary(heading: str, meta: NoticeMeta, paragraphs: int) -> str:
-    details = messages.UPLOAD_SUMMARY.format(
-        title=f"<b>{render.plain(meta.title)}</b>",
-        date=format_date(meta.date),
-        paragraphs=paragraphs,
-    )
-    return f"{heading}\n{details}<code>{render.plain(meta.doc_id)}</code>"
+HTML = Markup(plain=render.plain, bold=lambda t: f"<b>{t}</b>", code=lambda t: f"<code>{t}</code>")
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -88,39 +82,7 @@ async def _ingest(context: BotContext, name: str, data: bytes, doc_id: str | Non
         ingest_upload, services.library, services.settings.uploads_dir, name, data,
         doc_id=doc_id,
     )  # fmt: skip
-    return "\n\n".join(_upload_reply(name, data, r) for r in upload.results)
-
-
-def _upload_reply(name: str, data: bytes, result: IngestResult) -> str:
-    """What one notice of an upload became, and how the file was read."""
-    if result.conflict is not None:
-        return messages.UPLOAD_CONFLICT.format(
-            name=render.plain(name), doc_id=render.plain(result.conflict)
-        )
-    if result.error is not None or result.meta is None:  # Library.ingest_file logged why
-        # A file that parsed has a document id: then the index, not the file, failed.
-        if result.doc_id is not None:
-            return messages.INDEX_UNAVAILABLE
-        if not data.strip():
-            return messages.UPLOAD_EMPTY.format(name=render.plain(name))
-        reason = result.error.split(": ", 1)[-1] if result.error else ""
-        return messages.UPLOAD_UNREADABLE.format(
-            name=render.plain(name), reason=render.plain(reason)
-        )
-    if not result.changed:
-        heading = messages.UPLOAD_UNCHANGED
-    elif result.replaced:
-        heading = messages.UPLOAD_REPLACED
-    else:
-        heading = messages.UPLOAD_ADDED
-    summary = _summary(heading, result.meta, result.paragraphs)
-    # How the file was read, when it took more than reading it: OCR, a converted encoding,
-    # a web page, several notices in one file.
-    plain = result.kind in PLAIN_KINDS and not result.notes
-    read_as = ", ".join(x for x in (result.kind, *result.notes) if x)
-    if read_as and not plain:
-        summary += "\n" + messages.UPLOAD_READ_AS.format(how=render.plain(read_as))
-    return summary
+    return "\n\n".join(upload_reply(name, data, r, HTML) for r in upload.results)
 
 
 async def remove_command(update: Update, context: BotContext) -> None:
@@ -146,7 +108,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
         return
     await asyncio.to_thread(remove_upload, services.settings.uploads_dir, doc_id)
     logger.info("Removed doc=%s", doc_id)
-    await message.reply_text(_summary(messages.REMOVE_DONE, meta, count))
+    await message.reply_text(document_summary(messages.REMOVE_DONE, meta, count, HTML))
 
 
 def _period(args: list[str]) -> tuple[dt.datetime | None, str] | None:

@@ -15,7 +15,7 @@ from bot import messages
 from bot.telegram import buttons, render
 from bot.telegram.context import BotContext
 from bot.telegram.render import Block
-from bot.telegram.uploads import original_path
+from bot.uploads import original_path
 from retrieval import Answer, Library, phrasing
 
 logger = logging.getLogger(__name__)

@@ -208,3 +208,34 @@ async def test_statistics_and_csv_export_of_the_question_log(bot: RunningBot) ->
     assert {r["user_id"] for r in rows} == {"1001", "1002"}
     assert "tester" not in sent.data.decode("utf-8-sig")  # ids only, never names
     assert answer.plain_text.startswith(FIVE_K)
+
+
+async def test_an_uploaded_scan_is_read_by_ocr_and_the_reply_says_so(
+    admin_bot: RunningBot, tg: FakeTelegram
+) -> None:
+    import shutil
+
+    if not (shutil.which("tesseract") and shutil.which("pdftoppm")):
+        pytest.skip("needs tesseract and pdftoppm (make setup-system)")
+    scan = Path(__file__).resolve().parents[1] / "data" / "readers" / "scanned_notice.pdf"
+    text = await send_upload(admin_bot, upload(tg, "ban-quet.pdf", scan.read_bytes()))
+    assert text.startswith(messages.UPLOAD_ADDED)
+    assert "Đã đọc: PDF quét (OCR), nhận dạng chữ (OCR) 1 trang" in text
+
+
+async def test_a_different_notice_under_a_taken_name_is_not_replaced_without_the_id_caption(
+    admin_bot: RunningBot, tg: FakeTelegram
+) -> None:
+    first = await send_upload(admin_bot, upload(tg, "thong-bao.txt", MARKET.encode()))
+    assert first.startswith(messages.UPLOAD_ADDED)
+    other = MARKET.replace("05/3/2022", "20/4/2022").replace("Bến Tre", "Long An")
+    refused = await send_upload(admin_bot, upload(tg, "thong-bao.txt", other.encode()))
+    assert refused.startswith("⚠️ Chưa thêm tệp thong-bao.txt")
+    assert "thong-bao" in refused
+    [listing] = await admin_bot.send(text_update("/vanban"))
+    assert "Bến Tre" in listing.plain_text
+    assert "Long An" not in listing.plain_text
+    replaced = await send_upload(
+        admin_bot, upload(tg, "thong-bao.txt", other.encode(), caption="thong-bao")
+    )
+    assert replaced.startswith(messages.UPLOAD_REPLACED)

@@ -1,0 +1,80 @@
+"""What an upload or a removal did, in the Vietnamese both front ends show (Telegram, web).
+
+Telegram marks text up in HTML; the web console inserts it as plain text. The wording is one,
+so that an administrator reads the same reply wherever they upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import messages
+from retrieval import IngestResult, NoticeMeta, format_date
+
+# Kinds of file whose reading needs no comment in a reply.
+PLAIN_KINDS = frozenset({"văn bản .txt", "văn bản .md", "Word .docx", "PDF có lớp chữ"})
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How a front end marks text: escape a value, make a title bold, show an id as code."""
+
+    plain: Callable[[str], str]
+    bold: Callable[[str], str]
+    code: Callable[[str], str]
+
+
+TEXT = Markup(plain=str, bold=str, code=str)
+
+
+def upload_status(result: IngestResult) -> str:
+    """added, replaced, unchanged, conflict or error."""
+    if result.conflict is not None:
+        return "conflict"
+    if result.error is not None or result.meta is None:
+        return "error"
+    if not result.changed:
+        return "unchanged"
+    return "replaced" if result.replaced else "added"
+
+
+def upload_reply(name: str, data: bytes, result: IngestResult, markup: Markup = TEXT) -> str:
+    """What one notice of an upload became, and how the file was read."""
+    status = upload_status(result)
+    if status == "conflict":
+        return messages.UPLOAD_CONFLICT.format(
+            name=markup.plain(name), doc_id=markup.code(markup.plain(result.conflict or ""))
+        )
+    if status == "error" or result.meta is None:
+        # A file that parsed has a document id: then the index, not the file, failed.
+        if result.doc_id is not None:
+            return messages.INDEX_UNAVAILABLE
+        if not data.strip():
+            return messages.UPLOAD_EMPTY.format(name=markup.plain(name))
+        reason = result.error.split(": ", 1)[-1] if result.error else ""
+        return messages.UPLOAD_UNREADABLE.format(
+            name=markup.plain(name), reason=markup.plain(reason)
+        )
+    heading = {
+        "unchanged": messages.UPLOAD_UNCHANGED,
+        "replaced": messages.UPLOAD_REPLACED,
+    }.get(status, messages.UPLOAD_ADDED)
+    summary = document_summary(heading, result.meta, result.paragraphs, markup)
+    # How the file was read, when it took more than reading it: OCR, a converted encoding,
+    # a web page, several notices in one file.
+    plain = result.kind in PLAIN_KINDS and not result.notes
+    read_as = ", ".join(x for x in (result.kind, *result.notes) if x)
+    if read_as and not plain:
+        summary += "\n" + messages.UPLOAD_READ_AS.format(how=markup.plain(read_as))
+    return summary
+
+
+def document_summary(heading: str, meta: NoticeMeta, paragraphs: int, markup: Markup = TEXT) -> str:
+    """A heading, then the document's title, date, paragraph count and id."""
+    details = messages.UPLOAD_SUMMARY.format(
+        title=markup.bold(markup.plain(meta.title)),
+        date=format_date(meta.date),
+        paragraphs=paragraphs,
+    )
+    return f"{heading}\n{details}{markup.code(markup.plain(meta.doc_id))}"

@@ -1,0 +1,307 @@
+"""The HTTP API and the web console: `chithi serve`, one process, the bot's Answerer and index.
+
+Starlette, not FastAPI: the API is a dozen small handlers over objects we already have, and
+Starlette gives routing, form parsing and a test client without pydantic models or a second
+way to describe the JSON contract (which `Answer.to_json` already fixes). The OpenAPI
+description is written by hand in openapi.py, next to the routes it describes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot import messages
+from bot.chat_log import ChatLog
+from bot.provinces import province_with_notices
+from bot.settings import Settings
+from bot.upload_replies import document_summary, upload_reply, upload_status
+from bot.uploads import DOC_ID, ingest_upload, remove_upload
+from bot.web.auth import Access, SecurityHeaders
+from bot.web.openapi import openapi_document
+from bot.wiring import build_answerer, build_library
+from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters
+from retrieval.answer import phrasing
+from retrieval.parse import SUPPORTED_SUFFIXES
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_JSON_BYTES = 16 * 1024  # an ask request: a question of at most a few thousand characters
+DEFAULT_DAYS = 7
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def build_app(
+    settings: Settings,
+    *,
+    library: Library | None = None,
+    answerer: Answerer | None = None,
+    chat_log: ChatLog | None = None,
+) -> Starlette:
+    """The ASGI app: the JSON API under /api, the console at / and /admin."""
+    library = library or build_library(settings)
+    answerer = answerer or build_answerer(settings, library)
+    log = chat_log or ChatLog(settings.question_log_path)
+    access = Access(admin_token=settings.admin_token, staff_token=settings.staff_token)
+    api = _Api(settings, library, answerer, log, access)
+    routes = [
+        Route("/healthz", api.health),
+        Route("/api/whoami", api.whoami),
+        Route("/api/ask", api.ask, methods=["POST"]),
+        Route("/api/documents", api.documents, methods=["GET"]),
+        Route("/api/documents", api.upload, methods=["POST"]),
+        Route("/api/documents/{doc_id}", api.remove, methods=["DELETE"]),
+        Route("/api/provinces", api.provinces),
+        Route("/api/stats", api.stats),
+        Route("/api/questions.csv", api.questions_csv),
+        Route("/openapi.json", api.openapi),
+        Route("/", _page("index.html")),
+        Route("/admin", _page("admin.html")),
+        Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+
+
+def _page(name: str) -> Any:
+    async def page(request: Request) -> Response:
+        path = STATIC / name
+        if not path.is_file():
+            return JSONResponse({"error": "the console is not installed"}, status_code=404)
+        return FileResponse(path, media_type="text/html; charset=utf-8")
+
+    return page
+
+
+class _Api:
+    def __init__(
+        self,
+        settings: Settings,
+        library: Library,
+        answerer: Answerer,
+        log: ChatLog,
+        access: Access,
+    ) -> None:
+        self.settings = settings
+        self.library = library
+        self.answerer = answerer
+        self.log = log
+        self.access = access
+
+    # -- open ----------------------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "documents": len(self.library.catalog)})
+
+    async def whoami(self, request: Request) -> Response:
+        return JSONResponse({"staff_token_required": self.access.staff_token is not None})
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
+    # -- staff ---------------------------------------------------------------------------
+
+    async def ask(self, request: Request) -> Response:
+        denied = self.access.staff(request)
+        if denied is not None:
+            return denied
+        try:
+            body = await _json_body(request)
+            question = body.get("question")
+            if not isinstance(question, str) or not question.strip():
+                raise _BadRequest(400, "give a non-empty 'question' string")
+            filters = _filters(body, self.library)
+        except _BadRequest as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
+        answer = await asyncio.to_thread(self.answerer.ask, question, filters=filters)
+        await asyncio.to_thread(
+            self.log.record, answer, user_id=None, chat_id=None, chat_type="web",
+            province=filters.province,
+        )  # fmt: skip
+        return JSONResponse(answer.to_json())
+
+    async def documents(self, request: Request) -> Response:
+        denied = self.access.staff(request)
+        if denied is not None:
+            return denied
+        province = request.query_params.get("province") or None
+        items = await asyncio.to_thread(self.library.documents, province)
+        return JSONResponse(
+            {
+                "documents": [
+                    {
+                        "doc_id": d.meta.doc_id,
+                        "title": d.meta.title,
+                        "kind": d.meta.kind,
+                        "province": d.meta.province,
+                        "date": d.meta.date.isoformat() if d.meta.date else None,
+                        "paragraphs": d.paragraph_count,
+                        "label": phrasing.doc_label(d.meta),
+                    }
+                    for d in items
+                ]
+            }
+        )
+
+    async def provinces(self, request: Request) -> Response:
+        denied = self.access.staff(request)
+        if denied is not None:
+            return denied
+        return JSONResponse({"provinces": sorted(self.library.provinces)})
+
+    # -- admin ---------------------------------------------------------------------------
+
+    async def upload(self, request: Request) -> Response:
+        denied = self.access.admin(request)
+        if denied is not None:
+            return denied
+        limit = self.settings.read_limits.max_file_bytes
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > limit + 64 * 1024:
+            return _too_large(limit)
+        # The form's temp files are closed when the block ends.
+        async with request.form(max_files=1, max_part_size=limit + 1) as form:
+            file = form.get("file")
+            if not isinstance(file, UploadFile) or not file.filename:
+                return JSONResponse({"error": "send the notice as the form field 'file'"}, 400)
+            data = await file.read(limit + 1)
+            doc_id = str(form.get("doc_id") or "").strip() or None
+        if len(data) > limit:
+            return _too_large(limit)
+        name = file.filename
+        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            text = messages.UPLOAD_UNSUPPORTED.format(suffix=Path(name).suffix or name)
+            return JSONResponse({"error": text}, status_code=415)
+        if doc_id is not None and not DOC_ID.fullmatch(doc_id):
+            return JSONResponse({"error": messages.UPLOAD_BAD_ID.format(doc_id=doc_id)}, 400)
+        upload = await asyncio.to_thread(
+            ingest_upload, self.library, self.settings.uploads_dir, name, data, doc_id=doc_id
+        )
+        results = [
+            {
+                "doc_id": r.doc_id,
+                "status": upload_status(r),
+                "title": r.meta.title if r.meta else None,
+                "message": upload_reply(name, data, r),
+            }
+            for r in upload.results
+        ]
+        return JSONResponse({"results": results})
+
+    async def remove(self, request: Request) -> Response:
+        denied = self.access.admin(request)
+        if denied is not None:
+            return denied
+        doc_id = request.path_params["doc_id"]
+        count = self.library.counts.get(doc_id, 0)
+        try:
+            meta = await asyncio.to_thread(self.library.remove, doc_id)
+        except DocumentNotFoundError:
+            text = messages.REMOVE_UNKNOWN.format(doc_id=doc_id)
+            return JSONResponse({"error": text}, status_code=404)
+        await asyncio.to_thread(remove_upload, self.settings.uploads_dir, doc_id)
+        logger.info("Removed doc=%s (web)", doc_id)
+        message = document_summary(messages.REMOVE_DONE, meta, count)
+        return JSONResponse({"removed": doc_id, "message": message})
+
+    async def stats(self, request: Request) -> Response:
+        denied = self.access.admin(request)
+        if denied is not None:
+            return denied
+        since = _since(request)
+        stats = await asyncio.to_thread(self.log.stats, since, top=20)
+        return JSONResponse(
+            {
+                "asked": stats.asked,
+                "answered": stats.answered,
+                "not_found": stats.not_found,
+                "refused": stats.refused,
+                "helpful": stats.helpful,
+                "unhelpful": stats.unhelpful,
+                "gaps": [{"question": q, "count": n} for q, n in stats.unanswered],
+            }
+        )
+
+    async def questions_csv(self, request: Request) -> Response:
+        denied = self.access.admin(request)
+        if denied is not None:
+            return denied
+        data = await asyncio.to_thread(self.log.export_csv, _since(request))
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="cau-hoi.csv"'},
+        )
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    if int(request.headers.get("content-length") or 0) > MAX_JSON_BYTES:
+        raise _BadRequest(413, f"the request is over {MAX_JSON_BYTES // 1024} KB")
+    raw = await request.body()
+    if len(raw) > MAX_JSON_BYTES:
+        raise _BadRequest(413, f"the request is over {MAX_JSON_BYTES // 1024} KB")
+    try:
+        body = json.loads(raw.decode("utf-8", "replace"))
+    except ValueError as exc:
+        raise _BadRequest(400, "the body is not JSON") from exc
+    if not isinstance(body, dict):
+        raise _BadRequest(400, "the body must be a JSON object")
+    return body
+
+
+def _filters(body: dict[str, Any], library: Library) -> SearchFilters:
+    typed = body.get("province") or None
+    doc_id = body.get("doc_id") or None
+    for key, value in (("province", typed), ("doc_id", doc_id)):
+        if value is not None and not isinstance(value, str):
+            raise _BadRequest(400, f"'{key}' must be a string")
+    province = province_with_notices(library, typed) if typed else None
+    if typed and province is None:
+        raise _BadRequest(400, messages.NO_DOCUMENTS_IN.format(province=typed))
+    return SearchFilters(
+        province=province,
+        doc_id=doc_id,
+        date_from=_date(body.get("date_from"), "date_from"),
+        date_to=_date(body.get("date_to"), "date_to"),
+    )
+
+
+def _date(value: Any, key: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise _BadRequest(400, f"'{key}' must be YYYY-MM-DD") from exc
+
+
+def _since(request: Request) -> dt.datetime:
+    try:
+        days = max(1, min(3650, int(request.query_params.get("days") or DEFAULT_DAYS)))
+    except ValueError:
+        days = DEFAULT_DAYS
+    return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse(
+        {"error": f"the file is over the {limit // (1024 * 1024)} MB limit"}, status_code=413
+    )

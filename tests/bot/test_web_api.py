@@ -1,0 +1,158 @@
+"""The HTTP API (`chithi serve`): the ask contract, tokens, uploads, removal, statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from bot.cli import cli
+from bot.settings import Settings
+from bot.web import build_app
+from tests.helpers.documents import NOTICE_TEXT
+
+ADMIN = {"Authorization": "Bearer admin-secret"}
+
+
+@pytest.fixture(scope="module")
+def data_dir(bundled_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("web") / "data"
+    shutil.copytree(bundled_index_dir, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def client(data_dir: Path) -> Iterator[TestClient]:
+    settings = Settings.from_env(
+        {"CHITHI_DATA_DIR": str(data_dir), "CHITHI_ADMIN_TOKEN": "admin-secret",
+         "CHITHI_MAX_FILE_MB": "0.05"}
+    )  # fmt: skip
+    with TestClient(build_app(settings)) as test_client:
+        yield test_client
+
+
+def test_ask_returns_exactly_the_cli_json_contract(client: TestClient, data_dir: Path) -> None:
+    question = "Hà Tiên áp dụng chỉ thị nào?"
+    response = client.post("/api/ask", json={"question": question})
+    assert response.status_code == 200
+    cli_run = CliRunner().invoke(
+        cli, ["ask", "--json", question], env={"CHITHI_DATA_DIR": str(data_dir)}
+    )
+    assert cli_run.exit_code == 0, cli_run.output
+    from_cli, from_api = json.loads(cli_run.output), response.json()
+    from_cli.pop("latency_ms"), from_api.pop("latency_ms")
+    assert json.dumps(from_api, ensure_ascii=False) == json.dumps(from_cli, ensure_ascii=False)
+    assert from_api["status"] == "answered"
+
+
+def test_ask_filters_by_a_province_written_any_way(client: TestClient) -> None:
+    answer = client.post("/api/ask", json={"question": "giãn cách từ ngày nào?",
+                                           "province": "kien giang"}).json()  # fmt: skip
+    assert answer["status"] == "answered"
+    assert {c["doc_id"] for c in answer["citations"]} == {"001_5c18a4811e1b304d"}
+    unknown = client.post("/api/ask", json={"question": "giãn cách?", "province": "Cà Mau"})
+    assert unknown.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(b"not json", 400), (b'{"question": ""}', 400), (b'["x"]', 400),
+     (b'{"question": "' + b"a" * 20000 + b'"}', 413),
+     ('{"question": "x", "date_from": "hôm qua"}'.encode(), 400)],
+)  # fmt: skip
+def test_bad_ask_requests_get_a_clear_error(client: TestClient, body: bytes, status: int) -> None:
+    response = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == status
+    assert response.json()["error"]
+
+
+def test_admin_calls_need_the_admin_token(client: TestClient) -> None:
+    for method, path in (("GET", "/api/stats"), ("GET", "/api/questions.csv"),
+                         ("DELETE", "/api/documents/001_5c18a4811e1b304d")):  # fmt: skip
+        assert client.request(method, path).status_code == 401
+        wrong = client.request(method, path, headers={"Authorization": "Bearer admin-secreT"})
+        assert wrong.status_code == 403
+    upload = client.post("/api/documents", files={"file": ("a.txt", b"x")})
+    assert upload.status_code == 401
+    assert client.get("/api/documents").status_code == 200  # staff calls are open by default
+
+
+def test_admin_is_off_without_a_token_and_staff_can_be_closed(data_dir: Path) -> None:
+    settings = Settings.from_env(
+        {"CHITHI_DATA_DIR": str(data_dir), "CHITHI_STAFF_TOKEN": "staff-secret"}
+    )
+    with TestClient(build_app(settings)) as closed:
+        assert closed.get("/api/stats", headers=ADMIN).status_code == 403
+        assert closed.get("/api/whoami").json() == {"staff_token_required": True}
+        assert closed.post("/api/ask", json={"question": "5K là gì?"}).status_code == 401
+        staff = {"Authorization": "Bearer staff-secret"}
+        answer = closed.post("/api/ask", json={"question": "5K là gì?"}, headers=staff)
+        assert answer.json()["status"] == "answered"
+
+
+def test_upload_good_and_broken_files_then_remove(client: TestClient) -> None:
+    good = client.post("/api/documents", headers=ADMIN,
+                       files={"file": ("kh-web.txt", NOTICE_TEXT.encode())})  # fmt: skip
+    [result] = good.json()["results"]
+    assert (result["doc_id"], result["status"]) == ("kh-web", "added")
+    assert result["message"].startswith("✅ Đã thêm văn bản:")
+    answer = client.post("/api/ask", json={"question": "Người nhập cảnh cách ly mấy ngày?"})
+    assert "kh-web" in {c["doc_id"] for c in answer.json()["citations"]}
+    broken = client.post("/api/documents", headers=ADMIN,
+                         files={"file": ("hong.docx", b"PK\x03\x04 broken")})  # fmt: skip
+    [failed] = broken.json()["results"]
+    assert failed["status"] == "error"
+    assert failed["message"].startswith("❌ Không đọc được tệp hong.docx")
+    wrong_kind = client.post("/api/documents", headers=ADMIN,
+                             files={"file": ("bang.xlsx", b"PK\x03\x04")})  # fmt: skip
+    assert wrong_kind.status_code == 415
+    removed = client.delete("/api/documents/kh-web", headers=ADMIN)
+    assert removed.json()["removed"] == "kh-web"
+    assert client.delete("/api/documents/kh-web", headers=ADMIN).status_code == 404
+
+
+def test_an_oversized_upload_is_refused_with_413(client: TestClient) -> None:
+    big = NOTICE_TEXT.encode() * 200  # over the 0.05 MB limit of this app
+    response = client.post("/api/documents", headers=ADMIN, files={"file": ("to.txt", big)})
+    assert response.status_code == 413
+
+
+def test_a_file_name_from_the_client_is_never_a_path_on_disk(
+    client: TestClient, data_dir: Path
+) -> None:
+    response = client.post("/api/documents", headers=ADMIN,
+                           files={"file": ("../../escape.txt", NOTICE_TEXT.encode())})  # fmt: skip
+    [result] = response.json()["results"]
+    assert result["status"] in ("added", "unchanged")
+    assert not (data_dir.parent / "escape.txt").exists()
+    assert not (data_dir / "escape.txt").exists()
+    client.delete(f"/api/documents/{result['doc_id']}", headers=ADMIN)
+
+
+def test_questions_are_logged_for_the_gap_list_and_the_csv(client: TestClient) -> None:
+    for _ in range(2):
+        client.post("/api/ask", json={"question": "Giá vé máy bay dịp Tết bao nhiêu?"})
+    stats = client.get("/api/stats?days=1", headers=ADMIN).json()
+    assert {"question": "Giá vé máy bay dịp Tết bao nhiêu?", "count": 2} in stats["gaps"]
+    assert stats["not_found"] >= 2
+    exported = client.get("/api/questions.csv?days=1", headers=ADMIN)
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert any(r["question"] == "Giá vé máy bay dịp Tết bao nhiêu?" and r["chat_type"] == "web"
+               for r in rows)  # fmt: skip
+    assert "admin-secret" not in exported.text
+
+
+def test_health_openapi_and_security_headers(client: TestClient) -> None:
+    health = client.get("/healthz")
+    assert health.json()["status"] == "ok"
+    assert health.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert health.headers["X-Content-Type-Options"] == "nosniff"
+    spec = client.get("/openapi.json").json()
+    assert {"/api/ask", "/api/documents", "/api/stats"} <= set(spec["paths"])
