@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## setup: the Python packages into .venv, and the Debian packages the file readers use
-## (tesseract-ocr with Vietnamese, poppler-utils, antiword, catdoc) when run as root or with
+## (tesseract-ocr with Vietnamese, poppler-utils, antiword, catdoc; chromium and chromedriver
+## for the web console's browser tests) when run as root or with
 ## passwordless sudo; without them it says what will not be read and goes on.
 setup: $(STAMP) setup-system
 

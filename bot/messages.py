@@ -190,9 +190,9 @@ UPLOAD_UNSUPPORTED = (
 )
 UPLOAD_READ_AS = "Đã đọc: {how}"
 UPLOAD_CONFLICT = (
-    "⚠️ Chưa thêm tệp {name}: đã có văn bản mã <code>{doc_id}</code> là một văn bản khác (khác "
-    "tỉnh, ngày hoặc số). Hãy đổi tên tệp rồi gửi lại; nếu muốn thay văn bản đó, gửi lại "
-    "tệp với chú thích <code>{doc_id}</code>."
+    "⚠️ Chưa thêm tệp {name}: đã có văn bản mã {doc_id} là một văn bản khác (khác tỉnh, ngày "
+    "hoặc số). Hãy đổi tên tệp rồi gửi lại; nếu muốn thay văn bản đó, gửi lại tệp kèm mã "
+    "{doc_id} (trên Telegram: ghi mã vào chú thích của tệp)."
 )
 UPLOAD_TOO_BIG = "❌ Tệp lớn quá ({size} MB); bot chỉ tải được tệp đến 20 MB."
 UPLOAD_EMPTY = "❌ Tệp {name} không có nội dung văn bản đọc được."

@@ -4,6 +4,7 @@
 #   tesseract-ocr tesseract-ocr-vie   OCR of scanned PDFs and photos (Vietnamese data)
 #   poppler-utils                     pdftoppm: scanned PDF pages to images for OCR
 #   antiword catdoc                   Word 97-2003 .doc files
+#   chromium chromium-driver          the web console's browser tests (tests/bot/test_web_console.py)
 #
 #   bash scripts/system_packages.sh           install what is missing (root or passwordless sudo)
 #   bash scripts/system_packages.sh --check   only say what is missing; exit 1 if anything is
@@ -11,7 +12,7 @@
 # With everything present it only checks (no apt-get at all, well under a second). Without
 # root or passwordless sudo, or without apt-get, it prints one line per missing tool and what
 # will not work without it, and exits 0: the rest of chithi works, so `make setup` goes on.
-# docker/Dockerfile installs the same packages.
+# docker/Dockerfile installs the same packages but chromium: the browser is for tests only.
 set -uo pipefail
 
 check_only=0
@@ -41,6 +42,13 @@ missing() {
     elif [ "$catdoc" = 0 ]; then
         printf 'catdoc\tcatdoc is missing: .doc files antiword refuses, and RTF named .doc, cannot be read\n'
     fi
+    # The tests drive Debian's own browser and driver, at these paths (no browser download).
+    if ! command -v /usr/bin/chromium >/dev/null 2>&1; then
+        printf 'chromium\tchromium is missing: the web console browser tests are skipped\n'
+    fi
+    if ! command -v /usr/bin/chromedriver >/dev/null 2>&1; then
+        printf 'chromium-driver\tchromedriver is missing: the web console browser tests are skipped\n'
+    fi
 }
 
 report() {
@@ -51,7 +59,7 @@ report() {
 
 gaps="$(missing)"
 if [ -z "$gaps" ]; then
-    echo "system packages: tesseract (vie), pdftoppm, antiword, catdoc present"
+    echo "system packages: tesseract (vie), pdftoppm, antiword, catdoc, chromium, chromedriver present"
     exit 0
 fi
 if [ "$check_only" = 1 ]; then

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 # Everything the console needs is its own files: no inline script, no other origin, no frames.
-CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
 
 
 class Access:
