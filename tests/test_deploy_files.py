@@ -14,7 +14,8 @@ from bot.settings import ENVIRONMENT_VARIABLES, Settings
 
 REPO = Path(__file__).resolve().parent.parent
 DOCKER = REPO / "docker"
-COMPOSE_ONLY = {"CHITHI_BALANCER_PORT"}  # interpolated by compose, never seen by chithi
+# Interpolated by compose, never seen by chithi.
+COMPOSE_ONLY = {"CHITHI_BALANCER_PORT", "CHITHI_CONSOLE_PORT"}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,10 @@ def test_the_list_of_variables_is_what_settings_reads() -> None:
 
 def test_services_volumes_and_profiles(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"chroma", "bot", "bot-webhook", "balancer", "llm"}
+    assert set(services) == {"chroma", "bot", "bot-webhook", "web", "balancer", "llm"}
+    assert services["web"]["profiles"] == ["webhook"]
+    assert services["web"]["command"][:2] == ["chithi", "serve"]
+    assert "web" in services["balancer"]["depends_on"]
     assert services["chroma"]["volumes"] == ["chroma-data:/chroma"]
     assert "--path" in services["chroma"]["command"]
     assert services["chroma"]["command"][services["chroma"]["command"].index("--path") + 1] == (

@@ -324,3 +324,24 @@ def test_the_token_is_sent_as_a_bearer_token(gateway: str) -> None:
 def test_a_refused_token_is_reported(gateway: str, token: str | None) -> None:
     with pytest.raises(StoreUnavailableError, match="refused the credentials"):
         ParagraphStore.remote(gateway, embedder=HashingEmbedder(), token=token)
+
+
+def test_the_web_api_answers_from_a_chroma_server(bundled_index_dir: Path, tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from bot.web import build_app
+
+    server_path = tmp_path / "served"
+    shutil.copytree(bundled_index_dir / "chroma", server_path)
+    with ChromaServer(server_path) as server:
+        settings = Settings.from_env(
+            {"CHITHI_DATA_DIR": str(tmp_path / "web"), "CHITHI_CHROMA_URL": server.url}
+        )
+        library = build_library(settings)
+        _OPEN.append(library.store)
+        with TestClient(build_app(settings, library=library)) as client:
+            answer = client.post("/api/ask", json={"question": "5K là gì?"}).json()
+            documents = client.get("/api/documents").json()["documents"]
+    assert answer["status"] == "answered"
+    assert answer["citations"][0]["doc_id"] == "000_95f2b98f29028119"
+    assert len(documents) == 5
