@@ -155,6 +155,10 @@ class _Api:
                         "date": d.meta.date.isoformat() if d.meta.date else None,
                         "paragraphs": d.paragraph_count,
                         "label": phrasing.doc_label(d.meta),
+                        # "Gia Lai · TB 16/9/2021": the console adds a citation's section.
+                        "short": phrasing.short_source(
+                            d.meta.province, d.meta.kind, d.meta.number, d.meta.date, None
+                        ),
                     }
                     for d in items
                 ]

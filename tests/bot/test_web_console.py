@@ -258,12 +258,11 @@ def screenshot(browser: Chrome, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def source_text(citation: dict[str, Any]) -> str:
-    """The source line the copy button adds, from the API's citation (see app.js)."""
+def source_text(citation: dict[str, Any], province: str | None = None) -> str:
+    """The source line the copy button adds: the API's citation, its document's province."""
     months = citation["date"]
     year, month, day = (int(x) for x in months.split("-")) if months else (0, 0, 0)
     date = f"{day}/{month}/{year}" if months else "không ghi ngày"
-    province = (citation.get("source") or {}).get("province")
     title = f"{citation['title']} ({province})" if province else citation["title"]
     return f"(Nguồn: {title}, {date}, mục {citation['section']})"
 
@@ -307,6 +306,7 @@ def test_copy_puts_the_lead_and_its_source_on_the_clipboard(page: Chrome, consol
     expected = console.ask("5K là gì?")
     first_lead = expected["answer"].split("\n")[0]
     first, second = expected["citations"][:2]
+    province = {d["doc_id"]: d["province"] for d in console.documents()}
     # Headless chromium has a clipboard of its own; granting the permission lets the page
     # use navigator.clipboard (writeText) and lets this test read it back (readText).
     page.execute_cdp_cmd(
@@ -315,10 +315,14 @@ def test_copy_puts_the_lead_and_its_source_on_the_clipboard(page: Chrome, consol
     )
     open_staff(page, console)
     ask(page, "5K là gì?")
+    # The card's source line is the phone line of Telegram: province · kind and date · section.
+    assert cards(page)[0].find_element(By.CSS_SELECTOR, ".source").text == (
+        "Gia Lai · TB 16/9/2021 · mục 8"
+    )
     button = cards(page)[0].find_element(By.CSS_SELECTOR, "button.copy")
     button.click()
     wait_for(page, lambda d: button.text == "Đã chép")
-    assert read_clipboard(page) == f"{first_lead}\n{source_text(first)}"
+    assert read_clipboard(page) == f"{first_lead}\n{source_text(first, province[first['doc_id']])}"
     # The Clipboard API did it: the textarea of the fallback was never made.
     assert page.execute_script("return document.getElementById('copy-buffer')") is None
 
@@ -334,7 +338,7 @@ def test_copy_puts_the_lead_and_its_source_on_the_clipboard(page: Chrome, consol
     wait_for(page, lambda d: other.text == "Đã chép")
     assert button.text == "Sao chép", "only the last copied quote says so"
     # A later quote is copied with its own words: the lead rests on the first one.
-    wanted = f"{second['quote']}\n{source_text(second)}"
+    wanted = f"{second['quote']}\n{source_text(second, province[second['doc_id']])}"
     assert find(page, "#copy-buffer").get_attribute("value") == wanted
     assert read_clipboard(page) == wanted
     assert page.switch_to.active_element == other, "focus goes back to the button"

@@ -177,7 +177,7 @@ function renderAnswer(data, limits = "") {
   if (citations.length) {
     ui.answer.append(
       el("ol", { className: "citations", attrs: { "aria-label": "Trích dẫn" } },
-        citations.map((c, i) => citationCard(c, i, lead))),
+        citations.map((c, i) => citationCard(withSource(c), i, lead))),
     );
   }
   if (limits && status !== "refused") {
@@ -217,6 +217,20 @@ function notFoundBlock(lead, note, topics) {
     );
   }
   return block;
+}
+
+/** Documents seen in the list, by id: a citation's province and short source come from here. */
+const knownDocuments = new Map();
+
+/**
+ * A citation with its short source line ("Gia Lai · TB 16/9/2021 · mục 8") and province, from
+ * the document list (the ask contract has only title, date and section); as it is otherwise.
+ */
+function withSource(c) {
+  const doc = knownDocuments.get(c.doc_id);
+  if (c.source || !doc || !doc.short) return c;
+  const label = [doc.short, sectionName(c.section)].filter(Boolean).join(" · ");
+  return { ...c, source: { label, province: doc.province } };
 }
 
 /** Where a quote comes from, in one line: the server's label, else title · date · section. */
@@ -388,6 +402,7 @@ async function loadDocuments() {
   if (refusedToken(result) || !result.ok) return;
   if (province !== ui.province.value) return; // the filter changed meanwhile
   const documents = Array.isArray(result.data.documents) ? result.data.documents : [];
+  for (const d of documents) knownDocuments.set(d.doc_id, d);
   ui.docCount.textContent = `(${documents.length})`;
   clear(ui.documents);
   if (!documents.length) {
