@@ -85,7 +85,9 @@ def _page(name: str) -> Any:
     async def page(request: Request) -> Response:
         path = STATIC / name
         if not path.is_file():
-            return JSONResponse({"error": "the console is not installed"}, status_code=404)
+            return JSONResponse(
+                {"error": "Chưa cài trang tra cứu (bot/web/static)."}, status_code=404
+            )
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
     return page
@@ -127,7 +129,7 @@ class _Api:
             body = await _json_body(request)
             question = body.get("question")
             if not isinstance(question, str) or not question.strip():
-                raise _BadRequest(400, "give a non-empty 'question' string")
+                raise _BadRequest(400, "Hãy gửi câu hỏi trong trường 'question'.")
             filters = _filters(body, self.library)
         except _BadRequest as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
@@ -185,7 +187,9 @@ class _Api:
         async with request.form(max_files=1, max_part_size=limit + 1) as form:
             file = form.get("file")
             if not isinstance(file, UploadFile) or not file.filename:
-                return JSONResponse({"error": "send the notice as the form field 'file'"}, 400)
+                return JSONResponse(
+                    {"error": "Hãy gửi tệp văn bản trong trường 'file' của biểu mẫu."}, 400
+                )
             data = await file.read(limit + 1)
             doc_id = str(form.get("doc_id") or "").strip() or None
         if len(data) > limit:
@@ -258,16 +262,16 @@ class _Api:
 
 async def _json_body(request: Request) -> dict[str, Any]:
     if int(request.headers.get("content-length") or 0) > MAX_JSON_BYTES:
-        raise _BadRequest(413, f"the request is over {MAX_JSON_BYTES // 1024} KB")
+        raise _BadRequest(413, f"Yêu cầu lớn quá (trên {MAX_JSON_BYTES // 1024} KB).")
     raw = await request.body()
     if len(raw) > MAX_JSON_BYTES:
-        raise _BadRequest(413, f"the request is over {MAX_JSON_BYTES // 1024} KB")
+        raise _BadRequest(413, f"Yêu cầu lớn quá (trên {MAX_JSON_BYTES // 1024} KB).")
     try:
         body = json.loads(raw.decode("utf-8", "replace"))
     except ValueError as exc:
-        raise _BadRequest(400, "the body is not JSON") from exc
+        raise _BadRequest(400, "Nội dung yêu cầu không phải JSON.") from exc
     if not isinstance(body, dict):
-        raise _BadRequest(400, "the body must be a JSON object")
+        raise _BadRequest(400, "Nội dung yêu cầu phải là một đối tượng JSON.")
     return body
 
 
@@ -276,7 +280,7 @@ def _filters(body: dict[str, Any], library: Library) -> SearchFilters:
     doc_id = body.get("doc_id") or None
     for key, value in (("province", typed), ("doc_id", doc_id)):
         if value is not None and not isinstance(value, str):
-            raise _BadRequest(400, f"'{key}' must be a string")
+            raise _BadRequest(400, f"'{key}' phải là một chuỗi ký tự.")
     province = province_with_notices(library, typed) if typed else None
     if typed and province is None:
         raise _BadRequest(400, messages.NO_DOCUMENTS_IN.format(province=typed))
@@ -294,7 +298,7 @@ def _date(value: Any, key: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise _BadRequest(400, f"'{key}' must be YYYY-MM-DD") from exc
+        raise _BadRequest(400, f"'{key}' phải có dạng YYYY-MM-DD.") from exc
 
 
 def _since(request: Request) -> dt.datetime:
@@ -307,5 +311,5 @@ def _since(request: Request) -> dt.datetime:
 
 def _too_large(limit: int) -> Response:
     return JSONResponse(
-        {"error": f"the file is over the {limit // (1024 * 1024)} MB limit"}, status_code=413
+        {"error": f"Tệp lớn quá: giới hạn là {limit // (1024 * 1024)} MB."}, status_code=413
     )

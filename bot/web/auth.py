@@ -29,17 +29,15 @@ class Access:
             return None
         if self.admin_token is not None and _matches(request, self.admin_token):
             return None  # an administrator may do what staff do
-        return _refusal(request, "a staff token is needed (Authorization: Bearer …)")
+        return _refusal(request, "Cần mã nhân viên (Authorization: Bearer …).")
 
     def admin(self, request: Request) -> Response | None:
         """None when the request carries the admin token, else the refusal to send."""
         if self.admin_token is None:
-            return JSONResponse(
-                {"error": "administration is off: CHITHI_ADMIN_TOKEN is not set"}, 403
-            )
+            return JSONResponse({"error": "Chưa bật quản trị: chưa đặt CHITHI_ADMIN_TOKEN."}, 403)
         if _matches(request, self.admin_token):
             return None
-        return _refusal(request, "the admin token is needed (Authorization: Bearer …)")
+        return _refusal(request, "Cần mã quản trị (Authorization: Bearer …).")
 
 
 def _presented(request: Request) -> str | None:
