@@ -11,9 +11,7 @@ from dataclasses import dataclass
 
 from bot import messages
 from retrieval import IngestResult, NoticeMeta, format_date
-
-# Kinds of file whose reading needs no comment in a reply.
-PLAIN_KINDS = frozenset({"văn bản .txt", "văn bản .md", "Word .docx", "PDF có lớp chữ"})
+from retrieval.parse import PLAIN_KINDS
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from vectorstore.embeddings import (
 )
 from vectorstore.errors import EmbeddingError, StoreError, StoreUnavailableError
 from vectorstore.lexical_index import LexicalIndex
+from vectorstore.staging import staged_file
 
 __all__ = [
     "DenseHit",
@@ -22,4 +23,5 @@ __all__ = [
     "StoreUnavailableError",
     "document_of",
     "row_id",
+    "staged_file",
 ]

@@ -11,18 +11,17 @@ rows, not the whole index, and the scores equal those of a fresh index over the 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
 import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
+
+from vectorstore.staging import staged_file
 
 logger = logging.getLogger(__name__)
 
@@ -343,18 +342,17 @@ class LexicalIndex:
         names = [f"segment-{i}.npz" for i in range(len(self._segments))]
         for i in range(self._saved_segments, len(self._segments)):
             segment = self._segments[i]
-            with _staging(directory, names[i]) as staging:
+            with staged_file(directory, names[i]) as staging:
                 np.savez(staging, starts=segment.starts, rows=segment.rows, tf=segment.tf)
-        with _staging(directory, f"lengths-{len(self.ids)}.npy") as staging:
+        with staged_file(directory, f"lengths-{len(self.ids)}.npy") as staging:
             np.save(staging, self._lengths)
-        with _staging(directory, f"live-{len(self.ids)}.npy") as staging:
+        with staged_file(directory, f"live-{len(self.ids)}.npy") as staging:
             np.save(staging, self._live)
         vocab = sorted(self.vocab, key=self.vocab.__getitem__)
         manifest = {"format": _FORMAT, "token": self.token, "segments": names,
                     "ids": self.ids, "vocab": vocab}  # fmt: skip
-        with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp") as f:
-            json.dump(manifest, f, ensure_ascii=False)
-        Path(f.name).replace(directory / "manifest.json")
+        with staged_file(directory, "manifest.json") as f:
+            f.write(json.dumps(manifest, ensure_ascii=False).encode())
         self._saved_segments = len(self._segments)
         _remove_unlisted(directory, {*names, f"lengths-{len(self.ids)}.npy",
                                      f"live-{len(self.ids)}.npy", "manifest.json"})  # fmt: skip
@@ -420,25 +418,6 @@ def _kth_best(
     if len(values) < k:
         return 0.0
     return float(np.partition(values, len(values) - k)[len(values) - k])
-
-
-@contextlib.contextmanager
-def _staging(directory: Path, name: str) -> Iterator[IO[bytes]]:
-    """A temp file of this process's own beside `name`, renamed onto it when written.
-
-    Fixed temp names made two processes saving into one folder write over each other's
-    half-written files ("FileNotFoundError .lengths.tmp.npy").
-    """
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
-        dir=directory, prefix=f".{name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            yield handle
-        Path(handle.name).replace(directory / name)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def _remove_unlisted(directory: Path, keep: set[str]) -> None:

@@ -239,11 +239,11 @@ class Answerability:
         words = syllables(text) if asked.accented else _WORD.findall(fold(text))
         sequence = [spelling_key(w) for w in words]
         own = set(sequence)
-        present = own | self._context_only(passage, accented=asked.accented)
+        context_words, context_pairs = _context(passage, accented=asked.accented)
+        present = own | context_words
         pairs = zip(asked.keys, asked.weights, strict=True)
         covered = sum(x for k, x in pairs if k in present) / asked.total
         side_by_side = set(zip(sequence, sequence[1:], strict=False))
-        context_pairs = self._context_pairs(passage, asked)
         in_sentence = 0.0
         for sentence in sentences(text):
             keys = _keys(sentence, accented=asked.accented)
@@ -338,27 +338,10 @@ class Answerability:
         Its section headings, and the document's province, kind and number: "Hà Tiên" is in
         Kiên Giang's notice even where the paragraph does not repeat "Kiên Giang".
         """
-        return _words(passage.paragraph.text, accented=accented) | self._context_only(
-            passage, accented=accented
+        return (
+            _words(passage.paragraph.text, accented=accented)
+            | _context(passage, accented=accented)[0]
         )
-
-    @staticmethod
-    def _context_only(passage: Passage, *, accented: bool) -> set[str]:
-        meta = passage.meta
-        context = " ".join([*passage.paragraph.headings, meta.province or "", meta.kind or "",
-                            meta.number or ""])  # fmt: skip
-        return _words(context, accented=accented)
-
-    @staticmethod
-    def _context_pairs(passage: Passage, asked: _Asked) -> set[tuple[str, str]]:
-        """Adjacent words of the paragraph's headings and document facts ("Gia Lai")."""
-        pairs: set[tuple[str, str]] = set()
-        meta = passage.meta
-        for part in [*passage.paragraph.headings, meta.province or "", meta.kind or ""]:
-            words = syllables(part) if asked.accented else _WORD.findall(fold(part))
-            keys = [spelling_key(w) for w in words]
-            pairs |= set(zip(keys, keys[1:], strict=False))
-        return pairs
 
     def specificity(self, word: str) -> float:
         """How much a folded word says about a topic: rare in paragraphs and in documents."""
@@ -407,6 +390,23 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
         return True, kept or accented or [""]
     kept = [w for w in folded if w not in _FUNCTION_WORDS]
     return False, kept or folded or [""]
+
+
+def _context(passage: Passage, *, accented: bool) -> tuple[set[str], set[tuple[str, str]]]:
+    """The words of a paragraph's context, and its adjacent pairs ("Gia Lai"), read once.
+
+    The context: its section headings, and the document's province, kind and number. Pairs
+    are taken within each part (not across two parts, nor from the number).
+    """
+    meta = passage.meta
+    words: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for part in [*passage.paragraph.headings, meta.province or "", meta.kind or ""]:
+        keys = _keys(part, accented=accented)
+        words.update(keys)
+        pairs.update(zip(keys, keys[1:], strict=False))
+    words.update(_keys(meta.number or "", accented=accented))
+    return words, pairs
 
 
 def _lift(passage: Passage) -> float:

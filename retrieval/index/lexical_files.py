@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.text import AccentRestorer
-from vectorstore import LexicalIndex
+from vectorstore import LexicalIndex, staged_file
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +81,8 @@ class LexicalFiles:
         state.index.save(self.directory)
         state.restorer.save(self._side_file(".accents.json"))
         bodies = self._side_file(f".bodies-{len(state.index.ids)}.npy")
-        with tempfile.NamedTemporaryFile(
-            dir=bodies.parent, prefix=f".{bodies.name}.", suffix=".tmp", delete=False
-        ) as tmp:
+        with staged_file(bodies.parent, bodies.name) as tmp:
             np.save(tmp, state.bodies)
-        Path(tmp.name).replace(bodies)
         for old in bodies.parent.glob(f"{self.directory.name}.bodies-*.npy"):
             if old != bodies:
                 old.unlink(missing_ok=True)

@@ -33,7 +33,7 @@ from typing import Any
 from lxml import etree
 
 from retrieval.errors import ParseError
-from retrieval.parse.extracted import MB, Extracted, ReadLimits
+from retrieval.parse.extracted import DOCX_KIND, MB, Extracted, ReadLimits
 from retrieval.parse.legacy import (
     NOTES,
     convert_legacy_text,
@@ -44,7 +44,7 @@ from retrieval.parse.legacy import (
     is_unicode_vietnamese,
 )
 
-KIND = "Word .docx"
+KIND = DOCX_KIND
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"

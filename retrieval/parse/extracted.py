@@ -10,6 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MB = 1024 * 1024
+# The kinds whose reading needs no comment in a reply ("Đã đọc: …" is for OCR, converted
+# encodings, web pages); the readers name their files with these.
+TEXT_KIND = "văn bản .txt"
+MARKDOWN_KIND = "văn bản .md"
+DOCX_KIND = "Word .docx"
+PDF_TEXT_KIND = "PDF có lớp chữ"
+PLAIN_KINDS = frozenset({TEXT_KIND, MARKDOWN_KIND, DOCX_KIND, PDF_TEXT_KIND})
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval.errors import ParseError
-from retrieval.parse.extracted import Extracted, ReadLimits
+from retrieval.parse.extracted import PDF_TEXT_KIND, Extracted, ReadLimits
 from retrieval.parse.tools import (
     PDFTOPPM,
     TESSERACT,
@@ -40,7 +40,7 @@ from retrieval.parse.tools import (
 if TYPE_CHECKING:
     from pypdf import PageObject
 
-KIND_TEXT = "PDF có lớp chữ"
+KIND_TEXT = PDF_TEXT_KIND
 KIND_SCANNED = "PDF quét (OCR)"
 # Fewer letters than this on a page that shows an image: the page is a scan (its text layer,
 # if any, is a stamp or a page number).

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from retrieval.errors import EmptyDocumentError, ParseError, UnsupportedFormatError
-from retrieval.parse.extracted import MB, Extracted, ReadLimits
+from retrieval.parse.extracted import MARKDOWN_KIND, MB, TEXT_KIND, Extracted, ReadLimits
 from retrieval.parse.image_reader import IMAGE_SUFFIXES
 
 logger = logging.getLogger(__name__)
@@ -77,14 +77,9 @@ def read_file(path: Path, limits: ReadLimits | None = None) -> Extracted:
     return Extracted(text, extracted.kind, extracted.notes)
 
 
-def read_text(path: Path) -> str:
-    """The text of a notice file (see read_file)."""
-    return read_file(path).text
-
-
 def _read_by_content(path: Path, head: bytes, limits: ReadLimits) -> Extracted:
     suffix = path.suffix.lower()
-    if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
+    if b"%PDF-" in head[:1024]:  # PDF readers allow junk before the header
         from retrieval.parse.pdf_reader import read_pdf
 
         return read_pdf(path, limits)
@@ -139,7 +134,7 @@ def _read_text_file(path: Path, limits: ReadLimits) -> Extracted:
                 text, notes = data.decode(declared), (f"mã {declared} theo khai báo của trang",)
         page = read_html(text)
         return Extracted(page.text, page.kind, (*notes, *page.notes))
-    kind = "văn bản .md" if path.suffix.lower() == ".md" else "văn bản .txt"
+    kind = MARKDOWN_KIND if path.suffix.lower() == ".md" else TEXT_KIND
     return Extracted(text, kind, notes)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from retrieval.text.normalize import fold
+from vectorstore import staged_file
 
 _TOKEN = re.compile(r"[0-9a-zà-ỹđ]+|[^0-9a-zà-ỹđ]+", re.IGNORECASE)
 _MAX_CANDIDATES = 6
@@ -58,13 +58,10 @@ class AccentRestorer:
     def save(self, path: Path) -> None:
         """Write the counts as JSON."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        # A temp name of this process's own: two processes may save at once.
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-            delete=False,
-        ) as tmp:  # fmt: skip
-            json.dump({"u": self.unigrams, "b": self.bigrams}, tmp, ensure_ascii=False)
-        Path(tmp.name).replace(path)
+        with staged_file(path.parent, path.name) as tmp:  # two processes may save at once
+            tmp.write(
+                json.dumps({"u": self.unigrams, "b": self.bigrams}, ensure_ascii=False).encode()
+            )
 
     @classmethod
     def load(cls, path: Path) -> AccentRestorer | None:
