@@ -67,7 +67,10 @@ def answer_text(
     best = passages[0].score
     by_province: dict[str | None, Passage] = {}
     for p in passages:
-        if p is passages[0] or p.score >= max(SAME_SURE * best, answerability.model.threshold):
+        if p is passages[0] or (
+            p.score >= max(SAME_SURE * best, answerability.model.threshold)
+            and not _dated_elsewhere(query, p)
+        ):
             by_province.setdefault(p.meta.province, p)
     chosen = list(by_province.values())[:MAX_PROVINCES]
     if len(chosen) > 1:
@@ -75,6 +78,15 @@ def answer_text(
     parts = [_sourced(p, lead_for(query, p.paragraph.text, weight)) for p in chosen]
     text = "; ".join(part.rstrip(".;") for part in parts) if len(parts) > 1 else parts[0]
     return _with_missing(text, query, passages, answerability, hotline, not_said)
+
+
+def _dated_elsewhere(query: Query, passage: Passage) -> bool:
+    """True when the question names a date and this passage's notice is of another one.
+
+    "Ai kết luận Hội nghị … chiều 16/9/2021?" asks about the notice of that day; another
+    province's notice of 2022 is not a second answer to it.
+    """
+    return bool(query.dates) and passage.meta.date not in query.dates
 
 
 def _sourced(passage: Passage, lead: str) -> str:
@@ -113,7 +125,33 @@ def lead_for(query: Query, text: str, weight: Weights) -> str:
         listed = _with_list(text, span)
         if listed != span:
             return _tidy(query, listed, limit=LIST_MAX_CHARS)
+        explained = _with_apposition(query, text, span)
+        if explained != span:
+            return _tidy(query, explained, limit=LIST_MAX_CHARS)
     return _tidy(query, span)
+
+
+def _with_apposition(query: Query, text: str, span: str) -> str:
+    """A span ending in the quoted term asked about, with the clause that explains it.
+
+    "… thực hiện “mục tiêu kép”, hạn chế ở mức thấp nhất ảnh hưởng tiêu cực …": the
+    notice says what the term means in the clause after it.
+    """
+    closing = span.rstrip().rstrip(",;")
+    if not closing.endswith(("”", '"')):
+        return span
+    opened = max(closing.rfind("“"), closing.rfind('"', 0, len(closing) - 1))
+    term = set(_WORD.findall(fold(closing[opened + 1 :])))
+    if not term or not term <= set(query.folded.split()):
+        return span
+    start = text.find(closing)
+    rest = text[start + len(closing) :]
+    if not rest.startswith(","):
+        return span
+    clauses = _clauses(rest[1:].strip())
+    if not clauses:
+        return span
+    return text[start : text.find(clauses[0], start + len(closing)) + len(clauses[0])].rstrip(",;")
 
 
 def _with_list(text: str, span: str) -> str:
@@ -154,6 +192,10 @@ def _score(query: Query, span: str, weight: Weights) -> float:
     pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
     q = query.folded.split()
     score += 0.5 * sum(1 for a, b in zip(q, q[1:], strict=False) if f"{a} {b}" in pairs)
+    action = _asked_action(query)
+    if action:
+        # "Ai kết luận …?": the person asked for is the one who "kết luận".
+        score += TYPED_BONUS if action in pairs else -TYPED_BONUS
     typed = typed_pattern(query)
     if typed is not None:
         found = typed.search(" ".join(words))
@@ -226,6 +268,14 @@ def _compress(query: Query, span: str) -> str:
     if len(text) > LEAD_MAX_CHARS * 2:
         text = text[: LEAD_MAX_CHARS * 2].rsplit(" ", 1)[0].rstrip(",;:") + " …"
     return text
+
+
+def _asked_action(query: Query) -> str | None:
+    """The two words after "ai" in a person question: "Ai kết luận …?" -> "ket luan"."""
+    if query.asks != "person":
+        return None
+    m = re.search(r"\bai ([a-z]+ [a-z]+)", query.folded)
+    return m.group(1) if m else None
 
 
 def _asks_for_items(query: Query) -> bool:

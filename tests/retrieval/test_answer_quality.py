@@ -213,6 +213,26 @@ def test_a_why_question_leads_with_the_reason(answerer: Answerer) -> None:
     assert "Nguyên nhân của hạn chế trên là do" in answer.text.splitlines()[0]
 
 
+def test_a_who_question_leads_with_the_one_who_does_what_is_asked(answerer: Answerer) -> None:
+    """ "Ai kết luận": the sentence naming who concluded, not the one that opens the notice."""
+    lead = answerer.ask("Hội nghị ngày 16/9/2021 do ai kết luận?").text.splitlines()[0]
+    assert "Hồ Văn Niên" in lead
+
+
+def test_a_question_naming_a_date_is_answered_from_that_days_notice_alone(
+    answerer: Answerer,
+) -> None:
+    question = "Hội nghị trực tuyến về phòng chống dịch ngày 16/9/2021 ai kết luận?"
+    lead = answerer.ask(question).text.splitlines()[0]
+    assert lead.startswith("Gia Lai, thông báo kết luận 16/9/2021:")
+    assert "Lai Châu" not in lead
+
+
+def test_a_quoted_term_is_explained_by_the_clause_after_it(answerer: Answerer) -> None:
+    lead = answerer.ask("Mục tiêu kép nghĩa là gì?").text.splitlines()[0]
+    assert "“mục tiêu kép”, hạn chế ở mức thấp nhất ảnh hưởng tiêu cực" in lead
+
+
 def test_another_embedders_vectors_get_a_neutral_scope_not_a_crash() -> None:
     """CHITHI_EMBEDDINGS=openai:… gives vectors of another size than the probe was fitted on."""
     import numpy as np
