@@ -164,7 +164,7 @@ def docs(state: _State, province: str | None) -> None:
     if not items:
         click.echo(messages.NO_DOCUMENTS)
     for d in items:
-        click.echo(document_line(d))
+        click.echo(document_line(d, library, state.settings.today()))
 
 
 @cli.command()

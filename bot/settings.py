@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ ENVIRONMENT_VARIABLES = (
     "CHITHI_LLM_MODEL", "CHITHI_LLM_TIMEOUT", "CHITHI_LOG_LEVEL", "CHITHI_MAX_FILE_MB",
     "CHITHI_MAX_OCR_PAGES", "CHITHI_MAX_QUESTION_CHARS", "CHITHI_MAX_UNPACKED_MB",
     "CHITHI_NOTICES_DIR",
-    "CHITHI_RATE_LIMIT", "CHITHI_TELEGRAM_API_URL", "CHITHI_TELEGRAM_FILE_URL",
+    "CHITHI_RATE_LIMIT", "CHITHI_TELEGRAM_API_URL", "CHITHI_TODAY", "CHITHI_TELEGRAM_FILE_URL",
     "CHITHI_WEBHOOK_LISTEN", "CHITHI_WEBHOOK_PORT", "CHITHI_WEBHOOK_SECRET", "CHITHI_WEBHOOK_URL",
     "HOME", "OPENAI_API_KEY", "OPENAI_BASE_URL", "TELEGRAM_BOT_TOKEN", "XDG_DATA_HOME",
 )  # fmt: skip
@@ -75,6 +76,8 @@ class Settings:
     admin_token: str | None = field(default=None, repr=False)  # CHITHI_ADMIN_TOKEN: web admin
     staff_token: str | None = field(default=None, repr=False)  # CHITHI_STAFF_TOKEN: web staff
     log_level: str | None = None  # CHITHI_LOG_LEVEL (default: WARNING in the CLI, INFO for the bot)
+    # CHITHI_TODAY (YYYY-MM-DD): the day rules are dated against; the system date when unset
+    today_fixed: dt.date | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -130,7 +133,12 @@ class Settings:
             admin_token=get("CHITHI_ADMIN_TOKEN"),
             staff_token=get("CHITHI_STAFF_TOKEN"),
             log_level=(get("CHITHI_LOG_LEVEL") or "").upper() or None,
+            today_fixed=_day(get("CHITHI_TODAY")),
         )
+
+    def today(self) -> dt.date:
+        """The day rules are dated against: CHITHI_TODAY, else the system's date, read now."""
+        return self.today_fixed or dt.date.today()
 
     @property
     def read_limits(self) -> ReadLimits:
@@ -162,6 +170,15 @@ class Settings:
     def question_log_path(self) -> Path:
         """The bot's SQLite log of questions, answers' statuses, citations and feedback."""
         return self.data_dir / "questions.sqlite3"
+
+
+def _day(raw: str | None) -> dt.date | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"CHITHI_TODAY={raw!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _path(raw: str | None) -> Path | None:

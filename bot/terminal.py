@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 
 import click
 
 from bot import messages
-from retrieval import Answer, Answerer, DocumentInfo, IndexUnavailableError, phrasing
+from retrieval import (
+    Answer,
+    Answerer,
+    DocumentInfo,
+    IndexUnavailableError,
+    Library,
+    document_status,
+    phrasing,
+)
 
 
-def document_line(info: DocumentInfo) -> str:
-    """A document as `chithi docs` and the chat's /vanban list it: its id, then its label."""
-    return f"{info.meta.doc_id}  {phrasing.doc_label(info.meta, paragraphs=info.paragraph_count)}"
+def document_line(info: DocumentInfo, library: Library, today: dt.date) -> str:
+    """A document as `chithi docs` and the chat's /vanban list it: id, label, then status."""
+    label = phrasing.doc_label(info.meta, paragraphs=info.paragraph_count)
+    status = document_status(info.meta, library.catalog, today)
+    return f"{info.meta.doc_id}  {label}\n    {status}"
 
 
 def run_chat(answerer: Answerer, render: Callable[[Answer], str]) -> None:
@@ -32,7 +43,7 @@ def run_chat(answerer: Answerer, render: Callable[[Answer], str]) -> None:
             break
         if question.lower() == messages.CHAT_DOCUMENTS_COMMAND:
             for d in answerer.library.documents():
-                click.echo(document_line(d))
+                click.echo(document_line(d, answerer.library, answerer.today()))
             continue
         try:
             if answerer.lead_writer is None:

@@ -55,6 +55,7 @@ def build_answerer(settings: Settings, library: Library | None = None) -> Answer
         hotline=settings.hotline,
         lead_writer=lead_writer,
         max_question_chars=settings.max_question_chars,
+        today=settings.today,
     )
 
 

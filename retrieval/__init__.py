@@ -6,6 +6,7 @@ from retrieval.answer import (
     LeadWriter,
     Stats,
     StreamingLeadWriter,
+    document_status,
     phrasing,
 )
 from retrieval.errors import (
@@ -70,6 +71,7 @@ __all__ = [
     "Stats",
     "StreamingLeadWriter",
     "UnsupportedFormatError",
+    "document_status",
     "format_date",
     "load_notice",
 ]

@@ -14,6 +14,25 @@ Role = Literal["body", "title", "recipients", "signature"]
 
 
 @dataclass(frozen=True)
+class Period:
+    """When a rule applies, as its text states it (retrieval.text.find_period).
+
+    Attributes:
+        start: the first day it applies, if stated.
+        end: the last day, if stated ("đến hết ngày 20-9-2021", "trong Quý II/2022").
+        until_further_notice: "đến khi có thông báo mới": it runs until replaced.
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    until_further_notice: bool = False
+
+    def ended(self, today: dt.date) -> bool:
+        """True when the stated last day is before today."""
+        return self.end is not None and self.end < today
+
+
+@dataclass(frozen=True)
 class NoticeMeta:
     """What a notice says about itself (header, signature, sidecar)."""
 
@@ -28,7 +47,11 @@ class NoticeMeta:
     number: str | None = None
     recipients: tuple[str, ...] = ()
     source: str | None = None
-    supersedes: str | None = None
+    supersedes: str | None = None  # the id of the document this one replaces (sidecar, admin)
+    replaces: tuple[str, ...] = ()  # numbers of documents its text replaces or repeals
+    # Derived by the catalog, not read from the file: the newer document that replaces this one.
+    superseded_by: str | None = None
+    periods: tuple[Period, ...] = ()  # the periods its rules state, for its status line
 
 
 @dataclass(frozen=True)
@@ -41,6 +64,7 @@ class Paragraph:
     section: str | None = None
     headings: tuple[str, ...] = ()
     role: Role = "body"
+    period: Period | None = None  # when its rule applies, if the text says
 
     @property
     def id(self) -> str:
@@ -89,9 +113,18 @@ class Citation:
     quote: str
     score: float
     province: str | None = None  # shown to people; not in the JSON contract
+    period: Period | None = None  # when the quoted rule applies, as its text states
+    superseded_by: str | None = None  # the indexed document that replaces the quoted one
+    expired: bool = False  # the stated period ended before today (set by the Answerer)
 
     def to_json(self) -> dict[str, object]:
-        """The citation in the `chithi ask --json` shape."""
+        """The citation in the `chithi ask --json` shape.
+
+        `valid_from` is the first day of the rule's stated period, else the document's
+        issue date; `valid_until` the last day of that period, when the text gives one.
+        """
+        start = self.period.start if self.period and self.period.start else self.date
+        end = self.period.end if self.period else None
         return {
             "doc_id": self.doc_id,
             "title": self.title,
@@ -99,6 +132,10 @@ class Citation:
             "section": self.section,
             "quote": self.quote,
             "score": round(self.score, 4),
+            "valid_from": start.isoformat() if start else None,
+            "valid_until": end.isoformat() if end else None,
+            "superseded_by": self.superseded_by,
+            "expired": self.expired,
         }
 
 

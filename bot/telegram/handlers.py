@@ -23,7 +23,7 @@ from bot.telegram.replies import (
     with_typing,
 )
 from bot.telegram.stream import DraftMessage, ask_with_drafts
-from retrieval import IndexUnavailableError
+from retrieval import IndexUnavailableError, document_status
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +200,11 @@ async def documents_command(update: Update, context: BotContext) -> None:
         await say(context, chat.id, messages.DOCUMENTS_EMPTY)
         return
     shown = documents[:DOCUMENTS_LISTED]
-    blocks = render.document_blocks(shown, total=len(documents), province=province)
+    today, catalog = services.settings.today(), services.library.catalog
+    statuses = {d.meta.doc_id: document_status(d.meta, catalog, today) for d in shown}
+    blocks = render.document_blocks(
+        shown, total=len(documents), statuses=statuses, province=province
+    )
     blocks.append(Block(messages.DOCUMENTS_ORIGINALS, style="italic"))
     markup = buttons.documents_keyboard([d.meta for d in shown])
     await send_blocks(context.bot, chat.id, blocks, markup=markup)

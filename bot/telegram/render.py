@@ -182,13 +182,21 @@ def paragraph_blocks(meta: NoticeMeta, paragraph: Paragraph) -> list[Block]:
 
 
 def document_blocks(
-    documents: Sequence[DocumentInfo], *, total: int, province: str | None = None
+    documents: Sequence[DocumentInfo],
+    *,
+    total: int,
+    statuses: Mapping[str, str],
+    province: str | None = None,
 ) -> list[Block]:
-    """The /vanban list: each document's number and label (phrasing.doc_label), then its id.
+    """The /vanban list: each document's number and label, its status, then its id.
+
+    The label is phrasing.doc_label; the status says whether it is in force as far as the
+    index knows, replaced, or has stated periods that are over.
 
     Args:
         documents: the documents shown, newest first (a national index has thousands, so
             the caller shows the newest few).
+        statuses: document id -> its status line (retrieval.document_status).
         total: how many there are in all.
         province: the province they were chosen from, if any.
     """
@@ -200,7 +208,8 @@ def document_blocks(
     blocks = [Block(heading)]
     for n, info in enumerate(documents, start=1):
         label = phrasing.doc_label(info.meta, paragraphs=info.paragraph_count)
-        blocks.append(Block(messages.DOCUMENT_ID, head=f"{n}. {label}", code=info.meta.doc_id))
+        text = f"{statuses[info.meta.doc_id]}\n{messages.DOCUMENT_ID}"
+        blocks.append(Block(text, head=f"{n}. {label}", code=info.meta.doc_id))
     if total > len(documents):
         more = phrasing.more_documents(total - len(documents))
         if not province:

@@ -32,7 +32,7 @@ from bot.uploads import DOC_ID, ingest_upload, remove_upload
 from bot.web.auth import Access, SecurityHeaders
 from bot.web.openapi import openapi_document
 from bot.wiring import build_answerer, build_library
-from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters
+from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
 from retrieval.answer import phrasing
 from retrieval.parse import SUPPORTED_SUFFIXES
 
@@ -146,6 +146,7 @@ class _Api:
             return denied
         province = request.query_params.get("province") or None
         items = await asyncio.to_thread(self.library.documents, province)
+        today, catalog = self.settings.today(), self.library.catalog
         return JSONResponse(
             {
                 "documents": [
@@ -161,6 +162,9 @@ class _Api:
                         "short": phrasing.short_source(
                             d.meta.province, d.meta.kind, d.meta.number, d.meta.date, None
                         ),
+                        "status": document_status(d.meta, catalog, today),
+                        "superseded_by": d.meta.superseded_by,
+                        "periods_ended": sum(p.ended(today) for p in d.meta.periods),
                     }
                     for d in items
                 ]

@@ -9,6 +9,7 @@ from retrieval.answer.answerer import (
     Stats,
     StreamingLeadWriter,
 )
+from retrieval.answer.validity import document_status
 
 __all__ = [
     "Answerability",
@@ -17,5 +18,6 @@ __all__ = [
     "LeadWriter",
     "Stats",
     "StreamingLeadWriter",
+    "document_status",
     "phrasing",
 ]

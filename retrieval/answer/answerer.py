@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import time
@@ -14,6 +15,7 @@ from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
 from retrieval.answer.answerability import Answerability
 from retrieval.answer.lead import answer_text
+from retrieval.answer.validity import Clock, Dating, newest_first, stamped
 from retrieval.errors import LLMError
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
@@ -90,6 +92,7 @@ class Answerer:
         lead_writer: an LLM that writes the lead; None for extractive answers only.
         answerability: decides whether a passage answers (the bundled weights by default).
         max_question_chars: a longer question is refused politely, before any work on it.
+        today: the clock rules are dated against (ended periods); the system date by default.
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class Answerer:
         answerability: Answerability | None = None,
         top_k: int = 5,
         max_question_chars: int = 1000,
+        today: Clock = dt.date.today,
     ) -> None:
         self.library = library
         self.searcher = searcher or Searcher(library)
@@ -110,6 +114,7 @@ class Answerer:
         self.answerability = answerability or Answerability(library, searcher=self.searcher)
         self.top_k = top_k
         self.max_question_chars = max_question_chars
+        self.today = today
         self.about = DocumentQuestions(library, self.searcher)
         self.stats = Stats()
 
@@ -118,7 +123,7 @@ class Answerer:
         started = time.perf_counter()
         question = _clean(question)
         answer = self._too_long(question) or self._answer(question, filters or SearchFilters())
-        return _timed(answer, started, "")
+        return _timed(stamped(answer, self.today()), started, "")
 
     async def ask_streaming(
         self,
@@ -156,7 +161,7 @@ class Answerer:
             answer, cited = self._extractive(query, prepared)
             if cited and self.lead_writer is not None:
                 answer = await self._llm_lead_async(answer, cited, self.lead_writer, on_draft)
-        return _timed(answer, started, " (streaming)")
+        return _timed(stamped(answer, self.today()), started, " (streaming)")
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""
@@ -191,7 +196,8 @@ class Answerer:
         passages = self.searcher.search(query, k=self.top_k, filters=filters)
         answering = self._answering(query, passages)
         if answering:
-            return _Found(query, answering)
+            sure = self.answerability.model.threshold
+            return _Found(query, newest_first(answering, sure=sure))
         return self._in_part(query, filters) or self._not_found(query, passages)
 
     def _in_part(self, query: Query, filters: SearchFilters) -> _Found | None:
@@ -236,8 +242,12 @@ class Answerer:
         cited = [by_id[c.paragraph_id] for c in citations]
         # The lead stands on the cited passages only, so that it never names a province
         # or a rule the reader cannot see quoted.
+        dating = Dating(self.today(), self.library.catalog)
         extractive = answer_text(found.query, cited, self.answerability, hotline=self.hotline,
-                                 not_said=found.not_said)  # fmt: skip
+                                 dating=dating, not_said=found.not_said)  # fmt: skip
+        dates = [p.meta.date for p in cited if p.meta.date is not None]
+        if query.current and dates:  # "hiện nay …?": as of when the index knows, and no later
+            extractive = f"{extractive}\n{phrasing.newest_known(max(dates), self.hotline)}"
         return Answer(query.text, "answered", extractive, citations=citations), cited
 
     async def _llm_lead_async(

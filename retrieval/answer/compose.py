@@ -96,6 +96,8 @@ def citation_for(query: Query, passage: Passage, *, quote: str | None = None) ->
         quote=quote,
         score=passage.score,
         province=passage.meta.province,
+        period=passage.paragraph.period,
+        superseded_by=passage.meta.superseded_by,
     )
 
 

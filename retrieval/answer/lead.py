@@ -18,6 +18,7 @@ from retrieval.answer import phrasing
 from retrieval.answer.answerability import Answerability
 from retrieval.answer.compose import sentences
 from retrieval.answer.facts import typed_pattern
+from retrieval.answer.validity import Dating
 from retrieval.search import Query
 from retrieval.text import fold
 from retrieval.types import Passage
@@ -46,14 +47,18 @@ def answer_text(
     answerability: Answerability,
     *,
     hotline: str,
+    dating: Dating,
     not_said: Sequence[str] | None = None,
 ) -> str:
     """The lead of an extractive answer: whose rule, the span that answers, and what is missing.
 
     One province: 'Gia Lai, chỉ thị (không ghi ngày): <span>'. When another province's
     passage answers as surely, both, newest first, since their rules differ:
-    '<source>: <span>; <source>: <span>'. A definition found in a passage leads alone. A
-    specific question word the cited paragraphs never mention gets a line saying so, with
+    '<source>: <span>; <source>: <span>'. An older notice of the same province that answers
+    too follows as 'văn bản trước đó (<source>): <span>' (the passages come newest first,
+    see validity.newest_first). A rule whose stated period is over, or whose document a
+    newer one replaces, says so after its span. A definition found in a passage leads alone.
+    A specific question word the cited paragraphs never mention gets a line saying so, with
     the hotline; `not_said` gives that line's phrases when the caller knows them (the parts
     of a compound question no notice answers).
     """
@@ -62,8 +67,8 @@ def answer_text(
         for p in passages:
             definition = _definition(query, p.paragraph.text)
             if definition:
-                return _with_missing(_sourced(p, definition), query, [p], answerability, hotline,
-                                     not_said)  # fmt: skip
+                return _with_missing(_sourced(p, definition, dating), query, [p], answerability,
+                                     hotline, not_said)  # fmt: skip
     best = passages[0].score
     by_province: dict[str | None, Passage] = {}
     for p in passages:
@@ -75,7 +80,12 @@ def answer_text(
     chosen = list(by_province.values())[:MAX_PROVINCES]
     if len(chosen) > 1:
         chosen.sort(key=lambda p: p.meta.date or dt.date.min, reverse=True)
-    parts = [_sourced(p, lead_for(query, p.paragraph.text, weight)) for p in chosen]
+    parts = [_sourced(p, lead_for(query, p.paragraph.text, weight), dating) for p in chosen]
+    earlier = _earlier(chosen, passages, answerability.model.threshold)
+    if earlier is not None:
+        lead = lead_for(query, earlier.paragraph.text, weight)
+        source = phrasing.earlier_document(phrasing.rule_source(earlier.meta))
+        parts.append(_noted(phrasing.sourced(source, lead), earlier, dating))
     text = "; ".join(part.rstrip(".;") for part in parts) if len(parts) > 1 else parts[0]
     return _with_missing(text, query, passages, answerability, hotline, not_said)
 
@@ -89,8 +99,30 @@ def _dated_elsewhere(query: Query, passage: Passage) -> bool:
     return bool(query.dates) and passage.meta.date not in query.dates
 
 
-def _sourced(passage: Passage, lead: str) -> str:
-    return phrasing.sourced(phrasing.rule_source(passage.meta), lead[:1].upper() + lead[1:])
+def _earlier(chosen: list[Passage], passages: Sequence[Passage], sure: float) -> Passage | None:
+    """An older dated notice of the one province that leads, if it answers too."""
+    lead = chosen[0]
+    newest = lead.meta.date
+    if len(chosen) != 1 or newest is None:
+        return None
+    return next(
+        (
+            p for p in passages
+            if p.meta.province == lead.meta.province and p.meta.doc_id != lead.meta.doc_id
+            and p.meta.date is not None and p.meta.date < newest and p.score >= sure
+        ),
+        None,
+    )  # fmt: skip
+
+
+def _sourced(passage: Passage, lead: str, dating: Dating) -> str:
+    text = phrasing.sourced(phrasing.rule_source(passage.meta), lead[:1].upper() + lead[1:])
+    return _noted(text, passage, dating)
+
+
+def _noted(text: str, passage: Passage, dating: Dating) -> str:
+    note = dating.note(passage)
+    return f"{text.rstrip().rstrip('.')} {note}" if note else text
 
 
 def _with_missing(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from retrieval.text import format_date
-from retrieval.types import NoticeMeta
+from retrieval.types import NoticeMeta, Period
 
 
 def source_label(
@@ -160,3 +160,59 @@ def short_source(
     if section:
         parts.append(section if section.startswith("Điều") else f"mục {section}")
     return " · ".join(parts)
+
+
+def period(span: Period) -> str:
+    """'14-20/9/2021', '14/9/2021-5/1/2022', 'từ 14/9/2021', 'đến khi có thông báo mới'."""
+    start, end = span.start, span.end
+    if start and end:
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}-{format_date(end)}"
+        if start.year == end.year:
+            return f"{start.day}/{start.month}-{format_date(end)}"
+        return f"{format_date(start)}-{format_date(end)}"
+    if end:
+        return f"đến {format_date(end)}"
+    opened = f"từ {format_date(start)}" if start else ""
+    until = "đến khi có thông báo mới" if span.until_further_notice else ""
+    return " ".join(part for part in (opened, until) if part)
+
+
+def period_ended(span: Period) -> str:
+    """The lead's note on a rule whose stated period is over."""
+    return f"(áp dụng {period(span)}, thời hạn đã qua)"
+
+
+def replaced_by(newer: NoticeMeta) -> str:
+    """The lead's note on a rule from a document another one replaces: short, for a phone."""
+    kind = (newer.kind or "văn bản").lower()
+    number = f" số {newer.number}" if newer.number else ""
+    return f"(văn bản này đã được thay thế bởi {kind}{number} ngày {format_date(newer.date)})"
+
+
+def earlier_document(source: str) -> str:
+    """How an older notice of the same province is named after the newest one's lead."""
+    return f"văn bản trước đó ({source})"
+
+
+def status(meta: NoticeMeta, today: dt.date, newer: NoticeMeta | None = None) -> str:
+    """A document's status as far as the index knows, for `chithi docs` and /vanban.
+
+    'đã được thay thế bởi …' when an indexed document replaces it; else 'còn hiệu lực
+    (theo các văn bản hiện có)', with the periods its rules state that are over: 'thời hạn
+    14-20/9/2021 đã qua' (its other rules state none). Nobody knows what was issued after
+    the newest notice in the index; the wording says so.
+    """
+    if newer is not None:
+        return f"đã được thay thế bởi {doc_label(newer)}"
+    ended = [period(p) for p in meta.periods if p.ended(today)]
+    text = "còn hiệu lực (theo các văn bản hiện có)"
+    return f"{text}; thời hạn {', '.join(ended)} đã qua" if ended else text
+
+
+def newest_known(date: dt.date, hotline: str) -> str:
+    """What a question about now is told: the newest notice known, and who knows newer."""
+    return (
+        f"Đây là văn bản mới nhất về nội dung này trong hệ thống ({format_date(date)}); quy "
+        f"định có thể đã thay đổi sau đó, vui lòng gọi đường dây nóng {hotline} để xác nhận."
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.index.records import MetaValue, meta_from_catalog
+from retrieval.text import number_key
 from retrieval.types import DocumentInfo, NoticeMeta
 
 
@@ -33,7 +35,7 @@ class CatalogView:
     @classmethod
     def from_records(cls, records: Mapping[str, Mapping[str, MetaValue]]) -> CatalogView:
         """The view of a catalog as ParagraphStore.catalog() returns it."""
-        metas = {d: meta_from_catalog(d, m) for d, m in records.items()}
+        metas = _with_supersession({d: meta_from_catalog(d, m) for d, m in records.items()})
         # Asked on every question; derived once per change, not per question.
         by_province: dict[str, list[str]] = {}
         for doc_id, meta in metas.items():
@@ -59,3 +61,25 @@ class CatalogView:
         ]
         return sorted(docs, key=lambda d: (d.meta.date is not None, d.meta.date, d.meta.doc_id),
                       reverse=True)  # fmt: skip
+
+
+def _with_supersession(metas: dict[str, NoticeMeta]) -> dict[str, NoticeMeta]:
+    """Each document's `superseded_by`: the newest indexed document that says it replaces it.
+
+    A document replaces another by id (its sidecar's or an admin's `supersedes`) or by the
+    number its text names ("thay thế Thông báo số 12-TB/TU"), matched to an indexed
+    document's number. A replacement that is not in the index is not known here.
+    """
+    by_number = {number_key(m.number): d for d, m in metas.items() if m.number}
+    replaced_by: dict[str, list[str]] = {}
+    for doc_id, meta in metas.items():
+        targets = [meta.supersedes] if meta.supersedes else []
+        targets += [by_number.get(number_key(n), "") for n in meta.replaces]
+        for target in targets:
+            if target in metas and target != doc_id:
+                replaced_by.setdefault(target, []).append(doc_id)
+    out = dict(metas)
+    for old, newer in replaced_by.items():
+        newest = max(newer, key=lambda d: (metas[d].date or dt.date.min, d))
+        out[old] = replace(metas[old], superseded_by=newest)
+    return out

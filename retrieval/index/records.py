@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 
-from retrieval.types import Notice, NoticeMeta, Paragraph
+from retrieval.text import find_period
+from retrieval.types import Notice, NoticeMeta, Paragraph, Period
 
 MetaValue = str | int | float | bool
 
@@ -25,7 +26,52 @@ def paragraph_metadata(notice: Notice, paragraph: Paragraph) -> dict[str, MetaVa
         "role": paragraph.role,
         "province": notice.meta.province or "",
         "date": date_int(notice.meta.date),
+        **_period_metadata(paragraph.period),
     }
+
+
+def _period_metadata(period: Period | None) -> dict[str, MetaValue]:
+    return {
+        "valid_from": date_int(period.start) if period else 0,
+        "valid_until": date_int(period.end) if period else 0,
+        "until_notice": bool(period and period.until_further_notice),
+        "has_period": period is not None,
+    }
+
+
+def _int_date(value: MetaValue | None) -> dt.date | None:
+    number = int(value or 0)
+    return dt.date(number // 10000, number // 100 % 100, number % 100) if number else None
+
+
+def _period_from_row(text: str, meta: Mapping[str, MetaValue]) -> Period | None:
+    if "has_period" not in meta:  # indexed before periods were read: read them now
+        return find_period(text)
+    if not meta["has_period"]:
+        return None
+    return Period(
+        start=_int_date(meta.get("valid_from")),
+        end=_int_date(meta.get("valid_until")),
+        until_further_notice=bool(meta.get("until_notice")),
+    )
+
+
+def _periods_json(periods: tuple[Period, ...]) -> str:
+    return json.dumps([[_iso(p.start), _iso(p.end), p.until_further_notice] for p in periods])
+
+
+def _periods_from_json(raw: str) -> tuple[Period, ...]:
+    def day(value: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(value) if value else None
+
+    return tuple(
+        Period(start=day(a), end=day(b), until_further_notice=bool(c))
+        for a, b, c in json.loads(raw)
+    )
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
 
 
 def catalog_metadata(notice: Notice) -> dict[str, MetaValue]:
@@ -44,6 +90,8 @@ def catalog_metadata(notice: Notice) -> dict[str, MetaValue]:
         "recipients": json.dumps(list(m.recipients), ensure_ascii=False),
         "source": m.source or "",
         "supersedes": m.supersedes or "",
+        "replaces": json.dumps(list(m.replaces), ensure_ascii=False),
+        "periods": _periods_json(m.periods),
         "body_paragraphs": len(notice.body),
     }
 
@@ -69,6 +117,8 @@ def meta_from_catalog(doc_id: str, record: Mapping[str, MetaValue]) -> NoticeMet
         recipients=tuple(json.loads(str(record.get("recipients") or "[]"))),
         source=text("source"),
         supersedes=text("supersedes"),
+        replaces=tuple(json.loads(str(record.get("replaces") or "[]"))),
+        periods=_periods_from_json(str(record.get("periods") or "[]")),
     )
 
 
@@ -85,4 +135,5 @@ def paragraph_from_row(text: str, meta: Mapping[str, MetaValue]) -> Paragraph:
         section=section,
         headings=tuple(json.loads(str(meta.get("headings") or "[]"))),
         role=role,  # type: ignore[arg-type]
+        period=_period_from_row(text, meta) if role == "body" else None,
     )

@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,15 @@ from retrieval.parse import chunking
 from retrieval.parse.bundle import split_notices
 from retrieval.parse.extracted import ReadLimits
 from retrieval.parse.reading import read_file
-from retrieval.text import PROVINCES, canonical_province, find_provinces, first_date, fold
+from retrieval.text import (
+    PROVINCES,
+    canonical_province,
+    find_period,
+    find_provinces,
+    find_replaced,
+    first_date,
+    fold,
+)
 from retrieval.types import Notice, NoticeMeta
 
 logger = logging.getLogger(__name__)
@@ -113,6 +121,14 @@ def _parse(
     if not any(p.role == "body" for p in paragraphs):
         return None
     meta = _metadata(doc_id, path, parsed, sidecar)
+    # A rule's period is read against the issue date: a period over before it is reported.
+    paragraphs = tuple(
+        replace(p, period=find_period(p.text, issued=meta.date)) if p.role == "body" else p
+        for p in paragraphs
+    )
+    body = " ".join(p.text for p in paragraphs if p.role == "body")
+    periods = tuple(p.period for p in paragraphs if p.period is not None)
+    meta = replace(meta, replaces=tuple(find_replaced(body)), periods=periods)
     return Notice(meta=meta, paragraphs=paragraphs, fingerprint=fingerprint)
 
 

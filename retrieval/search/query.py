@@ -62,6 +62,8 @@ class Query:
         intent: refusal, off-topic, a question about a document itself, or a normal question.
         asks: the kind of fact asked for (a number, a date, a person, ...).
         accented: True when the question was typed with diacritics.
+        current: the question asks about now ("hiện nay", "mới nhất", "còn … không"): the
+            newest notice that answers should lead.
     """
 
     text: str
@@ -75,6 +77,7 @@ class Query:
     intent: Classified
     asks: Asks
     accented: bool
+    current: bool = False
 
     @classmethod
     def parse(cls, question: str) -> Query:
@@ -95,6 +98,7 @@ class Query:
             intent=classify(text),
             asks=_asks(folded),
             accented=has_diacritics(core),
+            current=bool(_CURRENT.search(folded)),
         )
 
     def parts(self) -> tuple[Query, ...]:
@@ -121,6 +125,11 @@ class Query:
         return bool(self.provinces) and not any(p in known for p in self.provinces)
 
 
+# "Hiện nay", "bây giờ", "mới nhất", "còn … không" (not "con tôi …", a child).
+_CURRENT = re.compile(
+    r"\b(hien nay|bay gio|hien tai|hien gio|moi nhat|gan day nhat|luc nay|dao nay)\b"
+    r"|\bcon (?!toi|em|chau|cai|nho|be|trai|gai|nguoi|minh|cua)[a-z]+\b.*\b(khong|ko|nua)\s*$"
+)
 MAX_PARTS = 3  # a longer list of questions is answered whole or not at all
 _CLAUSE_SPLIT = re.compile(r"[,;?]+|\s+(?:và|hay|hoặc|còn)\s+(?=\S+\s+\S+)", re.IGNORECASE)
 # A clause that asks something: a question word or a closing "không"/"chưa". With diacritics

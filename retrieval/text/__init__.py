@@ -14,6 +14,7 @@ from retrieval.text.normalize import (
 )
 from retrieval.text.places import PROVINCES, canonical_province, find_provinces
 from retrieval.text.tokens import QUESTION_STOPWORDS, document_tokens, query_tokens
+from retrieval.text.validity import find_period, find_replaced, number_key
 
 __all__ = [
     "PROVINCES",
@@ -24,6 +25,8 @@ __all__ = [
     "expand_abbreviations",
     "expand_for_dense",
     "find_dates",
+    "find_period",
+    "find_replaced",
     "find_provinces",
     "first_date",
     "fold",
@@ -31,6 +34,7 @@ __all__ = [
     "format_date",
     "has_diacritics",
     "nfc_lower",
+    "number_key",
     "query_tokens",
     "spelling_key",
     "syllables",

@@ -18,6 +18,8 @@ from tests.helpers.documents import NOTICE_TEXT
 
 CONTRACT_KEYS = {"question", "status", "answer", "mode", "citations", "latency_ms"}
 CITATION_KEYS = {"doc_id", "title", "date", "section", "quote", "score"}
+# Issue 12's optional fields: a rule's stated period, its replacement, whether it is over.
+VALIDITY_KEYS = {"valid_from", "valid_until", "superseded_by", "expired"}
 
 
 def run(data_dir: Path, *args: str, stdin: str | None = None):
@@ -33,8 +35,12 @@ def test_ask_json_follows_the_design_contract(index_copy: Path) -> None:
     assert answer["status"] == "answered"
     assert answer["mode"] == "extractive"
     citation = answer["citations"][0]
-    assert set(citation) == CITATION_KEYS
+    assert set(citation) == CITATION_KEYS | VALIDITY_KEYS
     assert citation["date"] == "2021-09-16"
+    assert citation["valid_from"] == "2021-09-16"  # no period stated: from the issue date
+    assert citation["valid_until"] is None
+    assert citation["superseded_by"] is None
+    assert citation["expired"] is False
     assert citation["section"] == "8"
     assert "Thực phẩm đủ tại nhà" in citation["quote"]
     assert isinstance(citation["score"], float)
@@ -58,16 +64,21 @@ def test_ask_prints_lead_and_numbered_quotes(index_copy: Path) -> None:
     assert "[1] Gia Lai · TB 16/9/2021 · mục 8:" in result.output  # whose rule it is
 
 
+def _documents(output: str) -> list[str]:
+    """The document lines of `chithi docs` (each is followed by an indented status line)."""
+    return [line for line in output.splitlines() if not line.startswith(" ")]
+
+
 def test_docs_lists_newest_first_with_counts(index_copy: Path) -> None:
     result = run(index_copy, "docs")
-    lines = result.output.splitlines()
+    lines = _documents(result.output)
     assert lines[0].startswith("003_04a503c8cc38bcba")
     assert "13/5/2022" in lines[0]
     assert "không ghi ngày" in lines[-1]
     assert next(line for line in lines if line.startswith("001_")).endswith(
         "(Kiên Giang, 13/9/2021, 14 đoạn)"
     )
-    kien_giang = run(index_copy, "docs", "--province", "kien giang").output.splitlines()
+    kien_giang = _documents(run(index_copy, "docs", "--province", "kien giang").output)
     assert kien_giang
     assert all("(Kiên Giang, " in line for line in kien_giang)
     assert len(kien_giang) < len(lines)
@@ -142,7 +153,7 @@ def test_a_province_is_chosen_by_any_of_its_names_once_it_has_notices(
         answer = json.loads(result.stdout)
         assert answer["status"] == "answered"
         assert {c["doc_id"] for c in answer["citations"]} == {"tphcm-quan-an"}
-    listed = run(index_copy, "docs", "--province", "sai gon").stdout.splitlines()
+    listed = _documents(run(index_copy, "docs", "--province", "sai gon").stdout)
     assert [line.split()[0] for line in listed] == ["tphcm-quan-an"]
     assert listed[0].endswith("(TP. Hồ Chí Minh, 28/10/2021, 4 đoạn)")
 

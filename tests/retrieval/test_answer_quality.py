@@ -109,8 +109,10 @@ def test_a_question_answered_in_part_says_what_the_notices_leave_out(answerer: A
 
 
 def _pieces(answer: Answer, library: Library) -> list[str]:
-    """The parts of a lead that come from paragraphs: sources, '…' and the definition form cut."""
-    text = answer.text.splitlines()[0]
+    """The parts of a lead that come from paragraphs: sources, '…', the definition form and the
+    validity notes ('(áp dụng …, thời hạn đã qua)') cut."""
+    text = re.sub(r" \((?:áp dụng [^()]*|văn bản này đã được thay thế [^()]*)\)", "",
+                  answer.text.splitlines()[0])  # fmt: skip
     for citation in answer.citations:
         text = text.replace(phrasing.rule_source(library.catalog[citation.doc_id]) + ": ", "\n")
     pieces = []
