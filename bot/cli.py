@@ -15,6 +15,7 @@ import click
 from bot import messages
 from bot.errors import ConfigError
 from bot.logging_setup import configure_logging
+from bot.notice_facts import FactError, given_facts
 from bot.provinces import province_with_notices
 from bot.settings import Settings
 from bot.terminal import document_line, run_chat
@@ -125,13 +126,30 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     is_flag=True,
     help="Let a file replace an indexed document that is a different notice under its id.",
 )
+@click.option("--date", help="The issue date the file does not state (DD/MM/YYYY or YYYY-MM-DD).")
+@click.option("--province", help="The province the file does not name.")
+@click.option("--supersedes", metavar="DOC_ID", help="The indexed document this file replaces.")
 @click.pass_obj
-def ingest(state: _State, paths: tuple[Path, ...], replace: bool) -> None:
-    """Add or replace notices: files (.txt .md .docx .doc .pdf .html, images) or folders."""
+def ingest(
+    state: _State,
+    paths: tuple[Path, ...],
+    replace: bool,
+    date: str | None,
+    province: str | None,
+    supersedes: str | None,
+) -> None:
+    """Add or replace notices: files (.txt .md .docx .doc .pdf .html, images) or folders.
+
+    --date, --province and --supersedes set what one file does not state; they are kept
+    when a new version of the file is ingested later.
+    """
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise click.ClickException(f"no such file or folder: {', '.join(missing)}")
-    results = state.library.ingest(list(paths), replace=replace, progress=ingest_progress)
+    overrides = _overrides(state.library, paths, date, province, supersedes)
+    results = state.library.ingest(
+        list(paths), replace=replace, progress=ingest_progress, overrides=overrides
+    )
     failed = [r for r in results if r.error]
     for r in results:
         if r.error:
@@ -148,6 +166,31 @@ def ingest(state: _State, paths: tuple[Path, ...], replace: bool) -> None:
         bad = sorted({Path(r.path).name for r in failed})
         raise click.ClickException(f"{summary}; not indexed: {', '.join(bad)}")
     click.echo(summary, err=True)
+
+
+def _overrides(
+    library: Library,
+    paths: tuple[Path, ...],
+    date: str | None,
+    province: str | None,
+    supersedes: str | None,
+) -> dict[str, str] | None:
+    """The facts given on the command line, checked; None when none was given."""
+    if not (date or province or supersedes):
+        return None
+    if len(paths) != 1 or paths[0].is_dir():
+        raise click.ClickException("--date, --province and --supersedes describe one file")
+    try:
+        return given_facts(
+            date=date, province=province, supersedes=supersedes, known=library.catalog
+        )
+    except FactError as exc:
+        hints = {
+            "date": "is not a date; use DD/MM/YYYY or YYYY-MM-DD",
+            "province": "is not a province of Việt Nam",
+            "supersedes": "is not an indexed document; see `chithi docs`",
+        }
+        raise click.ClickException(f"--{exc.field} {exc.value!r} {hints[exc.field]}") from exc
 
 
 @cli.command()

@@ -203,6 +203,16 @@ UPLOAD_UNREADABLE = (
 UPLOAD_BAD_ID = (
     "❌ Mã văn bản “{doc_id}” không hợp lệ: chỉ dùng chữ không dấu, số, - và _ (tối đa 48 ký tự)."
 )
+UPLOAD_FACTS_SET = "Đã ghi theo chú thích: {facts}."
+FACT_BAD_DATE = "❌ “{value}” không phải là ngày. Hãy ghi ví dụ: ngày 01/02/2021."
+FACT_BAD_PROVINCE = "❌ Không biết tỉnh “{value}”. Hãy ghi ví dụ: tỉnh Gia Lai."
+FACT_BAD_SUPERSEDES = (
+    "❌ Không có văn bản mã “{value}” để thay thế. Gõ /vanban để xem mã các văn bản."
+)
+FACT_BAD_CAPTION = (
+    "❌ Chưa hiểu chú thích “{value}”. Chú thích có thể là mã văn bản, hoặc: ngày 01/02/2021, "
+    "tỉnh Gia Lai, thay thế MÃ_VĂN_BẢN (cách nhau bằng dấu phẩy)."
+)
 REMOVE_USAGE = "Gõ /xoa và mã văn bản, ví dụ: /xoa {example}. Gõ /vanban để xem mã."
 REMOVE_EXAMPLE_ID = "MÃ"  # in REMOVE_USAGE when there is no document to take the id of
 REMOVE_DONE = "🗑 Đã xóa văn bản:"

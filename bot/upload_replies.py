@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import messages
+from bot.notice_facts import FactError
 from retrieval import IngestResult, NoticeMeta, format_date
 from retrieval.parse import PLAIN_KINDS
 
@@ -76,3 +77,13 @@ def document_summary(heading: str, meta: NoticeMeta, paragraphs: int, markup: Ma
         paragraphs=paragraphs,
     )
     return f"{heading}\n{details}{markup.code(markup.plain(meta.doc_id))}"
+
+
+def fact_error_text(error: FactError, plain: Callable[[str], str] = str) -> str:
+    """Why a caption's or form's date, province or replaced document cannot be used."""
+    template = {
+        "date": messages.FACT_BAD_DATE,
+        "province": messages.FACT_BAD_PROVINCE,
+        "supersedes": messages.FACT_BAD_SUPERSEDES,
+    }.get(error.field, messages.FACT_BAD_CAPTION)
+    return template.format(value=plain(error.value))

@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,13 @@ def safe_name(file_name: str | None) -> str:
 
 
 def ingest_upload(
-    library: Library, uploads_dir: Path, file_name: str, data: bytes, *, doc_id: str | None = None
+    library: Library,
+    uploads_dir: Path,
+    file_name: str,
+    data: bytes,
+    *,
+    doc_id: str | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> Upload:
     """Index an uploaded file through `Library.ingest_file`, and keep it as the original.
 
@@ -50,6 +57,8 @@ def ingest_upload(
         file_name: the name the file was sent with; it gives the document id by default.
         data: the file's bytes.
         doc_id: the id to use instead (to replace that document, whatever it is).
+        overrides: the date, province or replaced document the administrator gave
+            (bot.notice_facts), set over what the file states.
 
     Returns:
         The ingest results (with their ``error`` where a notice could not be indexed;
@@ -62,7 +71,7 @@ def ingest_upload(
     path.write_bytes(data)
     try:
         library.refresh(force=True)
-        results = library.ingest_file(path, doc_id=doc_id)
+        results = library.ingest_file(path, doc_id=doc_id, overrides=overrides)
         for result in results:
             if result.error is None and result.doc_id is not None:
                 target = uploads_dir / result.doc_id

@@ -52,6 +52,9 @@ class NoticeMeta:
     # Derived by the catalog, not read from the file: the newer document that replaces this one.
     superseded_by: str | None = None
     periods: tuple[Period, ...] = ()  # the periods its rules state, for its status line
+    # What an administrator set that the file does not state ("date", "province",
+    # "supersedes" -> value, as in a sidecar); kept so that a new version of the file keeps it.
+    overrides: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

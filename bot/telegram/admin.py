@@ -11,13 +11,14 @@ from telegram import Message, Update
 from telegram.constants import ChatType, FileSizeLimit
 
 from bot import messages
+from bot.notice_facts import FactError, GivenFacts, read_caption
 from bot.telegram import render
 from bot.telegram.context import BotContext
 from bot.telegram.render import Block
 from bot.telegram.replies import send_blocks
 from bot.telegram.stream import llm_stats_text
-from bot.upload_replies import Markup, document_summary, upload_reply
-from bot.uploads import DOC_ID, ingest_upload, remove_upload, safe_name
+from bot.upload_replies import Markup, document_summary, fact_error_text, upload_reply
+from bot.uploads import ingest_upload, remove_upload, safe_name
 from retrieval import DocumentNotFoundError
 from retrieval.parse import SUPPORTED_SUFFIXES
 
@@ -65,24 +66,27 @@ async def on_document(update: Update, context: BotContext) -> None:
         size = f"{(document.file_size or 0) / 1_000_000:.0f}"
         await message.reply_text(messages.UPLOAD_TOO_BIG.format(size=size))
         return
-    doc_id = (message.caption or "").strip() or None
-    if doc_id is not None and not DOC_ID.fullmatch(doc_id):
-        text = messages.UPLOAD_BAD_ID.format(doc_id=render.plain(doc_id))
-        await message.reply_text(text)
+    try:
+        given = read_caption(message.caption, context.services.library.catalog)
+    except FactError as exc:
+        await message.reply_text(fact_error_text(exc, render.plain))
         return
     progress = await message.reply_text(messages.UPLOAD_WORKING.format(name=render.plain(name)))
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
-    await progress.edit_text(await _ingest(context, name, data, doc_id))
+    await progress.edit_text(await _ingest(context, name, data, given))
 
 
-async def _ingest(context: BotContext, name: str, data: bytes, doc_id: str | None) -> str:
+async def _ingest(context: BotContext, name: str, data: bytes, given: GivenFacts) -> str:
     services = context.services
     upload = await asyncio.to_thread(
         ingest_upload, services.library, services.settings.uploads_dir, name, data,
-        doc_id=doc_id,
+        doc_id=given.doc_id, overrides=given.overrides,
     )  # fmt: skip
-    return "\n\n".join(upload_reply(name, data, r, HTML) for r in upload.results)
+    replies = [upload_reply(name, data, r, HTML) for r in upload.results]
+    if given.overrides and any(r.error is None for r in upload.results):
+        replies.append(messages.UPLOAD_FACTS_SET.format(facts=render.plain(given.describe())))
+    return "\n\n".join(replies)
 
 
 async def remove_command(update: Update, context: BotContext) -> None:

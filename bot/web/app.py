@@ -25,9 +25,10 @@ from starlette.staticfiles import StaticFiles
 
 from bot import messages
 from bot.chat_log import ChatLog
+from bot.notice_facts import FactError, given_facts
 from bot.provinces import province_with_notices
 from bot.settings import Settings
-from bot.upload_replies import document_summary, upload_reply, upload_status
+from bot.upload_replies import document_summary, fact_error_text, upload_reply, upload_status
 from bot.uploads import DOC_ID, ingest_upload, remove_upload
 from bot.web.auth import Access, SecurityHeaders
 from bot.web.openapi import openapi_document
@@ -196,6 +197,9 @@ class _Api:
                 )
             data = await file.read(limit + 1)
             doc_id = str(form.get("doc_id") or "").strip() or None
+            typed = {
+                k: str(form.get(k) or "").strip()[:200] for k in ("date", "province", "supersedes")
+            }
         if len(data) > limit:
             return _too_large(limit)
         name = file.filename
@@ -204,9 +208,15 @@ class _Api:
             return JSONResponse({"error": text}, status_code=415)
         if doc_id is not None and not DOC_ID.fullmatch(doc_id):
             return JSONResponse({"error": messages.UPLOAD_BAD_ID.format(doc_id=doc_id)}, 400)
+        try:
+            overrides = given_facts(**{k: v or None for k, v in typed.items()},
+                                    known=self.library.catalog)  # fmt: skip
+        except FactError as exc:
+            return JSONResponse({"error": fact_error_text(exc)}, status_code=400)
         upload = await asyncio.to_thread(
-            ingest_upload, self.library, self.settings.uploads_dir, name, data, doc_id=doc_id
-        )
+            ingest_upload, self.library, self.settings.uploads_dir, name, data,
+            doc_id=doc_id, overrides=overrides,
+        )  # fmt: skip
         results = [
             {
                 "doc_id": r.doc_id,

@@ -17,6 +17,21 @@ _CITATION = {
         "section": {"type": ["string", "null"]},
         "quote": {"type": "string", "description": "verbatim substring of a stored paragraph"},
         "score": {"type": "number", "description": "P(the paragraph answers), 0-1"},
+        "valid_from": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "first day of the rule's stated period, else the issue date",
+        },
+        "valid_until": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "last day of the rule's stated period, if stated",
+        },
+        "superseded_by": {
+            "type": ["string", "null"],
+            "description": "id of the indexed document that replaces this one",
+        },
+        "expired": {"type": "boolean", "description": "the stated period ended before today"},
     },
 }
 _ANSWER = {
@@ -76,12 +91,16 @@ def openapi_document() -> dict[str, Any]:
                 "get": {"summary": "Indexed documents, newest first", "security": staff,
                         "responses": {"200": _json({"type": "object"}), **_errors(401, 403)}},
                 "post": {
-                    "summary": "Upload a notice file (form field 'file'; optional 'doc_id')",
+                    "summary": "Upload a notice file (form field 'file'; optional 'doc_id', and "
+                               "'date', 'province', 'supersedes' for what the file does not state)",
                     "security": admin,
                     "requestBody": {"content": {"multipart/form-data": {"schema": {
                         "type": "object", "properties": {
                             "file": {"type": "string", "format": "binary"},
-                            "doc_id": {"type": "string"}}}}}},
+                            "doc_id": {"type": "string"},
+                            "date": {"type": "string", "description": "DD/MM/YYYY"},
+                            "province": {"type": "string"},
+                            "supersedes": {"type": "string", "description": "a doc_id"}}}}}},
                     "responses": {"200": _json({"type": "object"}),
                                   **_errors(400, 401, 403, 413, 415)},
                 },

@@ -8,7 +8,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from retrieval.errors import DocumentNotFoundError, ParseError
@@ -99,6 +99,7 @@ class Library:
         *,
         replace: bool = False,
         progress: ProgressFactory | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> list[IngestResult]:
         """Ingest files and folders; a broken file is reported and the others still go in.
 
@@ -110,6 +111,8 @@ class Library:
             replace: let a file replace an indexed document that is a different notice
                 (another province, date or number) under the same id.
             progress: called per document with its paragraph count (see ProgressFactory).
+            overrides: what an administrator sets that the files do not state (date,
+                province, supersedes; see load_notices), for every file of this run.
 
         Returns:
             One result per notice (a file may hold several), or one error per file.
@@ -118,7 +121,9 @@ class Library:
         batch: dict[str, NoticeMeta] = {}  # committed in this run, not yet in the view
         try:
             for path in notice_files(paths):
-                results += self._commit_file(path, replace=replace, progress=progress, batch=batch)
+                results += self._commit_file(
+                    path, replace=replace, progress=progress, batch=batch, overrides=overrides
+                )
         finally:
             # Should a file raise, what was committed before it is in the store, and the next
             # read catches up with it (a crashed process does on its next start).
@@ -140,6 +145,7 @@ class Library:
         doc_id: str | None = None,
         replace: bool = False,
         progress: ProgressFactory | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> list[IngestResult]:
         """Parse and index one file, all or nothing per notice; in step when it returns.
 
@@ -150,9 +156,10 @@ class Library:
                 from the name (see _resolve_id).
             replace: as in `ingest`.
             progress: as in `ingest`.
+            overrides: as in `ingest`.
         """
         results = self._commit_file(
-            path, doc_id=doc_id, replace=replace, progress=progress, batch={}
+            path, doc_id=doc_id, replace=replace, progress=progress, batch={}, overrides=overrides
         )
         if any(r.changed for r in results):
             self.refresh(force=True)
@@ -188,17 +195,22 @@ class Library:
         replace: bool = False,
         progress: ProgressFactory | None = None,
         batch: dict[str, NoticeMeta],
+        overrides: Mapping[str, str] | None = None,
     ) -> list[IngestResult]:
         """Parse one file and commit its notices, leaving the library to catch up.
 
         `batch` holds what this run committed before (the view catches up only at the end
-        of a run): it keeps ids unique and conflicts seen within one run too.
+        of a run): it keeps ids unique and conflicts seen within one run too. Without
+        `overrides`, what an administrator set on the document before is kept; with them,
+        they are what the administrator means, so they may replace a different notice.
         """
-        explicit = doc_id is not None
+        explicit = doc_id is not None or bool(overrides)
         known = {**self._view.metas, **batch}
         base = doc_id or _resolve_id(path, known)
+        if not overrides and base in known:
+            overrides = dict(known[base].overrides)
         try:
-            loaded = load_notices(path, doc_id=base, limits=self.limits)
+            loaded = load_notices(path, doc_id=base, limits=self.limits, overrides=overrides)
         except ParseError as exc:
             logger.warning("Skipped %s: %s", path.name, exc.reason)
             return [IngestResult(path=str(path), error=str(exc))]

@@ -92,6 +92,7 @@ def catalog_metadata(notice: Notice) -> dict[str, MetaValue]:
         "supersedes": m.supersedes or "",
         "replaces": json.dumps(list(m.replaces), ensure_ascii=False),
         "periods": _periods_json(m.periods),
+        "overrides": json.dumps(dict(m.overrides), ensure_ascii=False),
         "body_paragraphs": len(notice.body),
     }
 
@@ -119,6 +120,7 @@ def meta_from_catalog(doc_id: str, record: Mapping[str, MetaValue]) -> NoticeMet
         supersedes=text("supersedes"),
         replaces=tuple(json.loads(str(record.get("replaces") or "[]"))),
         periods=_periods_from_json(str(record.get("periods") or "[]")),
+        overrides=tuple(sorted(json.loads(str(record.get("overrides") or "{}")).items())),
     )
 
 

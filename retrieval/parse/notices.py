@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -76,19 +77,32 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(_stem(path) + ".meta.json")
 
 
+OVERRIDE_KEYS = ("date", "province", "supersedes")  # what an administrator may set
+
+
 def load_notices(
-    path: Path, *, doc_id: str | None = None, limits: ReadLimits | None = None
+    path: Path,
+    *,
+    doc_id: str | None = None,
+    limits: ReadLimits | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> LoadedFile:
     """Read, repair and parse a file into the notices it holds, applying its sidecar.
 
     A file with several notices one after the other gives one Notice each; the first keeps
-    the file's id, the next ones get "-2", "-3", ... The sidecar describes the first.
+    the file's id, the next ones get "-2", "-3", ... The sidecar describes the first, and
+    `overrides` (an administrator's date as YYYY-MM-DD, province, supersedes; see
+    OVERRIDE_KEYS) go over the sidecar and the text, for the first notice too.
 
     Raises:
         ParseError: (or a subclass) naming the file and what is wrong with it.
     """
     extracted = read_file(path, limits)
     sidecar, sidecar_bytes = _read_sidecar(path)
+    given = {k: v for k, v in (overrides or {}).items() if k in OVERRIDE_KEYS and v}
+    if given:
+        sidecar = {**sidecar, **given}
+        sidecar_bytes += json.dumps(given, sort_keys=True).encode()  # a new setting re-indexes
     doc = doc_id or doc_id_for(path)
     parts = split_notices(extracted.text)
     file_bytes = path.read_bytes()
@@ -98,6 +112,10 @@ def load_notices(
         salt = b"" if len(parts) == 1 else f"#{n}".encode()
         fingerprint = hashlib.sha256(file_bytes + sidecar_bytes + salt).hexdigest()[:12]
         notice = _parse(part, part_id, path, sidecar if n == 1 else {}, fingerprint)
+        if notice is not None and n == 1 and given:
+            notice = replace(
+                notice, meta=replace(notice.meta, overrides=tuple(sorted(given.items())))
+            )
         if notice is not None:
             notices.append(notice)
     if not notices:

@@ -229,3 +229,46 @@ def test_a_question_over_the_length_limit_is_refused_politely(index_copy: Path) 
     assert "dài quá" in answer["answer"]
     assert "1900 9095" in answer["answer"]
     assert not answer["citations"]
+
+
+UNDATED_NOTICE = """THÔNG BÁO
+KẾT LUẬN CỦA BAN CHỈ ĐẠO
+về hoạt động của chợ
+
+1. Chợ Lớn mở cửa từ 5 giờ đến 11 giờ sáng; người bán đeo khẩu trang.
+
+2. Ban quản lý chợ bố trí lối vào riêng, đo thân nhiệt người mua.
+"""
+
+
+def test_ingest_sets_what_a_file_does_not_state_and_a_new_version_keeps_it(
+    index_copy: Path, tmp_path: Path
+) -> None:
+    notice = tmp_path / "cho-lon.txt"
+    notice.write_text(UNDATED_NOTICE, encoding="utf-8")
+    bad = run(index_copy, "ingest", str(notice), "--date", "31/02/2021")
+    assert bad.exit_code == 1
+    assert "--date '31/02/2021' is not a date" in bad.output
+    unknown = run(index_copy, "ingest", str(notice), "--supersedes", "khong-co")
+    assert "--supersedes 'khong-co' is not an indexed document" in unknown.output
+    assert "cho-lon" not in run(index_copy, "docs").output  # nothing went in
+
+    result = run(index_copy, "ingest", str(notice), "--date", "01/02/2021",
+                 "--province", "gia lai", "--supersedes", "002_0549bf549650297a")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "(Gia Lai, 1/2/2021, 2 đoạn)" in result.output
+    listing = run(index_copy, "docs", "--province", "Gia Lai").output
+    assert (
+        "đã được thay thế bởi Thông báo kết luận của Ban Chỉ đạo về hoạt động của chợ"
+        in (listing.split("002_0549bf549650297a", 1)[1])
+    )
+    notice.write_text(UNDATED_NOTICE.replace("11 giờ", "12 giờ"), encoding="utf-8")
+    again = run(index_copy, "ingest", str(notice))
+    assert "cho-lon (replaced): " in again.output
+    assert "(Gia Lai, 1/2/2021, 2 đoạn)" in again.output  # the facts set before are kept
+
+
+def test_facts_describe_one_file_not_a_folder(index_copy: Path, tmp_path: Path) -> None:
+    result = run(index_copy, "ingest", str(tmp_path), "--date", "01/02/2021")
+    assert result.exit_code == 1
+    assert "describe one file" in result.output

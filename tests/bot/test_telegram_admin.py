@@ -135,7 +135,10 @@ async def test_a_paragraph_longer_than_a_message_is_sent_in_parts(
         ("trong.txt", b"\n\n  \n", None, "❌ Tệp trong.txt không có nội dung"),
         ("anh.jpg", b"\xff\xd8\xff", None, "❌ Không đọc được tệp"),
         ("bang-tinh.xlsx", b"PK\x03\x04", None, "❌ Không nhận loại tệp .xlsx"),
-        ("ok.txt", MARKET.encode(), "mã có dấu", "❌ Mã văn bản “mã có dấu” không hợp lệ"),
+        ("ok.txt", MARKET.encode(), "mã có dấu", "❌ Chưa hiểu chú thích “mã có dấu”"),
+        ("ok.txt", MARKET.encode(), "ngày 31/02/2021", "❌ “31/02/2021” không phải là ngày"),
+        ("ok.txt", MARKET.encode(), "tỉnh Xyz", "❌ Không biết tỉnh “Xyz”"),
+        ("ok.txt", MARKET.encode(), "thay thế khong-co", "❌ Không có văn bản mã “khong-co”"),
     ],
 )
 async def test_broken_or_wrong_files_get_a_clear_error_and_change_nothing(
@@ -239,3 +242,33 @@ async def test_a_different_notice_under_a_taken_name_is_not_replaced_without_the
         admin_bot, upload(tg, "thong-bao.txt", other.encode(), caption="thong-bao")
     )
     assert replaced.startswith(messages.UPLOAD_REPLACED)
+
+
+UNDATED = """THÔNG BÁO
+KẾT LUẬN CỦA BAN CHỈ ĐẠO
+về hoạt động của chợ
+
+1. Chợ Lớn mở cửa từ 5 giờ đến 11 giờ sáng; người bán đeo khẩu trang.
+
+2. Ban quản lý chợ bố trí lối vào riêng, đo thân nhiệt người mua.
+"""
+
+
+async def test_a_caption_sets_the_date_and_province_a_file_does_not_state(
+    admin_bot: RunningBot, tg: FakeTelegram
+) -> None:
+    caption = "ngày 01/02/2021, tỉnh Gia Lai, thay thế 000_95f2b98f29028119"
+    reply = await send_upload(admin_bot, upload(tg, "cho-lon.txt", UNDATED.encode(),
+                                                caption=caption))  # fmt: skip
+    assert reply.startswith(messages.UPLOAD_ADDED)
+    assert "Ngày: 1/2/2021" in reply
+    assert reply.endswith(
+        "Đã ghi theo chú thích: ngày 1/2/2021, tỉnh Gia Lai, thay thế 000_95f2b98f29028119."
+    )
+    [listing] = await admin_bot.send(text_update("/vanban gia lai"))
+    assert "Thông báo kết luận của Ban Chỉ đạo về hoạt động của chợ (Gia Lai, 1/2/2021" in (
+        listing.plain_text
+    )
+    assert "đã được thay thế bởi Thông báo kết luận của Ban Chỉ đạo về hoạt động của chợ" in (
+        listing.plain_text
+    )

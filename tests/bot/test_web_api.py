@@ -118,6 +118,28 @@ def test_upload_good_and_broken_files_then_remove(client: TestClient) -> None:
     assert client.delete("/api/documents/kh-web", headers=ADMIN).status_code == 404
 
 
+def test_an_upload_sets_what_the_file_does_not_state_and_documents_show_status(
+    client: TestClient,
+) -> None:
+    facts = {"date": "01/02/2021", "province": "lai chau", "supersedes": "003_04a503c8cc38bcba"}
+    bad = client.post("/api/documents", headers=ADMIN, data={**facts, "province": "Atlantis"},
+                      files={"file": ("kh-web.txt", NOTICE_TEXT.encode())})  # fmt: skip
+    assert bad.status_code == 400
+    assert bad.json()["error"].startswith("❌ Không biết tỉnh “Atlantis”")
+    good = client.post("/api/documents", headers=ADMIN, data=facts,
+                       files={"file": ("kh-web.txt", NOTICE_TEXT.encode())})  # fmt: skip
+    assert good.json()["results"][0]["status"] == "added"
+    documents = {d["doc_id"]: d for d in client.get("/api/documents").json()["documents"]}
+    assert (documents["kh-web"]["province"], documents["kh-web"]["date"]) == (
+        "Lai Châu",
+        "2021-02-01",
+    )
+    replaced = documents["003_04a503c8cc38bcba"]
+    assert replaced["superseded_by"] == "kh-web"
+    assert replaced["status"].startswith("đã được thay thế bởi")
+    assert documents["kh-web"]["status"] == "còn hiệu lực (theo các văn bản hiện có)"
+
+
 def test_an_oversized_upload_is_refused_with_413(client: TestClient) -> None:
     big = NOTICE_TEXT.encode() * 200  # over the 0.05 MB limit of this app
     response = client.post("/api/documents", headers=ADMIN, files={"file": ("to.txt", big)})

@@ -114,7 +114,8 @@ def test_the_newest_notice_of_a_province_leads_and_the_older_is_named_as_earlier
 def test_a_document_the_newer_one_says_it_replaces_is_flagged(lam_dong: Library) -> None:
     answer = _answerer(lam_dong, "2026-12-01").ask("Karaoke ở Lâm Đồng có được hoạt động không?")
     old = [c.to_json() for c in answer.citations if c.doc_id == OLD]
-    assert old and all(c["superseded_by"] == NEW for c in old)
+    assert old
+    assert all(c["superseded_by"] == NEW for c in old)
     assert all(c["superseded_by"] is None for c in (c.to_json() for c in answer.citations)
                if c["doc_id"] == NEW)  # fmt: skip
     assert "(văn bản này đã được thay thế bởi thông báo số 22-TB/TU ngày 1/3/2022)" in answer.text
