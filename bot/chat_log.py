@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE TABLE IF NOT EXISTS chat_settings (
     chat_id INTEGER PRIMARY KEY,
-    province TEXT
+    province TEXT,
+    doc_id TEXT
 );
 """
 CSV_COLUMNS = (
@@ -95,6 +96,9 @@ class ChatLog:
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(chat_settings)")}
+            if "doc_id" not in columns:  # a log made before "Hỏi về văn bản này"
+                conn.execute("ALTER TABLE chat_settings ADD COLUMN doc_id TEXT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -149,7 +153,24 @@ class ChatLog:
                 (chat_id, province),
             )
 
+    def set_focus(self, chat_id: int, doc_id: str | None) -> None:
+        """Answer a chat's next questions from one document only (None clears it)."""
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO chat_settings (chat_id, doc_id) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET doc_id = excluded.doc_id",
+                (chat_id, doc_id),
+            )
+
     # -- reading ------------------------------------------------------------------------
+
+    def focus(self, chat_id: int) -> str | None:
+        """The document a chat's questions are answered from ("Hỏi về văn bản này"), if any."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT doc_id FROM chat_settings WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        return str(row[0]) if row and row[0] else None
 
     def province(self, chat_id: int) -> str | None:
         """The province a chat restricted its answers to, if any."""

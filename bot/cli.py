@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from bot import messages
+from bot.alerts import AlertStore, queue_alerts
 from bot.errors import ConfigError
 from bot.logging_setup import configure_logging
 from bot.notice_facts import FactError, given_facts
@@ -150,6 +151,7 @@ def ingest(
     results = state.library.ingest(
         list(paths), replace=replace, progress=ingest_progress, overrides=overrides
     )
+    alerted = queue_alerts(AlertStore(state.settings.question_log_path), state.library, results)
     failed = [r for r in results if r.error]
     for r in results:
         if r.error:
@@ -162,6 +164,8 @@ def ingest(
     done = len(results) - len(failed)
     files = len({r.path for r in results})
     summary = f"{done} of {len(results)} notices indexed from {files} files"
+    if alerted:
+        summary += f"; alerts queued for {alerted} subscribed chats (the bot sends them)"
     if failed:
         bad = sorted({Path(r.path).name for r in failed})
         raise click.ClickException(f"{summary}; not indexed: {', '.join(bad)}")

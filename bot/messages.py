@@ -78,6 +78,9 @@ COMMANDS = (
     ("vanban", "Các văn bản đang có, mới nhất trước"),
     ("tinh", "Chỉ trả lời theo văn bản của một tỉnh: /tinh Kiên Giang"),
     ("nguon", "Xem đầy đủ đoạn trích dẫn: /nguon 1"),
+    ("theodoi", "Nhận tin khi một tỉnh có văn bản mới: /theodoi Gia Lai"),
+    ("huy", "Thôi theo dõi một tỉnh: /huy Gia Lai"),
+    ("boloc", "Bỏ lọc theo văn bản, hỏi mọi văn bản"),
 )
 ADMIN_COMMANDS = (
     ("xoa", "Quản trị: xóa một văn bản: /xoa MÃ"),
@@ -213,6 +216,30 @@ FACT_BAD_CAPTION = (
     "❌ Chưa hiểu chú thích “{value}”. Chú thích có thể là mã văn bản, hoặc: ngày 01/02/2021, "
     "tỉnh Gia Lai, thay thế MÃ_VĂN_BẢN (cách nhau bằng dấu phẩy)."
 )
+ALERT_NEW = "🔔 Văn bản mới của {province}:"  # HTML
+ALERT_CHANGED = "🔔 Văn bản của {province} vừa được cập nhật:"  # HTML
+ALERT_REPLACES = "Thay thế: {label}"
+ALERT_POINTS = "Điểm chính:"
+ALERT_ASK = "❓ Hỏi về văn bản này"
+FOLLOW_USAGE = (
+    "Gõ /theodoi và tên tỉnh, ví dụ: /theodoi Gia Lai, để nhận tin khi tỉnh có văn bản mới."
+)
+FOLLOW_DONE = (
+    "🔔 Đã theo dõi {province}. Khi có văn bản mới của {province}, bot sẽ gửi tin vào đây. "
+    "Gõ /huy {province} để thôi."
+)
+FOLLOW_ALREADY = "Cuộc trò chuyện này đã theo dõi {province}."
+FOLLOW_TOO_MANY = "Mỗi cuộc trò chuyện theo dõi được tối đa {count} tỉnh. Gõ /huy TÊN để bớt."
+FOLLOW_UNKNOWN = "Không biết tỉnh “{name}”. Hãy ghi tên tỉnh, ví dụ: /theodoi Kiên Giang."
+FOLLOW_LIST = "Cuộc trò chuyện này đang theo dõi: {provinces}. Bấm nút để thôi theo dõi một tỉnh."
+FOLLOW_NONE = "Cuộc trò chuyện này chưa theo dõi tỉnh nào. " + FOLLOW_USAGE
+UNFOLLOW_DONE = "Đã thôi theo dõi {province}."
+UNFOLLOW_NOT = "Cuộc trò chuyện này không theo dõi {province}."
+UNFOLLOW_BUTTON = "🔕 Thôi theo dõi {province}"
+FOCUS_DONE = (
+    "Các câu hỏi tiếp theo ở đây chỉ tìm trong văn bản: {label}. Gõ /boloc để hỏi mọi văn bản."
+)
+FOCUS_CLEARED = "Đã bỏ lọc: câu hỏi tìm trong mọi văn bản."
 REMOVE_USAGE = "Gõ /xoa và mã văn bản, ví dụ: /xoa {example}. Gõ /vanban để xem mã."
 REMOVE_EXAMPLE_ID = "MÃ"  # in REMOVE_USAGE when there is no document to take the id of
 REMOVE_DONE = "🗑 Đã xóa văn bản:"

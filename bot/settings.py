@@ -15,7 +15,8 @@ _REPO_NOTICES = Path(__file__).resolve().parent.parent / "data" / "notices"
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Every environment variable Settings.from_env reads (the Docker files are checked against it).
 ENVIRONMENT_VARIABLES = (
-    "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
+    "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ALERT_LEASE_SECONDS",
+    "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
     "CHITHI_CHROMA_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_STAFF_TOKEN",
@@ -76,6 +77,9 @@ class Settings:
     admin_token: str | None = field(default=None, repr=False)  # CHITHI_ADMIN_TOKEN: web admin
     staff_token: str | None = field(default=None, repr=False)  # CHITHI_STAFF_TOKEN: web staff
     log_level: str | None = None  # CHITHI_LOG_LEVEL (default: WARNING in the CLI, INFO for the bot)
+    # CHITHI_ALERT_LEASE_SECONDS: after a crash, how long before another process (or the
+    # restarted one) takes over sending the alerts
+    alert_lease_seconds: float = 30.0
     # CHITHI_TODAY (YYYY-MM-DD): the day rules are dated against; the system date when unset
     today_fixed: dt.date | None = None
 
@@ -134,6 +138,7 @@ class Settings:
             staff_token=get("CHITHI_STAFF_TOKEN"),
             log_level=(get("CHITHI_LOG_LEVEL") or "").upper() or None,
             today_fixed=_day(get("CHITHI_TODAY")),
+            alert_lease_seconds=_number(get, "CHITHI_ALERT_LEASE_SECONDS", cls.alert_lease_seconds),
         )
 
     def today(self) -> dt.date:

@@ -11,6 +11,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, FileSizeLimit
 
 from bot import messages
+from bot.alerts import queue_alerts
 from bot.notice_facts import FactError, GivenFacts, read_caption
 from bot.telegram import render
 from bot.telegram.context import BotContext
@@ -83,6 +84,7 @@ async def _ingest(context: BotContext, name: str, data: bytes, given: GivenFacts
         ingest_upload, services.library, services.settings.uploads_dir, name, data,
         doc_id=given.doc_id, overrides=given.overrides,
     )  # fmt: skip
+    await asyncio.to_thread(queue_alerts, services.alerts, services.library, upload.results)
     replies = [upload_reply(name, data, r, HTML) for r in upload.results]
     if given.overrides and any(r.error is None for r in upload.results):
         replies.append(messages.UPLOAD_FACTS_SET.format(facts=render.plain(given.describe())))

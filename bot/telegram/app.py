@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,12 +27,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import messages
+from bot.alerts import AlertStore, Broadcaster, MarkingRequest
 from bot.chat_log import ChatLog
 from bot.errors import ConfigError
 from bot.settings import Settings
-from bot.telegram import admin, handlers
+from bot.telegram import admin, follow, handlers
 from bot.telegram.context import SERVICES_KEY, BotContext, Services
 from bot.telegram.rate_limit import RateLimiter
 from bot.telegram.retry import RetryingRateLimiter
@@ -47,6 +50,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 MAX_CONCURRENT_UPDATES = 256
 # RetryAfter (HTTP 429) is retried after the wait Telegram asks for; replies are not lost.
 MAX_FLOOD_RETRIES = 5
+CONNECTIONS = 256  # PTB's default pool for the bot's requests
+BROADCASTER_KEY = "broadcaster"
 
 
 def build_application(
@@ -77,6 +82,7 @@ def build_application(
         answerer=answerer,
         log=log or ChatLog(settings.question_log_path),
         limiter=RateLimiter(settings.rate_limit),
+        alerts=AlertStore(log.path if log is not None else settings.question_log_path),
         typing_delay=typing_delay,
     )
     defaults = Defaults(
@@ -85,6 +91,8 @@ def build_application(
     app: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram_token)
+        # The HTTP layer marks an alert "sending" only once the rate limiter let it through.
+        .request(MarkingRequest(connection_pool_size=CONNECTIONS))
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
@@ -94,9 +102,10 @@ def build_application(
         # On stop PTB confirms the last updates with one more getUpdates while the long poll
         # may still hold the connection; with a single connection that call times out and
         # Telegram would deliver those updates (and the bot answer them) again after a restart.
-        .get_updates_connection_pool_size(2)
+        .get_updates_request(HTTPXRequest(connection_pool_size=2))
         .job_queue(None)
-        .post_init(publish_commands)
+        .post_init(start_services)
+        .post_stop(stop_services)
         .build()
     )
     app.bot_data[SERVICES_KEY] = services
@@ -111,7 +120,8 @@ def _add_handlers(app: BotApplication) -> None:
         "start": h.start, "help": h.help_command, "hoi": h.ask_command,
         "vanban": h.documents_command, "tinh": h.province_command, "nguon": h.source_command,
         "xoa": admin.remove_command, "thongke": admin.stats_command,
-        "xuatcsv": admin.export_command,
+        "xuatcsv": admin.export_command, "theodoi": follow.follow_command,
+        "huy": follow.unfollow_command, "boloc": follow.clear_focus_command,
     }  # fmt: skip
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=message))
@@ -124,6 +134,25 @@ def _add_handlers(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(h.on_button))
     app.add_handler(InlineQueryHandler(h.on_inline_query))
     app.add_error_handler(on_error)
+
+
+async def start_services(app: BotApplication) -> None:
+    """On start: the command menus, and the broadcaster of alerts as a task beside handlers."""
+    await publish_commands(app)
+    services: Services = app.bot_data[SERVICES_KEY]
+    broadcaster = Broadcaster(
+        services.alerts, app.bot, lease_seconds=services.settings.alert_lease_seconds
+    )
+    app.bot_data[BROADCASTER_KEY] = (broadcaster, asyncio.create_task(broadcaster.run()))
+
+
+async def stop_services(app: BotApplication) -> None:
+    """On stop: let the broadcaster finish the alerts in flight and give up its lease."""
+    running = app.bot_data.pop(BROADCASTER_KEY, None)
+    if running is not None:
+        broadcaster, task = running
+        broadcaster.stop()
+        await task
 
 
 async def publish_commands(app: BotApplication) -> None:

@@ -7,6 +7,8 @@ when the bot restarts or another replica answers it:
     d:DOC_ID            send the document's original file
     f:KEY:1 / f:KEY:0   feedback 👍 / 👎 on the logged question KEY
     q:N                 ask example question N
+    a:DOC_ID            answer this chat's next questions from that document (alerts)
+    u:PROVINCE          stop following a province's alerts
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ _MAX_BUTTONS = 100  # Telegram's limit per keyboard
 class Press:
     """A decoded button press."""
 
-    kind: str  # "paragraph", "document", "feedback" or "example"
+    kind: str  # "paragraph", "document", "feedback", "example", "focus" or "unfollow"
     value: str
     helpful: bool = False
     number: int = 0
@@ -51,6 +53,10 @@ def decode(data: str | None) -> Press | None:
             return Press("feedback", key, helpful=vote == "1")
     if tag == "q" and rest.isdigit():
         return Press("example", rest, number=int(rest))
+    if tag == "a" and rest:
+        return Press("focus", rest)
+    if tag == "u" and rest:
+        return Press("unfollow", rest)
     return None
 
 
@@ -123,3 +129,13 @@ def documents_keyboard(documents: Sequence[NoticeMeta]) -> InlineKeyboardMarkup 
     ]
     step = _DOCUMENT_BUTTONS_PER_ROW
     return _rows(*(buttons[i : i + step] for i in range(0, len(buttons), step)))
+
+
+def unfollow_keyboard(provinces: Sequence[str]) -> InlineKeyboardMarkup | None:
+    """One "Thôi theo dõi" button per followed province, one a row."""
+    rows = []
+    for province in provinces:
+        button = _button(messages.UNFOLLOW_BUTTON.format(province=province), f"u:{province}")
+        if button is not None:
+            rows.append([button])
+    return InlineKeyboardMarkup(rows[:_MAX_BUTTONS]) if rows else None

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter
@@ -25,6 +26,7 @@ class Services:
         answerer: the answer pipeline.
         log: the question log.
         limiter: the per-user question rate limit.
+        alerts: subscriptions and the alerts owed to chats.
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
 
@@ -32,6 +34,7 @@ class Services:
     answerer: Answerer
     log: ChatLog
     limiter: RateLimiter
+    alerts: AlertStore
     typing_delay: float = 0.3
 
     @property
@@ -43,9 +46,11 @@ class Services:
         """Whether a Telegram user id is listed in CHITHI_ADMIN_IDS."""
         return user_id is not None and user_id in self.settings.admin_ids
 
-    async def ask(self, question: str, *, province: str | None = None) -> Answer:
+    async def ask(
+        self, question: str, *, province: str | None = None, doc_id: str | None = None
+    ) -> Answer:
         """Answer in a worker thread: the pipeline is CPU-bound and the event loop stays free."""
-        filters = SearchFilters(province=province)
+        filters = SearchFilters(province=province, doc_id=doc_id)
         return await asyncio.to_thread(self.answerer.ask, question, filters=filters)
 
 

@@ -12,6 +12,7 @@ from bot import messages
 from bot.provinces import province_with_notices
 from bot.telegram import buttons, render
 from bot.telegram.context import BotContext, Services
+from bot.telegram.follow import focus_on, unfollow
 from bot.telegram.rate_limit import Verdict
 from bot.telegram.render import Block
 from bot.telegram.replies import (
@@ -82,14 +83,18 @@ async def answer_question(
             await say(context, chat.id, text, reply_to=reply_to)
         return
     province = await asyncio.to_thread(services.log.province, chat.id)
+    focus = await asyncio.to_thread(services.log.focus, chat.id)
+    if focus is not None and focus not in services.library.catalog:
+        focus = None  # the document was removed since
     draft: DraftMessage | None = None
     try:
         if services.answerer.lead_writer is None:
-            answer = await with_typing(context, chat.id, services.ask(question, province=province))
+            asked = services.ask(question, province=province, doc_id=focus)
+            answer = await with_typing(context, chat.id, asked)
         else:  # LLM mode: the lead appears as the model writes it (bot/telegram/stream.py)
             asking = ask_with_drafts(
                 services.answerer, context.bot, chat.id, question, province=province,
-                reply_to=reply_to,
+                doc_id=focus, reply_to=reply_to,
             )  # fmt: skip
             answer, draft = await with_typing(context, chat.id, asking)
     except IndexUnavailableError:
@@ -288,6 +293,10 @@ async def on_button(update: Update, context: BotContext) -> None:
         await show_paragraph(context, chat.id, press.value)
     elif press.kind == "document":
         await send_original(context, chat.id, press.value)
+    elif press.kind == "focus":
+        await focus_on(context, chat.id, press.value)
+    elif press.kind == "unfollow":
+        await unfollow(context, chat.id, press.value)
     else:
         await answer_question(context, chat, user, messages.EXAMPLE_QUESTIONS[press.number])
 

@@ -101,6 +101,7 @@ async def ask_with_drafts(
     question: str,
     *,
     province: str | None = None,
+    doc_id: str | None = None,
     reply_to: int | None = None,
     interval: float = EDIT_INTERVAL,
 ) -> tuple[Answer, DraftMessage]:
@@ -112,6 +113,7 @@ async def ask_with_drafts(
         chat_id: the chat.
         question: the question.
         province: restrict the answer to this province's notices.
+        doc_id: restrict the answer to this document ("Hỏi về văn bản này").
         reply_to: the message the draft replies to.
         interval: least seconds between two edits of the draft.
 
@@ -121,7 +123,7 @@ async def ask_with_drafts(
     """
     draft = DraftMessage(bot, chat_id, reply_to=reply_to, interval=interval)
     answer = await answerer.ask_streaming(
-        question, filters=SearchFilters(province=province), on_draft=draft.show
+        question, filters=SearchFilters(province=province, doc_id=doc_id), on_draft=draft.show
     )
     logger.info("Streamed lead chat=%s mode=%s drafts=%d", chat_id, answer.mode, draft.updates)
     return answer, draft

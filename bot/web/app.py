@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot import messages
+from bot.alerts import AlertStore, queue_alerts
 from bot.chat_log import ChatLog
 from bot.notice_facts import FactError, given_facts
 from bot.provinces import province_with_notices
@@ -108,6 +109,7 @@ class _Api:
         self.answerer = answerer
         self.log = log
         self.access = access
+        self.alerts = AlertStore(log.path)  # beside the log, as the bot's
 
     # -- open ----------------------------------------------------------------------------
 
@@ -217,6 +219,7 @@ class _Api:
             ingest_upload, self.library, self.settings.uploads_dir, name, data,
             doc_id=doc_id, overrides=overrides,
         )  # fmt: skip
+        await asyncio.to_thread(queue_alerts, self.alerts, self.library, upload.results)
         results = [
             {
                 "doc_id": r.doc_id,

@@ -115,6 +115,8 @@ async def running(
         finally:
             await app.updater.stop()
             await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
 
 
 @asynccontextmanager

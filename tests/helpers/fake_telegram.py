@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.helpers.flood_limits import SENDING_METHODS, FloodLimits
 from tests.helpers.form_data import UploadedFile, read_params
 from tests.helpers.telegram_rules import TelegramApiError, default_description
 from tests.helpers.telegram_state import HANDLERS, BotApiState, SentDocument, SentMessage
@@ -55,6 +56,8 @@ class FakeTelegram(Starlette):
         username: The bot's username answered by ``getMe``.
         bot_id: The bot's user id.
         max_poll_wait: Cap, in seconds, on how long ``getUpdates`` waits for an update.
+        flood_limits: Answer 429 past Telegram's flood limits (30 messages a second in all,
+            20 a minute to a group; see flood_limits.py).
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class FakeTelegram(Starlette):
         username: str = BOT_USERNAME,
         bot_id: int = BOT_ID,
         max_poll_wait: float = 1.0,
+        flood_limits: bool = False,
     ) -> None:
         super().__init__(
             routes=[
@@ -73,6 +77,7 @@ class FakeTelegram(Starlette):
         self.username = username
         self.bot_id = bot_id
         self.max_poll_wait = max_poll_wait
+        self.enforce_flood_limits = flood_limits
         self._lock = threading.Lock()
         self.reset()
 
@@ -82,6 +87,8 @@ class FakeTelegram(Starlette):
             self._state = BotApiState(username=self.username, bot_id=self.bot_id)
             self._calls: list[Call] = []
             self._failures: dict[str, list[_Failure]] = {}
+            self._blocked: dict[int, TelegramApiError] = {}
+            self.flood = FloodLimits()
 
     # -- input ---------------------------------------------------------------------------
 
@@ -123,6 +130,12 @@ class FakeTelegram(Starlette):
             error = TelegramApiError(description or default_description(status), status)
         with self._lock:
             self._failures.setdefault(method.lower(), []).append(_Failure(error, times))
+
+    def block(self, chat_id: int, status: int = 403, description: str | None = None) -> None:
+        """Every later message to this chat fails: 403, the user blocked the bot, by default."""
+        error = TelegramApiError(description or default_description(status), status)
+        with self._lock:
+            self._blocked[int(chat_id)] = error
 
     # -- observation ---------------------------------------------------------------------
 
@@ -251,6 +264,11 @@ class FakeTelegram(Starlette):
         if method == "getupdates":
             return await self._get_updates(params)
         with self._lock:
+            chat_id = _chat_id(params)
+            if chat_id in self._blocked and method in SENDING_METHODS:
+                raise self._blocked[chat_id]
+            if self.enforce_flood_limits:
+                self.flood.check(method, chat_id)
             return HANDLERS[method](self._state, params, files)
 
     def _raise_scripted_failure(self, method: str) -> None:
@@ -282,3 +300,10 @@ class FakeTelegram(Starlette):
         if stored is None:
             return JSONResponse(TelegramApiError("Not Found", 404).body(), status_code=404)
         return Response(stored.data, media_type=stored.mime_type)
+
+
+def _chat_id(params: Params) -> int | None:
+    try:
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None  # "@channel" names and methods without a chat

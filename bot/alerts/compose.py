@@ -1,0 +1,81 @@
+"""The alert a subscriber gets: which notice, its date, what it replaces, its key points.
+
+The key points are the openings of the notice's first main sections, verbatim (cut with "…"
+when long), the same labels a document summary lists. The text is made once, when the alert
+is queued, so every subscriber gets the same message; it is Telegram HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import messages
+from retrieval import (
+    IngestResult,
+    Library,
+    NoticeMeta,
+    Paragraph,
+    format_date,
+    phrasing,
+    section_label,
+)
+
+KEY_POINTS = 3
+POINT_CHARS = 220
+
+
+def alert_text(result: IngestResult, library: Library) -> str | None:
+    """The alert for a notice an ingest added or changed; None if nobody should be told.
+
+    Unchanged files, failures and notices without a province (nobody can follow them) give
+    no alert.
+    """
+    meta = library.catalog.get(result.doc_id or "")
+    if not result.changed or result.error or meta is None or not meta.province:
+        return None
+    heading = messages.ALERT_CHANGED if result.replaced else messages.ALERT_NEW
+    lines = [
+        heading.format(province=html.escape(meta.province)),
+        f"<b>{html.escape(meta.title)}</b>",
+        html.escape(_facts(meta)),
+    ]
+    replaced = [m for m in library.catalog.values() if m.superseded_by == meta.doc_id]
+    for old in replaced:
+        lines.append(html.escape(messages.ALERT_REPLACES.format(label=phrasing.doc_label(old))))
+    points = key_points(meta.doc_id, library)
+    if points:
+        lines.append(messages.ALERT_POINTS)
+        lines += [f"• {html.escape(point)}" for point in points]
+    return "\n".join(lines)
+
+
+def key_points(doc_id: str, library: Library) -> list[str]:
+    """The openings of the first main sections (or first paragraphs), verbatim."""
+    body = [library.paragraph(f"{doc_id}:{i}") for i in range(library.body_counts.get(doc_id, 0))]
+    paragraphs = [p for p in body if p is not None]
+    seen: set[str] = set()
+    heads: list[Paragraph] = []
+    for p in paragraphs:
+        top = (p.section or "").split(".")[0]
+        if top and top not in seen:
+            seen.add(top)
+            heads.append(p)
+    chosen = heads or paragraphs
+    return [section_label(p, max_chars=POINT_CHARS) for p in chosen[:KEY_POINTS]]
+
+
+def alert_buttons(doc_id: str) -> InlineKeyboardMarkup:
+    """The buttons under an alert: "Hỏi về văn bản này" and "Văn bản gốc"."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(messages.ALERT_ASK, callback_data=f"a:{doc_id}"),
+          InlineKeyboardButton(messages.PARAGRAPH_ORIGINAL, callback_data=f"d:{doc_id}")]]
+    )  # fmt: skip
+
+
+def _facts(meta: NoticeMeta) -> str:
+    parts = [f"Ngày {format_date(meta.date)}"]
+    if meta.number:
+        parts.append(f"số {meta.number}")
+    return " · ".join(parts)

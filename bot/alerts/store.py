@@ -1,0 +1,261 @@
+"""Subscriptions, alerts and their deliveries, in the bot's SQLite database.
+
+An alert is queued with one delivery row per subscriber in one transaction (an outbox), so
+what is owed survives a crash and a restart. A delivery goes pending → sending → sent (or
+gone: the chat blocked the bot or no longer exists; failed: Telegram refused the message).
+It is marked "sending" at the moment its request goes to the Bot API (see request.py), and a
+"sending" row found after a crash becomes "unknown": Telegram may have shown it, and each
+(chat, document version) is delivered at most once. A row still "pending" was never sent
+and goes out after the restart. With several processes (webhook replicas) only the holder of
+the "broadcast" lease sends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    chat_id INTEGER NOT NULL,
+    province TEXT NOT NULL,
+    since TEXT NOT NULL,
+    PRIMARY KEY (chat_id, province)
+);
+CREATE INDEX IF NOT EXISTS subscriptions_province ON subscriptions (province);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    province TEXT NOT NULL,
+    text TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    UNIQUE (doc_id, version)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    alert_id INTEGER NOT NULL REFERENCES alerts (id),
+    chat_id INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    message_id INTEGER,
+    updated_at TEXT,
+    PRIMARY KEY (alert_id, chat_id)
+);
+CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, alert_id);
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+"""
+BROADCAST_LEASE = "broadcast"
+MAX_SUBSCRIPTIONS = 20  # provinces per chat: a hotline follows a few, not all 63
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One alert owed to one chat."""
+
+    alert_id: int
+    chat_id: int
+    doc_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Deliveries by state, for the bench and the admin."""
+
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    gone: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class AlertStore:
+    """The alert tables of one SQLite file (the question log's; see ChatLog).
+
+    Each call opens its own short connection, as ChatLog does, so the store is safe to use
+    from the event loop, worker threads and several processes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+            yield conn
+
+    # -- subscriptions -------------------------------------------------------------------
+
+    def subscribe(self, chat_id: int, province: str) -> bool:
+        """Follow a province; False if the chat already follows it or follows too many."""
+        with self._connect() as conn:
+            count = conn.execute(
+                "SELECT COUNT(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
+            ).fetchone()[0]
+            if count >= MAX_SUBSCRIPTIONS:
+                return False
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO subscriptions (chat_id, province, since) VALUES (?, ?, ?)",
+                (chat_id, province, _now()),
+            )
+            return cursor.rowcount == 1
+
+    def subscribe_many(self, chat_ids: Sequence[int], province: str) -> None:
+        """Many chats follow a province at once (imports and the bench)."""
+        with self._connect() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO subscriptions (chat_id, province, since) VALUES (?, ?, ?)",
+                [(c, province, _now()) for c in chat_ids],
+            )
+
+    def unsubscribe(self, chat_id: int, province: str) -> bool:
+        """Stop following a province; False if the chat did not follow it."""
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND province = ?", (chat_id, province)
+            )
+            return cursor.rowcount == 1
+
+    def subscriptions(self, chat_id: int) -> list[str]:
+        """The provinces a chat follows, in the order it subscribed."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT province FROM subscriptions WHERE chat_id = ? ORDER BY since, province",
+                (chat_id,),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def queue(self, doc_id: str, version: str, province: str, text: str) -> int:
+        """Owe `text` to every chat following `province`, once per document version.
+
+        Returns:
+            How many deliveries were queued (0 for a version already alerted).
+        """
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO alerts (doc_id, version, province, text, queued_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (doc_id, version, province, text, _now()),
+            )
+            if cursor.rowcount == 0:
+                return 0
+            alert_id = cursor.lastrowid
+            queued = conn.execute(
+                "INSERT INTO deliveries (alert_id, chat_id, updated_at)"
+                " SELECT ?, chat_id, ? FROM subscriptions WHERE province = ?",
+                (alert_id, _now(), province),
+            )
+            return queued.rowcount
+
+    def due(self, limit: int) -> list[Delivery]:
+        """Pending deliveries, oldest alert first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT d.alert_id, d.chat_id, a.doc_id, a.text FROM deliveries d"
+                " JOIN alerts a ON a.id = d.alert_id WHERE d.state = 'pending'"
+                " ORDER BY d.alert_id, d.chat_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [Delivery(int(a), int(c), str(d), str(t)) for a, c, d, t in rows]
+
+    def _set(self, delivery: Delivery, state: str, *, when: str, message_id: int | None = None
+             ) -> None:  # fmt: skip
+        with self._connect() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET state = ?, message_id = COALESCE(?, message_id),"
+                f" updated_at = ? WHERE alert_id = ? AND chat_id = ? AND state IN ({when})",
+                (state, message_id, _now(), delivery.alert_id, delivery.chat_id),
+            )
+
+    def sending(self, delivery: Delivery) -> None:
+        """The request is going to the Bot API now."""
+        self._set(delivery, "sending", when="'pending'")
+
+    def sent(self, delivery: Delivery, message_id: int) -> None:
+        """Telegram accepted the message."""
+        self._set(delivery, "sent", when="'pending', 'sending'", message_id=message_id)
+
+    def again(self, delivery: Delivery) -> None:
+        """Telegram did not take it (429, a refused connection): send it later."""
+        self._set(delivery, "pending", when="'pending', 'sending'")
+
+    def failed(self, delivery: Delivery) -> None:
+        """Telegram refused this message for good (400)."""
+        self._set(delivery, "failed", when="'pending', 'sending'")
+
+    def unknown(self, delivery: Delivery) -> None:
+        """No answer came (a timeout): it may have been shown, so it is not sent again."""
+        self._set(delivery, "unknown", when="'sending'")
+
+    def gone(self, chat_id: int) -> int:
+        """The chat blocked the bot or no longer exists: forget it; returns its lost alerts."""
+        with self._connect() as conn:
+            conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            cursor = conn.execute(
+                "UPDATE deliveries SET state = 'gone', updated_at = ?"
+                " WHERE chat_id = ? AND state IN ('pending', 'sending')",
+                (_now(), chat_id),
+            )
+            return cursor.rowcount
+
+    def counts(self, alert_id: int | None = None) -> Counts:
+        """Deliveries by state (of one alert, or all)."""
+        where, args = ("WHERE alert_id = ?", (alert_id,)) if alert_id is not None else ("", ())
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT state, COUNT(*) FROM deliveries {where} GROUP BY state", args
+            ).fetchall()
+        return Counts(**{str(state): int(n) for state, n in rows})
+
+    # -- the broadcast lease -------------------------------------------------------------
+
+    def hold_lease(self, holder: str, seconds: float, *, name: str = BROADCAST_LEASE) -> bool:
+        """Take or renew the lease; True while `holder` has it.
+
+        Taking it over from another holder (whose lease ran out: it stopped or crashed)
+        turns that holder's "sending" rows into "unknown": they may have been shown.
+        """
+        now = time.time()
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT holder, expires FROM leases WHERE name = ?", (name,)
+                               ).fetchone()  # fmt: skip
+            if row is not None and row[0] != holder and row[1] > now:
+                return False
+            conn.execute(
+                "INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+                " expires = excluded.expires",
+                (name, holder, now + seconds),
+            )
+            if row is None or row[0] != holder:
+                conn.execute(
+                    "UPDATE deliveries SET state = 'unknown', updated_at = ?"
+                    " WHERE state = 'sending'",
+                    (_now(),),
+                )
+            return True
+
+    def release_lease(self, holder: str, *, name: str = BROADCAST_LEASE) -> None:
+        """Give the lease up on a clean stop, so that another process may take it at once."""
+        with self._connect() as conn:
+            conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
