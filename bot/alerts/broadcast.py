@@ -20,7 +20,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.alerts.compose import alert_buttons
-from bot.alerts.request import SENDING
+from bot.alerts.request import SENDING, Marks
 from bot.alerts.store import AlertStore, Delivery
 
 logger = logging.getLogger(__name__)
@@ -56,15 +56,21 @@ class Broadcaster:
         """Send while holding the lease; look again every IDLE_SECONDS; return when stopped."""
         try:
             while not self._stopping.is_set():
-                held = await asyncio.to_thread(self.store.hold_lease, self.holder,
-                                               self.lease_seconds)  # fmt: skip
-                due = await asyncio.to_thread(self.store.due, BATCH) if held else []
-                if due:
-                    await self._deliver(due)
-                else:
+                try:
+                    await self._round()
+                except Exception:  # a locked or vanished database: never end the broadcasts
+                    logger.exception("Alert broadcast round failed; trying again")
                     await self._pause(IDLE_SECONDS)
         finally:
             await asyncio.to_thread(self.store.release_lease, self.holder)
+
+    async def _round(self) -> None:
+        held = await asyncio.to_thread(self.store.hold_lease, self.holder, self.lease_seconds)
+        due = await asyncio.to_thread(self.store.due, BATCH) if held else []
+        if due:
+            await self._deliver(due)
+        else:
+            await self._pause(IDLE_SECONDS)
 
     def stop(self) -> None:
         """Finish the requests in flight, then return from run()."""
@@ -86,7 +92,10 @@ class Broadcaster:
         await asyncio.gather(*(worker() for _ in range(self.concurrency)))
 
     async def _send(self, delivery: Delivery) -> None:
-        token = SENDING.set(lambda: self.store.sending(delivery))
+        token = SENDING.set(
+            Marks(sending=lambda: self.store.sending(delivery),
+                  refused=lambda: self.store.again(delivery))
+        )  # fmt: skip
         try:
             message = await self.bot.send_message(
                 delivery.chat_id, delivery.text, reply_markup=alert_buttons(delivery.doc_id)

@@ -13,6 +13,9 @@ from telegram.ext import AIORateLimiter
 logger = logging.getLogger(__name__)
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+# Telegram allows about 30 messages a second in all; a little under it, so that timing jitter
+# between our clock and Telegram's does not earn a 429 (and a second's pause of every send).
+OVERALL_PER_SECOND = 28
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -29,7 +32,7 @@ class RetryingRateLimiter(AIORateLimiter):
     """
 
     def __init__(self, *, max_retries: int, network_retries: int = 2, backoff: float = 0.5) -> None:
-        super().__init__(max_retries=max_retries)
+        super().__init__(max_retries=max_retries, overall_max_rate=OVERALL_PER_SECOND)
         self._network_retries = network_retries
         self._backoff = backoff
 

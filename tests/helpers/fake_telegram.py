@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -78,6 +79,9 @@ class FakeTelegram(Starlette):
         self.bot_id = bot_id
         self.max_poll_wait = max_poll_wait
         self.enforce_flood_limits = flood_limits
+        # Called with each call after its response went out (a test's hook, e.g. to kill the
+        # bot between two requests rather than during one).
+        self.after_call: Callable[[Call], None] | None = None
         self._lock = threading.Lock()
         self.reset()
 
@@ -253,8 +257,11 @@ class FakeTelegram(Starlette):
             response = JSONResponse({"ok": True, "result": result})
         except TelegramApiError as err:
             response = JSONResponse(err.body(), status_code=err.status)
+        call = Call(method, params, arrived, response.status_code, files)
         with self._lock:
-            self._calls.append(Call(method, params, arrived, response.status_code, files))
+            self._calls.append(call)
+        if self.after_call is not None:
+            response.background = BackgroundTask(self.after_call, call)
         return response
 
     async def _answer(self, method: str, params: Params, files: dict[str, UploadedFile]) -> Any:
