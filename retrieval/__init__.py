@@ -8,6 +8,7 @@ from retrieval.answer import (
     StreamingLeadWriter,
     document_status,
     phrasing,
+    section_label,
 )
 from retrieval.errors import (
     ChithiError,
@@ -74,4 +75,5 @@ __all__ = [
     "document_status",
     "format_date",
     "load_notice",
+    "section_label",
 ]

@@ -42,7 +42,7 @@ def alert_text(result: IngestResult, library: Library) -> str | None:
         html.escape(_facts(meta)),
     ]
     replaced = [m for m in library.catalog.values() if m.superseded_by == meta.doc_id]
-    for old in replaced:
+    for old in replaced[:3]:
         lines.append(html.escape(messages.ALERT_REPLACES.format(label=phrasing.doc_label(old))))
     points = key_points(meta.doc_id, library)
     if points:

@@ -9,6 +9,7 @@ from retrieval.answer.answerer import (
     Stats,
     StreamingLeadWriter,
 )
+from retrieval.answer.compose import section_label
 from retrieval.answer.validity import document_status
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "StreamingLeadWriter",
     "document_status",
     "phrasing",
+    "section_label",
 ]

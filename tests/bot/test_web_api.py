@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from bot.alerts import AlertStore
 from bot.cli import cli
 from bot.settings import Settings
 from bot.web import build_app
@@ -119,8 +120,10 @@ def test_upload_good_and_broken_files_then_remove(client: TestClient) -> None:
 
 
 def test_an_upload_sets_what_the_file_does_not_state_and_documents_show_status(
-    client: TestClient,
+    client: TestClient, data_dir: Path
 ) -> None:
+    alerts = AlertStore(data_dir / "questions.sqlite3")
+    alerts.subscribe(77, "Lai Châu")
     facts = {"date": "01/02/2021", "province": "lai chau", "supersedes": "003_04a503c8cc38bcba"}
     bad = client.post("/api/documents", headers=ADMIN, data={**facts, "province": "Atlantis"},
                       files={"file": ("kh-web.txt", NOTICE_TEXT.encode())})  # fmt: skip
@@ -129,6 +132,7 @@ def test_an_upload_sets_what_the_file_does_not_state_and_documents_show_status(
     good = client.post("/api/documents", headers=ADMIN, data=facts,
                        files={"file": ("kh-web.txt", NOTICE_TEXT.encode())})  # fmt: skip
     assert good.json()["results"][0]["status"] == "added"
+    assert alerts.counts().pending == 1  # the Lai Châu follower is owed the alert
     documents = {d["doc_id"]: d for d in client.get("/api/documents").json()["documents"]}
     assert (documents["kh-web"]["province"], documents["kh-web"]["date"]) == (
         "Lai Châu",

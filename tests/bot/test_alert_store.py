@@ -1,0 +1,48 @@
+"""The alert outbox: one delivery per (chat, document version), and one sender at a time."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bot.alerts import AlertStore
+
+
+def test_a_version_is_owed_once_to_the_chats_following_its_province(tmp_path: Path) -> None:
+    store = AlertStore(tmp_path / "log.sqlite3")
+    store.subscribe_many([1, 2], "Gia Lai")
+    store.subscribe(3, "Kiên Giang")
+    assert store.queue("gl", "v1", "Gia Lai", "text") == 2
+    assert store.queue("gl", "v1", "Gia Lai", "text") == 0  # the same file sent again
+    assert store.queue("gl", "v2", "Gia Lai", "text") == 2  # a new version
+    assert sorted(d.chat_id for d in store.due(10)) == [1, 1, 2, 2]
+
+
+def test_only_the_lease_holder_sends_and_a_dead_holders_sending_rows_are_not_resent(
+    tmp_path: Path,
+) -> None:
+    store = AlertStore(tmp_path / "log.sqlite3")
+    store.subscribe_many([1, 2], "Gia Lai")
+    store.queue("gl", "v1", "Gia Lai", "text")
+    first, second = store.due(10)
+    assert store.hold_lease("replica-a", 0.2)
+    assert not store.hold_lease("replica-b", 0.2)  # a second replica waits
+    assert store.hold_lease("replica-a", 0.2)  # renewing
+    store.sending(first)  # replica-a crashes with this request on its way
+    time.sleep(0.3)
+    assert store.hold_lease("replica-b", 0.2)
+    counts = store.counts()
+    assert (counts.unknown, counts.pending) == (1, 1)  # maybe shown: not sent twice
+    assert [d.chat_id for d in store.due(10)] == [second.chat_id]
+    store.release_lease("replica-b")
+    assert store.hold_lease("replica-c", 0.2)  # released on a clean stop: taken at once
+
+
+def test_a_chat_that_blocked_the_bot_is_forgotten(tmp_path: Path) -> None:
+    store = AlertStore(tmp_path / "log.sqlite3")
+    store.subscribe(1, "Gia Lai")
+    store.subscribe(1, "Lai Châu")
+    store.queue("gl", "v1", "Gia Lai", "text")
+    assert store.gone(1) == 1
+    assert store.subscriptions(1) == []
+    assert store.counts().gone == 1
