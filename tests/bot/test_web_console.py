@@ -421,6 +421,21 @@ def test_recent_questions_come_back_with_arrow_up_and_a_click(
     assert box.get_attribute("value") == "5K là gì?"
 
 
+def test_a_rule_whose_period_is_over_says_so_on_its_card_and_in_the_list(
+    page: Chrome, console: Console
+) -> None:
+    open_staff(page, console)
+    kien_giang = next(row for row in find_all(page, "#documents .document")
+                      if "Kiên Giang" in row.text)  # fmt: skip
+    assert "thời hạn 14-20/9/2021 đã qua" in kien_giang.find_element(By.CSS_SELECTOR,
+                                                                      ".doc-status").text  # fmt: skip
+    ask(page, "Hòn Đất còn giãn cách theo Chỉ thị 16 không?")
+    assert "(áp dụng 14-20/9/2021, thời hạn đã qua)" in lead(page)
+    notes = [c.find_element(By.CSS_SELECTOR, ".validity").text for c in cards(page)
+             if c.find_elements(By.CSS_SELECTOR, ".validity")]  # fmt: skip
+    assert notes == ["Thời hạn nêu trong văn bản đã qua (đến 20/9/2021)"]
+
+
 def test_not_found_shows_the_hotline_first(page: Chrome, console: Console) -> None:
     open_staff(page, console)
     ask(page, "Giá vàng hôm nay bao nhiêu?")

@@ -280,7 +280,21 @@ function citationCard(c, index, lead) {
       el("span", { className: "source", text: sourceLine(c) }),
       button),
     hasShortLabel(c) ? el("p", { className: "card-title", text: c.title }) : null,
+    validityNote(c),
     quote);
+}
+
+/** A quoted rule whose stated period is over, or whose document was replaced, says so. */
+function validityNote(c) {
+  const notes = [];
+  if (c.expired && c.valid_until) {
+    notes.push(`Thời hạn nêu trong văn bản đã qua (đến ${formatDate(c.valid_until)})`);
+  }
+  if (c.superseded_by) {
+    const newer = knownDocuments.get(c.superseded_by);
+    notes.push(`Văn bản đã được thay thế${newer ? ` bởi ${newer.short || newer.title}` : ""}`);
+  }
+  return notes.length ? el("p", { className: "validity", text: notes.join(" · ") }) : null;
 }
 
 // -- Clipboard --------------------------------------------------------------------------------
@@ -417,7 +431,10 @@ async function loadDocuments() {
     el("span", {
       className: "doc-meta",
       text: [d.province, formatDate(d.date), `${d.paragraphs} đoạn`].filter(Boolean).join(" · "),
-    }))));
+    }),
+    // "đã được thay thế bởi …", "… thời hạn 14-20/9/2021 đã qua": only what is worth a look.
+    d.superseded_by || d.periods_ended
+      ? el("span", { className: "doc-status", text: d.status }) : null)));
 }
 
 /** A chosen province is easy to forget: the select is coloured while it filters. */
