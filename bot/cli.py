@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from bot import messages
-from bot.alerts import AlertStore, queue_alerts
 from bot.errors import ConfigError
 from bot.logging_setup import configure_logging
 from bot.notice_facts import FactError, given_facts
@@ -151,6 +150,8 @@ def ingest(
     results = state.library.ingest(
         list(paths), replace=replace, progress=ingest_progress, overrides=overrides
     )
+    from bot.alerts import AlertStore, queue_alerts  # imports telegram: not on `ask`'s path
+
     alerted = queue_alerts(AlertStore(state.settings.question_log_path), state.library, results)
     failed = [r for r in results if r.error]
     for r in results:
