@@ -127,3 +127,15 @@ def test_the_llm_profile_uses_the_offline_script() -> None:
     text = (DOCKER / "llm.Dockerfile").read_text(encoding="utf-8")
     assert "scripts/llm_server.sh install" in text
     assert (REPO / "scripts" / "llm_server.sh").exists()
+
+
+def test_every_package_is_installed_by_a_non_editable_install() -> None:
+    """The image installs the wheel: a subpackage missing from pyproject's list would be lost."""
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])  # fmt: skip
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for top in ("bot", "retrieval", "vectorstore", "prompts")
+        for init in (REPO / top).rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)

@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -84,14 +85,26 @@ class Broadcaster:
         queue: asyncio.Queue[Delivery] = asyncio.Queue()
         for delivery in due:
             queue.put_nowait(delivery)
+        renewed = time.monotonic()
 
         async def worker() -> None:
+            nonlocal renewed
             while not queue.empty() and not self._stopping.is_set():
+                # A batch can outlast the lease (429s, group limits): renew it on the way, and
+                # stop when another process took it over (it sends the rest).
+                if time.monotonic() - renewed > self.lease_seconds / 3:
+                    renewed = time.monotonic()
+                    if not await asyncio.to_thread(self.store.hold_lease, self.holder,
+                                                   self.lease_seconds):  # fmt: skip
+                        logger.warning("Alert lease lost to another process; it sends the rest")
+                        return
                 await self._send(queue.get_nowait())
 
         await asyncio.gather(*(worker() for _ in range(self.concurrency)))
 
     async def _send(self, delivery: Delivery) -> None:
+        if not await asyncio.to_thread(self.store.claim, delivery):
+            return  # another sender has it (a replica that took the lease over), or it is done
         token = SENDING.set(
             Marks(sending=lambda: self.store.sending(delivery),
                   refused=lambda: self.store.again(delivery))

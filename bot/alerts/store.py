@@ -1,13 +1,14 @@
 """Subscriptions, alerts and their deliveries, in the bot's SQLite database.
 
 An alert is queued with one delivery row per subscriber in one transaction (an outbox), so
-what is owed survives a crash and a restart. A delivery goes pending → sending → sent (or
-gone: the chat blocked the bot or no longer exists; failed: Telegram refused the message).
-It is marked "sending" at the moment its request goes to the Bot API (see request.py), and a
-"sending" row found after a crash becomes "unknown": Telegram may have shown it, and each
-(chat, document version) is delivered at most once. A row still "pending" was never sent
-and goes out after the restart. With several processes (webhook replicas) only the holder of
-the "broadcast" lease sends.
+what is owed survives a crash and a restart. A delivery goes pending → claimed (a sender took
+it; one conditional UPDATE, so two senders never both take it) → sending (its request is
+going to the Bot API, see request.py) → sent; or gone (the chat blocked the bot or no longer
+exists), failed (Telegram refused the message), back to pending (a 429 after PTB's retries).
+When a sender's lease is taken over (it crashed), its "claimed" rows go back to pending (they
+never left) and its "sending" rows become "unknown": Telegram may have shown them, and each
+(chat, document version) is delivered at most once. With several processes (webhook
+replicas) only the holder of the "broadcast" lease sends.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Counts:
     """Deliveries by state, for the bench and the admin."""
 
     pending: int = 0
+    claimed: int = 0
     sending: int = 0
     sent: int = 0
     gone: int = 0
@@ -178,29 +180,34 @@ class AlertStore:
         return [Delivery(int(a), int(c), str(d), str(t)) for a, c, d, t in rows]
 
     def _set(self, delivery: Delivery, state: str, *, when: str, message_id: int | None = None
-             ) -> None:  # fmt: skip
+             ) -> bool:  # fmt: skip
         with self._connect() as conn:
-            conn.execute(
+            cursor = conn.execute(
                 f"UPDATE deliveries SET state = ?, message_id = COALESCE(?, message_id),"
                 f" updated_at = ? WHERE alert_id = ? AND chat_id = ? AND state IN ({when})",
                 (state, message_id, _now(), delivery.alert_id, delivery.chat_id),
             )
+            return cursor.rowcount == 1
+
+    def claim(self, delivery: Delivery) -> bool:
+        """Take a pending delivery to send it; False if another sender has it, or it is done."""
+        return self._set(delivery, "claimed", when="'pending'")
 
     def sending(self, delivery: Delivery) -> None:
         """The request is going to the Bot API now."""
-        self._set(delivery, "sending", when="'pending'")
+        self._set(delivery, "sending", when="'claimed'")
 
     def sent(self, delivery: Delivery, message_id: int) -> None:
         """Telegram accepted the message."""
-        self._set(delivery, "sent", when="'pending', 'sending'", message_id=message_id)
+        self._set(delivery, "sent", when="'claimed', 'sending'", message_id=message_id)
 
     def again(self, delivery: Delivery) -> None:
         """Telegram did not take it (429, a refused connection): send it later."""
-        self._set(delivery, "pending", when="'pending', 'sending'")
+        self._set(delivery, "pending", when="'claimed', 'sending'")
 
     def failed(self, delivery: Delivery) -> None:
         """Telegram refused this message for good (400)."""
-        self._set(delivery, "failed", when="'pending', 'sending'")
+        self._set(delivery, "failed", when="'claimed', 'sending'")
 
     def unknown(self, delivery: Delivery) -> None:
         """No answer came (a timeout): it may have been shown, so it is not sent again."""
@@ -212,7 +219,7 @@ class AlertStore:
             conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
             cursor = conn.execute(
                 "UPDATE deliveries SET state = 'gone', updated_at = ?"
-                " WHERE chat_id = ? AND state IN ('pending', 'sending')",
+                " WHERE chat_id = ? AND state IN ('pending', 'claimed', 'sending')",
                 (_now(), chat_id),
             )
             return cursor.rowcount
@@ -232,7 +239,8 @@ class AlertStore:
         """Take or renew the lease; True while `holder` has it.
 
         Taking it over from another holder (whose lease ran out: it stopped or crashed)
-        turns that holder's "sending" rows into "unknown": they may have been shown.
+        turns that holder's "sending" rows into "unknown" (they may have been shown) and its
+        "claimed" rows back into "pending" (they never left).
         """
         now = time.time()
         with self._connect() as conn:
@@ -248,11 +256,12 @@ class AlertStore:
                 (name, holder, now + seconds),
             )
             if row is None or row[0] != holder:
-                conn.execute(
-                    "UPDATE deliveries SET state = 'unknown', updated_at = ?"
-                    " WHERE state = 'sending'",
-                    (_now(),),
-                )
+                stamp = _now()
+                for left, becomes in (("sending", "unknown"), ("claimed", "pending")):
+                    conn.execute(
+                        "UPDATE deliveries SET state = ?, updated_at = ? WHERE state = ?",
+                        (becomes, stamp, left),
+                    )
             return True
 
     def release_lease(self, holder: str, *, name: str = BROADCAST_LEASE) -> None:

@@ -28,11 +28,14 @@ def test_only_the_lease_holder_sends_and_a_dead_holders_sending_rows_are_not_res
     assert store.hold_lease("replica-a", 0.2)
     assert not store.hold_lease("replica-b", 0.2)  # a second replica waits
     assert store.hold_lease("replica-a", 0.2)  # renewing
-    store.sending(first)  # replica-a crashes with this request on its way
+    assert store.claim(first)
+    assert not store.claim(first)  # taken once: another sender skips it
+    store.sending(first)  # replica-a crashes with this request on its way,
+    assert store.claim(second)  # and this one taken but not yet sent
     time.sleep(0.3)
     assert store.hold_lease("replica-b", 0.2)
     counts = store.counts()
-    assert (counts.unknown, counts.pending) == (1, 1)  # maybe shown: not sent twice
+    assert (counts.unknown, counts.pending, counts.claimed) == (1, 1, 0)  # maybe shown: not twice
     assert [d.chat_id for d in store.due(10)] == [second.chat_id]
     store.release_lease("replica-b")
     assert store.hold_lease("replica-c", 0.2)  # released on a clean stop: taken at once

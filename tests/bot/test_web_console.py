@@ -427,8 +427,8 @@ def test_a_rule_whose_period_is_over_says_so_on_its_card_and_in_the_list(
     open_staff(page, console)
     kien_giang = next(row for row in find_all(page, "#documents .document")
                       if "Kiên Giang" in row.text)  # fmt: skip
-    assert "thời hạn 14-20/9/2021 đã qua" in kien_giang.find_element(By.CSS_SELECTOR,
-                                                                      ".doc-status").text  # fmt: skip
+    status = kien_giang.find_element(By.CSS_SELECTOR, ".doc-status").text
+    assert "thời hạn 14-20/9/2021 đã qua" in status
     ask(page, "Hòn Đất còn giãn cách theo Chỉ thị 16 không?")
     assert "(áp dụng 14-20/9/2021, thời hạn đã qua)" in lead(page)
     notes = [c.find_element(By.CSS_SELECTOR, ".validity").text for c in cards(page)
