@@ -7,6 +7,7 @@ from retrieval.answer import (
     Stats,
     StreamingLeadWriter,
     document_status,
+    main_sections,
     phrasing,
     section_label,
 )
@@ -75,5 +76,6 @@ __all__ = [
     "document_status",
     "format_date",
     "load_notice",
+    "main_sections",
     "section_label",
 ]

@@ -16,8 +16,8 @@ from retrieval import (
     IngestResult,
     Library,
     NoticeMeta,
-    Paragraph,
     format_date,
+    main_sections,
     phrasing,
     section_label,
 )
@@ -55,14 +55,7 @@ def key_points(doc_id: str, library: Library) -> list[str]:
     """The openings of the first main sections (or first paragraphs), verbatim."""
     body = [library.paragraph(f"{doc_id}:{i}") for i in range(library.body_counts.get(doc_id, 0))]
     paragraphs = [p for p in body if p is not None]
-    seen: set[str] = set()
-    heads: list[Paragraph] = []
-    for p in paragraphs:
-        top = (p.section or "").split(".")[0]
-        if top and top not in seen:
-            seen.add(top)
-            heads.append(p)
-    chosen = heads or paragraphs
+    chosen = main_sections(paragraphs) or paragraphs
     return [section_label(p, max_chars=POINT_CHARS) for p in chosen[:KEY_POINTS]]
 
 

@@ -54,6 +54,15 @@ class Services:
         return await asyncio.to_thread(self.answerer.ask, question, filters=filters)
 
 
+MAX_ARGUMENT_CHARS = 200  # a province or a number; a longer argument is cut, not processed
+
+
+def command_argument(text: str | None) -> str:
+    """What follows a command ("/tinh Kiên Giang" -> "Kiên Giang"), cut to a sane length."""
+    parts = (text or "").split(maxsplit=1)
+    return parts[1].strip()[:MAX_ARGUMENT_CHARS] if len(parts) > 1 else ""
+
+
 class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The handlers' context, with the bot's services as a typed property."""
 

@@ -15,7 +15,7 @@ from telegram import Update
 from bot import messages
 from bot.alerts import MAX_SUBSCRIPTIONS
 from bot.telegram import buttons, render
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, command_argument
 from bot.telegram.render import Block
 from bot.telegram.replies import say, send_blocks
 from retrieval import phrasing
@@ -24,18 +24,13 @@ from retrieval.text import canonical_province
 logger = logging.getLogger(__name__)
 
 
-def _argument(text: str | None) -> str:
-    parts = (text or "").split(maxsplit=1)
-    return parts[1].strip()[:100] if len(parts) > 1 else ""
-
-
 async def follow_command(update: Update, context: BotContext) -> None:
     """/theodoi TỈNH follows a province; /theodoi alone lists the followed ones, with buttons."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
     store = context.services.alerts
-    name = _argument(message.text)
+    name = command_argument(message.text)
     if not name:
         followed = await asyncio.to_thread(store.subscriptions, chat.id)
         if not followed:
@@ -64,7 +59,7 @@ async def unfollow_command(update: Update, context: BotContext) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    name = _argument(message.text)
+    name = command_argument(message.text)
     if not name:  # the list, with a button per province
         await follow_command(update, context)
         return

@@ -11,7 +11,7 @@ from telegram.constants import ChatType, MessageEntityType
 from bot import messages
 from bot.provinces import province_with_notices
 from bot.telegram import buttons, render
-from bot.telegram.context import BotContext, Services
+from bot.telegram.context import BotContext, Services, command_argument
 from bot.telegram.follow import focus_on, unfollow
 from bot.telegram.rate_limit import Verdict
 from bot.telegram.render import Block
@@ -192,7 +192,7 @@ async def documents_command(update: Update, context: BotContext) -> None:
     if chat is None or message is None:
         return
     services = context.services
-    name = _argument(message.text)
+    name = command_argument(message.text)
     if name:
         province = province_with_notices(services.library, name)
         if province is None:
@@ -221,7 +221,7 @@ async def province_command(update: Update, context: BotContext) -> None:
     if chat is None or message is None or message.text is None:
         return
     services = context.services
-    name = _argument(message.text)
+    name = command_argument(message.text)
     if not name:
         await asyncio.to_thread(services.log.set_province, chat.id, None)
         await message.reply_text(messages.PROVINCE_CLEARED)
@@ -233,12 +233,6 @@ async def province_command(update: Update, context: BotContext) -> None:
     await asyncio.to_thread(services.log.set_province, chat.id, province)
     text = messages.PROVINCE_SET.format(province=render.plain(province))
     await message.reply_text(text)
-
-
-def _argument(text: str | None) -> str:
-    """What follows a command ("/tinh Kiên Giang" -> "Kiên Giang")."""
-    parts = (text or "").split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
 
 
 def _unknown_province_text(services: Services, name: str) -> str:

@@ -9,7 +9,7 @@ from retrieval.answer.answerer import (
     Stats,
     StreamingLeadWriter,
 )
-from retrieval.answer.compose import section_label
+from retrieval.answer.compose import main_sections, section_label
 from retrieval.answer.validity import document_status
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Stats",
     "StreamingLeadWriter",
     "document_status",
+    "main_sections",
     "phrasing",
     "section_label",
 ]

@@ -76,13 +76,8 @@ def _quoting(query: Query, lead: str, passages: Sequence[Passage]) -> Answer:
 
 def _summary(query: Query, meta: NoticeMeta, body: list[Passage], title: list[Passage]) -> Answer:
     """The sections of a document as a list, quoting its header, opening and first sections."""
-    heads: list[Passage] = []
-    seen: set[str] = set()
-    for p in body:
-        top = (p.paragraph.section or "").split(".")[0]
-        if top and top not in seen:
-            seen.add(top)
-            heads.append(p)
+    by_paragraph = {id(p.paragraph): p for p in body}
+    heads = [by_paragraph[id(h)] for h in compose.main_sections([p.paragraph for p in body])]
     lines = [phrasing.summary_intro(meta, len(heads))]
     lines += [f"- {compose.section_label(p.paragraph)}" for p in heads]
     intro = [p for p in body if p.paragraph.section is None][:1]

@@ -49,6 +49,18 @@ def section_label(paragraph: Paragraph, *, max_chars: int = 160) -> str:
     return label[:1].upper() + label[1:]
 
 
+def main_sections(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
+    """The first paragraph of each top-level numbered section ("1", "2", … of "2.3"), in order."""
+    seen: set[str] = set()
+    heads: list[Paragraph] = []
+    for p in paragraphs:
+        top = (p.section or "").split(".")[0]
+        if top and top not in seen:
+            seen.add(top)
+            heads.append(p)
+    return heads
+
+
 def _bigram_overlap(query: Query, sentence: str) -> float:
     q = query.folded.split()
     s = re.findall(r"[0-9a-z]+", fold(sentence))

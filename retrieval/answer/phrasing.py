@@ -111,10 +111,15 @@ def definition(term: str, meaning: str) -> str:
 
 def rule_source(meta: NoticeMeta) -> str:
     """'Gia Lai, thông báo kết luận 16/9/2021': whose rule a lead states, and when."""
-    kind = (meta.kind or "văn bản").lower()
-    number = f" số {meta.number}" if meta.number else ""
     when = format_date(meta.date) if meta.date else "(không ghi ngày)"
-    return f"{meta.province}, {kind}{number} {when}" if meta.province else f"{kind}{number} {when}"
+    which = f"{_kind_and_number(meta)} {when}"
+    return f"{meta.province}, {which}" if meta.province else which
+
+
+def _kind_and_number(meta: NoticeMeta) -> str:
+    """'thông báo số 22-TB/TU', 'chỉ thị', 'văn bản': a document as a sentence names it."""
+    kind = (meta.kind or "văn bản").lower()
+    return f"{kind} số {meta.number}" if meta.number else kind
 
 
 def sourced(source: str, lead: str) -> str:
@@ -185,9 +190,8 @@ def period_ended(span: Period) -> str:
 
 def replaced_by(newer: NoticeMeta) -> str:
     """The lead's note on a rule from a document another one replaces: short, for a phone."""
-    kind = (newer.kind or "văn bản").lower()
-    number = f" số {newer.number}" if newer.number else ""
-    return f"(văn bản này đã được thay thế bởi {kind}{number} ngày {format_date(newer.date)})"
+    newer_one = f"{_kind_and_number(newer)} ngày {format_date(newer.date)}"
+    return f"(văn bản này đã được thay thế bởi {newer_one})"
 
 
 def earlier_document(source: str) -> str:
