@@ -53,8 +53,7 @@ def alert_text(result: IngestResult, library: Library) -> str | None:
 
 def key_points(doc_id: str, library: Library) -> list[str]:
     """The openings of the first main sections (or first paragraphs), verbatim."""
-    body = [library.paragraph(f"{doc_id}:{i}") for i in range(library.body_counts.get(doc_id, 0))]
-    paragraphs = [p for p in body if p is not None]
+    paragraphs = [p for p in library.paragraphs(doc_id) if p.role == "body"]
     chosen = main_sections(paragraphs) or paragraphs
     return [section_label(p, max_chars=POINT_CHARS) for p in chosen[:KEY_POINTS]]
 
