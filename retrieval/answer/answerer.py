@@ -160,7 +160,9 @@ class Answerer:
         else:
             answer, cited = self._extractive(query, prepared)
             if cited and self.lead_writer is not None:
-                answer = await self._llm_lead_async(answer, cited, self.lead_writer, on_draft)
+                answer = await self._llm_lead_async(
+                    query, answer, cited, self.lead_writer, on_draft
+                )
         return _timed(stamped(answer, self.today()), started, " (streaming)")
 
     def _too_long(self, question: str) -> Answer | None:
@@ -231,7 +233,7 @@ class Answerer:
             lead = self.lead_writer.write_lead(query.text, cited)
         except LLMError as exc:
             return self._fallback(answer, exc, started)
-        return self._llm_answer(answer, lead, started)
+        return self._llm_answer(query, answer, cited, lead, started)
 
     def _extractive(self, query: Query, found: _Found) -> tuple[Answer, list[Passage]]:
         """The extractive answer, and the cited passages in citation order ([1] is the first)."""
@@ -245,13 +247,25 @@ class Answerer:
         dating = Dating(self.today(), self.library.catalog)
         extractive = answer_text(found.query, cited, self.answerability, hotline=self.hotline,
                                  dating=dating, not_said=found.not_said)  # fmt: skip
-        dates = [p.meta.date for p in cited if p.meta.date is not None]
-        if query.current and dates:  # "hiện nay …?": as of when the index knows, and no later
-            extractive = f"{extractive}\n{phrasing.newest_known(max(dates), self.hotline)}"
+        as_of = self._as_of(query, cited)
+        if as_of:
+            extractive = f"{extractive}\n{as_of}"
         return Answer(query.text, "answered", extractive, citations=citations), cited
 
+    def _as_of(self, query: Query, cited: Sequence[Passage]) -> str | None:
+        """For "hiện nay …?": the date of the newest notice that answers, and that rules change."""
+        dates = [p.meta.date for p in cited if p.meta.date is not None]
+        if not query.current or not dates:
+            return None
+        return phrasing.newest_known(max(dates), self.hotline)
+
     async def _llm_lead_async(
-        self, answer: Answer, cited: list[Passage], writer: LeadWriter, on_draft: OnDraft | None
+        self,
+        query: Query,
+        answer: Answer,
+        cited: list[Passage],
+        writer: LeadWriter,
+        on_draft: OnDraft | None,
     ) -> Answer:
         started = time.perf_counter()
         final: str | None = None
@@ -268,12 +282,18 @@ class Answerer:
             return self._fallback(answer, exc, started)
         if final is None:
             return self._fallback(answer, LLMError("stream ended without an answer"), started)
-        return self._llm_answer(answer, final, started)
+        return self._llm_answer(query, answer, cited, final, started)
 
-    def _llm_answer(self, extractive: Answer, lead: str, started: float) -> Answer:
+    def _llm_answer(
+        self, query: Query, extractive: Answer, cited: Sequence[Passage], lead: str, started: float
+    ) -> Answer:
+        """The model's lead, with what it cannot know: which cited rules are over or replaced."""
         self.stats.llm_used += 1
         logger.info("LLM lead used in %.0f ms", (time.perf_counter() - started) * 1000)
-        return replace(extractive, text=lead, mode="llm")
+        dating = Dating(self.today(), self.library.catalog)
+        notes = [f"[{n}] {note}" for n, p in enumerate(cited, start=1) if (note := dating.note(p))]
+        lines = [lead, phrasing.dated_notes(notes) if notes else None, self._as_of(query, cited)]
+        return replace(extractive, text="\n".join(line for line in lines if line), mode="llm")
 
     def _fallback(self, extractive: Answer, exc: LLMError, started: float) -> Answer:
         """Keep the extractive answer and count why the LLM's was not used."""

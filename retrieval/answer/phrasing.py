@@ -220,3 +220,8 @@ def newest_known(date: dt.date, hotline: str) -> str:
         f"Đây là văn bản mới nhất về nội dung này trong hệ thống ({format_date(date)}); quy "
         f"định có thể đã thay đổi sau đó, vui lòng gọi đường dây nóng {hotline} để xác nhận."
     )
+
+
+def dated_notes(notes: list[str]) -> str:
+    """Under a generated lead: 'Lưu ý về thời hạn: [2] (áp dụng 14-20/9/2021, thời hạn đã qua)'."""
+    return f"Lưu ý về thời hạn: {'; '.join(notes)}"
