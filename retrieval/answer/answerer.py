@@ -197,7 +197,7 @@ class Answerer:
             return self._not_found(query)
         passages = self.searcher.search(query, k=self.top_k, filters=filters)
         answering = self._answering(query, passages)
-        if answering:
+        if answering:  # a province's newest notice first: its rule is the one in force
             sure = self.answerability.model.threshold
             return _Found(query, newest_first(answering, sure=sure))
         return self._in_part(query, filters) or self._not_found(query, passages)
@@ -222,7 +222,8 @@ class Answerer:
                 if phrase not in not_said:
                     not_said.append(phrase)
         logger.debug("Answered %d of %d parts", len(answered), len(answered) + len(unanswered))
-        return _Found(answered[0][0], passages, tuple(not_said))
+        sure = self.answerability.model.threshold
+        return _Found(answered[0][0], newest_first(passages, sure=sure), tuple(not_said))
 
     def _compose(self, query: Query, found: _Found) -> Answer:
         answer, cited = self._extractive(query, found)
