@@ -265,6 +265,11 @@ STATS_LLM = (  # HTML; numbers only; Answerer.stats, counted since the bot start
     "\n<b>Câu trả lời do mô hình ngôn ngữ viết</b> (từ khi bot khởi động)\n"
     "Dùng: {used} · Quay về câu trích: {fallback}"
 )
+STATS_ALERTS = (  # HTML; numbers only; all time
+    "\n<b>Tin báo văn bản mới</b> (từ trước đến nay)\n"
+    "Đã gửi: {sent} · Đang chờ: {waiting} · Người dùng đã chặn bot: {gone}"
+    " · Chưa rõ đã đến chưa (bot dừng giữa chừng): {unknown} · Telegram từ chối: {failed}"
+)
 STATS_LLM_REASON = "\n• {reason}: {count}"  # reason: the English code of docs/llm.md
 STATS_GAPS = "Câu hỏi văn bản chưa đề cập, hỏi nhiều nhất:"
 STATS_GAP = "{number}. {question} — {count} lần"

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, FileSizeLimit
 
 from bot import messages
-from bot.alerts import queue_alerts
+from bot.alerts import Counts, queue_alerts
 from bot.notice_facts import FactError, GivenFacts, read_caption
 from bot.telegram import render
 from bot.telegram.context import BotContext
@@ -148,6 +148,12 @@ async def stats_command(update: Update, context: BotContext) -> None:
         refused=stats.refused, helpful=stats.helpful, unhelpful=stats.unhelpful,
     )  # fmt: skip
     summary += llm_stats_text(context.services.answerer)
+    alerts = await asyncio.to_thread(context.services.alerts.counts)
+    if alerts != Counts():
+        summary += messages.STATS_ALERTS.format(
+            sent=alerts.sent, waiting=alerts.pending + alerts.claimed + alerts.sending,
+            gone=alerts.gone, unknown=alerts.unknown, failed=alerts.failed,
+        )  # fmt: skip
     await message.reply_text(summary)
     if not stats.unanswered:
         await message.reply_text(messages.STATS_NO_GAPS)

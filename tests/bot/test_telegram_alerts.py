@@ -136,4 +136,8 @@ async def test_a_429_is_waited_out_and_a_403_unsubscribes_that_chat(
     assert store.subscriptions(2301) == ["Bến Tre"]
     counts = store.counts()
     assert (counts.sent, counts.gone, counts.pending, counts.unknown) == (2, 1, 0, 0)
-    assert ADMIN_ID not in chats
+    stats, _gaps = await admin_bot.send(text_update("/thongke", ADMIN_ID, ADMIN_ID), replies=2)
+    assert (
+        "Tin báo văn bản mới (từ trước đến nay)\nĐã gửi: 2 · Đang chờ: 0 · Người dùng đã chặn"
+        " bot: 1" in stats.plain_text
+    )
