@@ -570,6 +570,27 @@ def test_admin_upload_shows_each_file_result(
     assert "2/3/2022" in document_row(page, doc_id)[0].text
 
 
+def test_admin_sets_what_a_file_does_not_state(
+    page: Chrome, console: Console, tmp_path: Path
+) -> None:
+    undated = tmp_path / "cho-lon-web.txt"
+    undated.write_text("THÔNG BÁO\nKẾT LUẬN CỦA BAN CHỈ ĐẠO\nvề hoạt động của chợ\n\n1. Chợ Lớn"
+                       " mở cửa từ 5 giờ đến 11 giờ sáng; người bán đeo khẩu trang.\n",
+                       encoding="utf-8")  # fmt: skip
+    open_admin(page, console)
+    find(page, "#fact-date").send_keys("01/02/2021")
+    find(page, "#fact-province").send_keys("lai chau")
+    choose_files(page, undated)
+    wait_for(page, lambda d: len(upload_results(d)) == 1)
+    [added] = upload_results(page)
+    assert added["status"] == "added", added
+    wait_for(page, lambda d: document_row(d, "cho-lon-web"))
+    row = document_row(page, "cho-lon-web")[0].text
+    assert "1/2/2021" in row
+    assert "Lai Châu" in row
+    assert find(page, "#fact-date").get_attribute("value") == ""  # they described that file
+
+
 def test_admin_replaces_a_different_notice_only_when_asked(
     page: Chrome, console: Console, tmp_path: Path
 ) -> None:

@@ -22,6 +22,7 @@ const ui = {
   dropzone: $("dropzone"),
   fileInput: $("file-input"),
   replaceId: $("replace-id"),
+  facts: { date: $("fact-date"), province: $("fact-province"), supersedes: $("fact-supersedes") },
   results: $("upload-results"),
   days: $("days"),
   csv: $("csv"),
@@ -106,17 +107,30 @@ const STATUS_LABEL = {
 /** Upload the files one by one, each result shown under its file's name as it comes. */
 async function uploadAll(files) {
   const replaceId = ui.replaceId.value.trim();
+  const facts = currentFacts();
   let changed = false;
   for (const file of files) {
-    changed = (await uploadOne(file, replaceId)) || changed;
+    changed = (await uploadOne(file, replaceId, facts)) || changed;
     if (!token) return; // the token was refused: the login form is up
   }
   if (replaceId) ui.replaceId.value = "";
-  if (changed) loadDocuments();
+  if (changed) {
+    for (const input of Object.values(ui.facts)) input.value = ""; // they described these files
+    loadDocuments();
+  }
 }
 
-/** POST one file; replaceId, when given, names the document it replaces. */
-async function uploadOne(file, replaceId = "") {
+/** The date, province and replaced id typed for the next files. */
+function currentFacts() {
+  return Object.fromEntries(
+    Object.entries(ui.facts).map(([name, input]) => [name, input.value.trim()]));
+}
+
+/**
+ * POST one file; replaceId, when given, names the document it replaces; facts are what the
+ * file does not state (date, province, supersedes), sent when filled in.
+ */
+async function uploadOne(file, replaceId = "", facts = {}) {
   const row = el("li", { className: "result result-working" },
     el("p", { className: "result-head" },
       el("span", { className: "result-file", text: file.name }),
@@ -128,6 +142,7 @@ async function uploadOne(file, replaceId = "") {
     form.append("doc_id", replaceId);
     form.append("replace", "1");
   }
+  for (const [name, value] of Object.entries(facts)) if (value) form.append(name, value);
   let result;
   try {
     result = await api("/api/documents", { method: "POST", body: form, token });
@@ -176,7 +191,7 @@ function showRow(row, name, status, message, result = null, file = null) {
       on: {
         click: async () => {
           row.remove();
-          if (await uploadOne(file, result.doc_id)) loadDocuments();
+          if (await uploadOne(file, result.doc_id, currentFacts())) loadDocuments();
         },
       },
     }));
