@@ -21,6 +21,7 @@ Prints one JSON object per mode (also saved in WORKDIR/results-MODE.json). Not a
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -84,6 +85,11 @@ class Source:
     sentences: list[list[str]]  # per real body paragraph
     vectors: list[np.ndarray]  # per real body paragraph: one row per sentence
     signatures: list[str]
+
+
+def ask(answerer: Answerer, question: str, **options: Any) -> Answer:
+    """One answer through the one entry point, in an event loop of its own."""
+    return asyncio.run(answerer.answer(question, **options))
 
 
 def load_source(cache: Path, embedder: E5EmbeddingFunction) -> Source:
@@ -312,10 +318,10 @@ def du_mb(path: Path) -> float:
 def timed_asks(answerer: Answerer, asked: list[str], filters: SearchFilters | None) -> list[float]:
     timings = []
     # Every pass embeds every question, as for a new one (not a vector remembered from before).
-    answerer.library.store.query_vectors.clear()
+    answerer.library.forget_query_vectors()
     for question in asked:
         started = time.perf_counter()
-        answerer.ask(question, filters=filters)
+        ask(answerer, question, filters=filters)
         timings.append((time.perf_counter() - started) * 1000)
     return timings
 
@@ -324,11 +330,11 @@ def quality(answerer: Answerer, real_ids: set[str]) -> dict[str, Any]:
     items = load_items(DEV)
     answers: dict[str, Answer] = {}
 
-    def ask(question: str) -> Answer:
-        answers[question] = answerer.ask(question)
+    def asked(question: str) -> Answer:
+        answers[question] = ask(answerer, question)
         return answers[question]
 
-    report = evaluate(items, ask)
+    report = evaluate(items, asked)
     overall = report.overall.row()
     strict = 0  # the first citation is the real notice's paragraph, not a filler variant
     for item in items:
@@ -346,7 +352,7 @@ def quality(answerer: Answerer, real_ids: set[str]) -> dict[str, Any]:
         if item.expect != "answer" or not province:
             continue
         answerable += 1
-        answer = answerer.ask(item.question, filters=SearchFilters(province=province))
+        answer = ask(answerer, item.question, filters=SearchFilters(province=province))
         top = dataclasses.replace(answer, citations=answer.citations[:1])
         if hit_rank(top, item.gold) == 1:
             scoped += 1
@@ -389,7 +395,7 @@ def measure(mode: str, workdir: Path, rounds: int) -> dict[str, Any]:
         library = Library(store, lexical_dir=lexical)
         start_s = time.perf_counter() - started
         answerer = Answerer(library, hotline="1900 9095")
-        answerer.ask("5K là gì?")  # load the model
+        ask(answerer, "5K là gì?")  # load the model
         asked = questions()
         result: dict[str, Any] = {
             "mode": mode,

@@ -182,7 +182,9 @@ async def main() -> None:
     ensure_bundled(library, settings)
     answerer = build_answerer(settings, library)
     questions = load_questions(args.questions)
-    leads = {q: answerer.ask(q).text for q in sorted(set(questions))}  # also warms up
+    leads = {
+        q: asyncio.run(answerer.answer(q)).text for q in sorted(set(questions))
+    }  # also warms up
     rng = random.Random(11)
     chats = [FIRST_CHAT + n for n in range(args.chats)]
 
@@ -197,7 +199,7 @@ async def main() -> None:
                 plan = [(0.0, chats[i % len(chats)], q) for i, q in enumerate(questions)]
             # The first time a question comes in a scenario, it is embedded; after that its
             # vector is remembered, as in real use where questions repeat.
-            library.store.query_vectors.clear()
+            library.forget_query_vectors()
             results.append(await run_scenario(scenario, fake, server.url, answerer, leads, plan))
     load_after = os.getloadavg()
 

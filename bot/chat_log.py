@@ -10,10 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import secrets
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -56,7 +54,6 @@ CSV_COLUMNS = (
     "asked_at", "user_id", "chat_id", "chat_type", "question", "status", "mode", "province",
     "citations", "latency_ms", "helpful", "unhelpful",
 )  # fmt: skip
-_PUNCTUATION = re.compile(r"[^\w\s]+")
 
 
 def _utc_now() -> dt.datetime:
@@ -128,7 +125,7 @@ class ChatLog:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key, self._now(), user_id, chat_id, chat_type, answer.question,
-                    fold_question(answer.question), answer.status, answer.mode, province,
+                    answer.key, answer.status, answer.mode, province,
                     " ".join(c.paragraph_id for c in answer.citations), answer.latency_ms,
                 ),
             )  # fmt: skip
@@ -240,10 +237,3 @@ class ChatLog:
         writer.writerow(CSV_COLUMNS)
         writer.writerows(rows)
         return out.getvalue().encode("utf-8-sig")
-
-
-def fold_question(text: str) -> str:
-    """Group spellings of one question: lowercase, no diacritics, no punctuation."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(_PUNCTUATION.sub(" ", stripped.replace("đ", "d")).split())

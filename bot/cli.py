@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -16,26 +17,29 @@ from bot import messages
 from bot.errors import ConfigError
 from bot.logging_setup import configure_logging
 from bot.notice_facts import FactError, given_facts
-from bot.provinces import province_with_notices
 from bot.settings import Settings
 from bot.terminal import document_line, run_chat
 from bot.wiring import (
     build_answerer,
+    build_ingestion,
     build_library,
     ensure_bundled,
     ingest_progress,
     terminal_progress,
 )
 from retrieval import (
+    AdminFacts,
     Answer,
     Answerer,
     DocumentNotFoundError,
     IndexUnavailableError,
     Library,
     SearchFilters,
+    evaluate,
+    load_items,
     phrasing,
 )
-from retrieval.evaluation import evaluate, load_items
+from retrieval.text import resolve_province
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +84,7 @@ class _State:
         if not typed:
             return None
         library = self.notices()
-        province = province_with_notices(library, typed)
+        province = resolve_province(typed, among=library.provinces)
         if province is None:
             raise click.ClickException(messages.province_unknown(typed, library.provinces))
         return province
@@ -146,13 +150,11 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise click.ClickException(f"no such file or folder: {', '.join(missing)}")
-    overrides = _overrides(state.library, paths, date, province, supersedes)
-    results = state.library.ingest(
-        list(paths), replace=replace, progress=ingest_progress, overrides=overrides
+    facts = _facts(state.library, paths, date, province, supersedes)
+    ingested = build_ingestion(state.settings, state.library).files(
+        list(paths), replace=replace, facts=facts, progress=ingest_progress
     )
-    from bot.alerts import AlertStore, queue_alerts  # imports telegram: not on `ask`'s path
-
-    alerted = queue_alerts(AlertStore(state.settings.question_log_path), state.library, results)
+    results, alerted = ingested.results, ingested.alerted
     failed = [r for r in results if r.error]
     for r in results:
         if r.error:
@@ -173,13 +175,13 @@ def ingest(
     click.echo(summary, err=True)
 
 
-def _overrides(
+def _facts(
     library: Library,
     paths: tuple[Path, ...],
     date: str | None,
     province: str | None,
     supersedes: str | None,
-) -> dict[str, str] | None:
+) -> AdminFacts | None:
     """The facts given on the command line, checked; None when none was given."""
     if not (date or province or supersedes):
         return None
@@ -204,7 +206,7 @@ def _overrides(
 def docs(state: _State, province: str | None) -> None:
     """List indexed documents, newest first."""
     library = state.notices()
-    chosen = province_with_notices(library, province) if province else None
+    chosen = resolve_province(province, among=library.provinces) if province else None
     if province and chosen is None:
         click.echo(messages.NO_DOCUMENTS_IN.format(province=province))
         return
@@ -221,7 +223,7 @@ def docs(state: _State, province: str | None) -> None:
 def remove(state: _State, doc_id: str) -> None:
     """Remove a document from the index."""
     try:
-        meta = state.library.remove(doc_id)
+        meta = build_ingestion(state.settings, state.library).remove(doc_id)
     except DocumentNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"removed {doc_id}: {meta.title}")
@@ -248,18 +250,19 @@ def ask(
         date_from=since.date() if since else None,
         date_to=until.date() if until else None,
     )
-    if jsonl:
-        # Bytes, decoded here: a line that is not UTF-8 gets "?" for its bad bytes and an
-        # answer, instead of a UnicodeDecodeError that ends the whole stream.
-        for raw in sys.stdin.buffer:
-            line = raw.decode("utf-8", "replace")
-            if line.strip():
-                answer = answerer.ask(line.strip(), filters=filters)
-                click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
-        return
-    if not question:
-        raise click.UsageError("give a QUESTION, or --jsonl to read questions from stdin")
-    answer = answerer.ask(question, filters=filters)
+    with asyncio.Runner() as runner:  # one event loop for every question of the command
+        if jsonl:
+            # Bytes, decoded here: a line that is not UTF-8 gets "?" for its bad bytes and an
+            # answer, instead of a UnicodeDecodeError that ends the whole stream.
+            for raw in sys.stdin.buffer:
+                line = raw.decode("utf-8", "replace")
+                if line.strip():
+                    answer = runner.run(answerer.answer(line.strip(), filters=filters))
+                    click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+            return
+        if not question:
+            raise click.UsageError("give a QUESTION, or --jsonl to read questions from stdin")
+        answer = runner.run(answerer.answer(question, filters=filters))
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -285,7 +288,8 @@ def eval_command(state: _State, file: Path, misses: bool, split: str | None) -> 
         chosen = f" with split {split}" if split else ""
         raise click.ClickException(f"no items in {file}{chosen}")
     answerer = state.answerer()
-    report = evaluate(items, answerer.ask)
+    with asyncio.Runner() as runner:
+        report = evaluate(items, lambda question: runner.run(answerer.answer(question)))
     rows: list[tuple[str, dict[str, Any]]] = [("overall", report.overall.row())]
     rows += sorted((k, v.row()) for k, v in report.kinds.items())
     width = max(len(name) for name, _ in rows) + 2
@@ -301,7 +305,7 @@ def eval_command(state: _State, file: Path, misses: bool, split: str | None) -> 
             f"{r['wrongly_refused']:>9}"
         )
     stats = answerer.stats
-    if answerer.lead_writer is not None:
+    if stats.llm:
         click.echo(
             f"llm answers used: {stats.llm_used}, fell back to extractive: {stats.llm_fallback}"
         )

@@ -129,9 +129,6 @@ HELP_ADMIN = (  # HTML
 )
 
 ASK_PROMPT = "Bạn muốn hỏi gì? Hãy gõ câu hỏi, ví dụ: 5K là gì?"
-QUESTION_TOO_LONG = (
-    "Câu hỏi dài quá ({length} ký tự). Vui lòng hỏi ngắn gọn, dưới {limit} ký tự, mỗi lần một ý."
-)
 NON_TEXT = (
     "Tôi chỉ đọc được câu hỏi bằng chữ. Vui lòng gõ câu hỏi, ví dụ: "
     "<i>cách ly tại nhà bao nhiêu ngày?</i>"

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.uploads import DOC_ID
-from retrieval import format_date
-from retrieval.text import canonical_province, find_dates, fold
+from retrieval import AdminFacts, format_date
+from retrieval.text import find_dates, fold, resolve_province
 
 MAX_CAPTION_CHARS = 300
 _PARTS = re.compile(r"[,;\n]+")
@@ -36,20 +36,20 @@ class FactError(ValueError):
 
 @dataclass(frozen=True)
 class GivenFacts:
-    """A caption or form read: the document id to use, and the facts to set (as a sidecar's)."""
+    """A caption or form read: the document id to use, and the facts to set."""
 
     doc_id: str | None = None
-    overrides: dict[str, str] = field(default_factory=dict)
+    facts: AdminFacts = AdminFacts()
 
     def describe(self) -> str:
         """'ngày 1/2/2021, tỉnh Gia Lai, thay thế 000_95f2…': what was set, for the reply."""
         parts = []
-        if "date" in self.overrides:
-            parts.append(f"ngày {format_date(dt.date.fromisoformat(self.overrides['date']))}")
-        if "province" in self.overrides:
-            parts.append(f"tỉnh {self.overrides['province']}")
-        if "supersedes" in self.overrides:
-            parts.append(f"thay thế {self.overrides['supersedes']}")
+        if self.facts.date:
+            parts.append(f"ngày {format_date(self.facts.date)}")
+        if self.facts.province:
+            parts.append(f"tỉnh {self.facts.province}")
+        if self.facts.supersedes:
+            parts.append(f"thay thế {self.facts.supersedes}")
         return ", ".join(parts)
 
 
@@ -59,28 +59,26 @@ def given_facts(
     province: str | None = None,
     supersedes: str | None = None,
     known: Mapping[str, object] | None = None,
-) -> dict[str, str]:
-    """The overrides for `Library.ingest` from values as typed; raises FactError.
+) -> AdminFacts:
+    """The facts for an ingest, from values as typed; raises FactError.
 
     Args:
         date: "01/02/2021", "1-2-2021", "ngày 1 tháng 2 năm 2021" or "2021-02-01".
-        province: any spelling `canonical_province` knows ("gia lai", "TP HCM").
+        province: any spelling `resolve_province` knows ("gia lai", "TP HCM").
         supersedes: the id of an indexed document (`known` holds the ids).
         known: the indexed documents by id.
     """
-    out: dict[str, str] = {}
-    if date:
-        out["date"] = _date(date).isoformat()
+    day = _date(date) if date else None  # checked in this order: the first bad one is told
+    canonical = None
     if province:
-        canonical = canonical_province(province)
+        canonical = resolve_province(province)
         if canonical is None:
             raise FactError("province", province)
-        out["province"] = canonical
-    if supersedes:
-        if not DOC_ID.fullmatch(supersedes) or (known is not None and supersedes not in known):
-            raise FactError("supersedes", supersedes)
-        out["supersedes"] = supersedes
-    return out
+    if supersedes and (
+        not DOC_ID.fullmatch(supersedes) or (known is not None and supersedes not in known)
+    ):
+        raise FactError("supersedes", supersedes)
+    return AdminFacts(date=day, province=canonical, supersedes=supersedes or None)
 
 
 def read_caption(caption: str | None, known: Mapping[str, object]) -> GivenFacts:
@@ -116,7 +114,7 @@ def read_caption(caption: str | None, known: Mapping[str, object]) -> GivenFacts
                 doc_id = part
             else:
                 raise FactError("caption", part)
-    return GivenFacts(doc_id=doc_id, overrides=given_facts(**values, known=known))
+    return GivenFacts(doc_id=doc_id, facts=given_facts(**values, known=known))
 
 
 def _date(value: str) -> dt.date:

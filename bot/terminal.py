@@ -30,28 +30,26 @@ def document_line(info: DocumentInfo, library: Library, today: dt.date) -> str:
 def run_chat(answerer: Answerer, render: Callable[[Answer], str]) -> None:
     """Read questions until end of input or /thoat; answer each with quotes."""
     click.echo(messages.CHAT_WELCOME)
-    while True:
-        try:
-            question = input(messages.CHAT_PROMPT)
-        except (EOFError, KeyboardInterrupt):
-            click.echo("")
-            break
-        question = question.strip()
-        if not question:
-            continue
-        if question.lower() in messages.CHAT_QUIT_WORDS:
-            break
-        if question.lower() == messages.CHAT_DOCUMENTS_COMMAND:
-            for d in answerer.library.documents():
-                click.echo(document_line(d, answerer.library, answerer.today()))
-            continue
-        try:
-            if answerer.lead_writer is None:
-                click.echo(render(answerer.ask(question)) + "\n")
-            else:
-                asyncio.run(answer_streaming(answerer, question, render))
-        except IndexUnavailableError:
-            click.echo(messages.INDEX_UNAVAILABLE)
+    with asyncio.Runner() as runner:  # one event loop for the whole chat
+        while True:
+            try:
+                question = input(messages.CHAT_PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                click.echo("")
+                break
+            question = question.strip()
+            if not question:
+                continue
+            if question.lower() in messages.CHAT_QUIT_WORDS:
+                break
+            if question.lower() == messages.CHAT_DOCUMENTS_COMMAND:
+                for d in answerer.library.documents():
+                    click.echo(document_line(d, answerer.library, answerer.today()))
+                continue
+            try:
+                runner.run(answer_streaming(answerer, question, render))
+            except IndexUnavailableError:
+                click.echo(messages.INDEX_UNAVAILABLE)
     click.echo(messages.CHAT_BYE)
 
 
@@ -61,7 +59,7 @@ async def answer_streaming(
     render: Callable[[Answer], str],
     echo: Callable[[str], None] = lambda text: click.echo(text, nl=False),
 ) -> Answer:
-    """Print a model's lead as it is written, then the quotes (LLM mode).
+    """Print an answer; with an LLM, its lead as it is written, then the quotes.
 
     A model takes seconds to tens of seconds; showing its words as they come is what tells
     the user it is working. If its lead fails the checks after some of it was shown, the user
@@ -75,7 +73,7 @@ async def answer_streaming(
             echo(text[len(shown) :])
             shown = text
 
-    answer = await answerer.ask_streaming(question, on_draft=on_draft)
+    answer = await answerer.answer(question, on_draft=on_draft)
     full = render(answer)
     if shown and full.startswith(shown):
         echo(full[len(shown) :] + "\n\n")

@@ -6,6 +6,8 @@ import logging
 import sys
 from collections.abc import Callable
 
+from bot.alerts import AlertStore
+from bot.ingest import Ingestion
 from bot.settings import Settings
 from retrieval import Answerer, IngestResult, Library
 from vectorstore import (
@@ -59,6 +61,13 @@ def build_answerer(settings: Settings, library: Library | None = None) -> Answer
     )
 
 
+def build_ingestion(settings: Settings, library: Library) -> Ingestion:
+    """The one ingest service: originals kept under the uploads folder, alerts beside the log."""
+    return Ingestion(
+        library, alerts=AlertStore(settings.question_log_path), uploads_dir=settings.uploads_dir
+    )
+
+
 def ensure_bundled(
     library: Library,
     settings: Settings,
@@ -66,7 +75,7 @@ def ensure_bundled(
     progress: Callable[[int, str], Callable[[int], None]] | None = None,
     announce: Callable[[], None] | None = None,
 ) -> list[IngestResult]:
-    """On first use, with an empty index, ingest the bundled notices.
+    """On first use, with an empty index, ingest the bundled notices (as `chithi ingest` would).
 
     Args:
         library: the index to fill.
@@ -82,7 +91,8 @@ def ensure_bundled(
     logger.info("Empty index: ingesting the bundled notices from %s", settings.notices_dir)
     if announce is not None:
         announce()
-    return library.ingest([settings.notices_dir], progress=progress)
+    ingestion = build_ingestion(settings, library)
+    return ingestion.files([settings.notices_dir], progress=progress).results
 
 
 PROGRESS_LINE_EVERY = 200  # paragraphs between progress lines when stderr is not a terminal

@@ -5,7 +5,6 @@ from retrieval.answer import (
     LeadDraft,
     LeadWriter,
     Stats,
-    StreamingLeadWriter,
     document_status,
     main_sections,
     phrasing,
@@ -25,12 +24,14 @@ from retrieval.errors import (
     ParseError,
     UnsupportedFormatError,
 )
+from retrieval.evaluation import evaluate, load_items
 from retrieval.index import IngestResult, Library
 from retrieval.llm import OpenAILeadWriter
 from retrieval.parse import load_notice
 from retrieval.search import SearchConfig, Searcher
 from retrieval.text import format_date
 from retrieval.types import (
+    AdminFacts,
     Answer,
     Citation,
     DocumentInfo,
@@ -43,6 +44,7 @@ from retrieval.types import (
 
 __all__ = [
     "phrasing",
+    "AdminFacts",
     "Answer",
     "Answerer",
     "ChithiError",
@@ -71,10 +73,11 @@ __all__ = [
     "SearchFilters",
     "Searcher",
     "Stats",
-    "StreamingLeadWriter",
     "UnsupportedFormatError",
     "document_status",
+    "evaluate",
     "format_date",
+    "load_items",
     "load_notice",
     "main_sections",
     "section_label",

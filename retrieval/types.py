@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +34,42 @@ class Period:
 
 
 @dataclass(frozen=True)
+class AdminFacts:
+    """What an administrator says about a file that the file does not state.
+
+    Its issue date, its province, and the id of the indexed document it replaces: from
+    `chithi ingest --date/--province/--supersedes`, a Telegram caption or the web form,
+    checked by the front end (bot.notice_facts) and set over the text and the sidecar.
+    """
+
+    date: dt.date | None = None
+    province: str | None = None
+    supersedes: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.date or self.province or self.supersedes)
+
+    def as_sidecar(self) -> dict[str, str]:
+        """The facts set, as a sidecar's keys and values ("date" as YYYY-MM-DD)."""
+        values = {
+            "date": self.date.isoformat() if self.date else None,
+            "province": self.province,
+            "supersedes": self.supersedes,
+        }
+        return {k: v for k, v in values.items() if v}
+
+    @classmethod
+    def from_sidecar(cls, values: Mapping[str, str]) -> AdminFacts:
+        """The facts as `as_sidecar` wrote them (the catalog keeps them so)."""
+        date = values.get("date")
+        return cls(
+            date=dt.date.fromisoformat(date) if date else None,
+            province=values.get("province") or None,
+            supersedes=values.get("supersedes") or None,
+        )
+
+
+@dataclass(frozen=True)
 class NoticeMeta:
     """What a notice says about itself (header, signature, sidecar)."""
 
@@ -52,9 +89,9 @@ class NoticeMeta:
     # Derived by the catalog, not read from the file: the newer document that replaces this one.
     superseded_by: str | None = None
     periods: tuple[Period, ...] = ()  # the periods its rules state, for its status line
-    # What an administrator set that the file does not state ("date", "province",
-    # "supersedes" -> value, as in a sidecar); kept so that a new version of the file keeps it.
-    overrides: tuple[tuple[str, str], ...] = ()
+    # What an administrator set that the file does not state; kept so that a new version of
+    # the file keeps it.
+    overrides: AdminFacts = AdminFacts()
 
 
 @dataclass(frozen=True)
@@ -154,6 +191,9 @@ class Answer:
     latency_ms: float = 0.0
     fallback_reason: str | None = None
     related_topics: tuple[str, ...] = field(default=())
+    # The question folded as `Query.key`: how the question log groups the spellings of one
+    # question ("Giá vàng?", "gia vang"). Not in the JSON contract.
+    key: str = ""
 
     def to_json(self) -> dict[str, object]:
         """The answer in the `chithi ask --json` contract of DESIGN.md."""

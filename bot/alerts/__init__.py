@@ -1,19 +1,18 @@
-"""Alerts: chats follow provinces, and get one message when a notice of theirs comes in."""
+"""Alerts: chats follow provinces, and are owed one message when a notice of theirs comes in.
 
-from bot.alerts.broadcast import Broadcaster
-from bot.alerts.compose import alert_buttons, alert_text, key_points
+No Telegram here (the CLI's ingest queues alerts too): the bot's delivery of what is owed is
+bot.telegram.broadcast.
+"""
+
+from bot.alerts.compose import alert_text, key_points
 from bot.alerts.outbox import queue_alerts
-from bot.alerts.request import MarkingRequest
 from bot.alerts.store import MAX_SUBSCRIPTIONS, AlertStore, Counts, Delivery
 
 __all__ = [
     "MAX_SUBSCRIPTIONS",
     "AlertStore",
-    "Broadcaster",
     "Counts",
     "Delivery",
-    "MarkingRequest",
-    "alert_buttons",
     "alert_text",
     "key_points",
     "queue_alerts",

@@ -2,14 +2,13 @@
 
 The key points are the openings of the notice's first main sections, verbatim (cut with "…"
 when long), the same labels a document summary lists. The text is made once, when the alert
-is queued, so every subscriber gets the same message; it is Telegram HTML.
+is queued, so every subscriber gets the same message; it is Telegram HTML (the buttons under
+it are bot.telegram.buttons.alert_buttons).
 """
 
 from __future__ import annotations
 
 import html
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages
 from retrieval import (
@@ -56,14 +55,6 @@ def key_points(doc_id: str, library: Library) -> list[str]:
     paragraphs = [p for p in library.paragraphs(doc_id) if p.role == "body"]
     chosen = main_sections(paragraphs) or paragraphs
     return [section_label(p, max_chars=POINT_CHARS) for p in chosen[:KEY_POINTS]]
-
-
-def alert_buttons(doc_id: str) -> InlineKeyboardMarkup:
-    """The buttons under an alert: "Hỏi về văn bản này" and "Văn bản gốc"."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(messages.ALERT_ASK, callback_data=f"a:{doc_id}"),
-          InlineKeyboardButton(messages.PARAGRAPH_ORIGINAL, callback_data=f"d:{doc_id}")]]
-    )  # fmt: skip
 
 
 def _facts(meta: NoticeMeta) -> str:

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, FileSizeLimit
 
 from bot import messages
-from bot.alerts import Counts, queue_alerts
+from bot.alerts import Counts
 from bot.notice_facts import FactError, GivenFacts, read_caption
 from bot.telegram import render
 from bot.telegram.context import BotContext
@@ -19,7 +19,7 @@ from bot.telegram.render import Block
 from bot.telegram.replies import send_blocks
 from bot.telegram.stream import llm_stats_text
 from bot.upload_replies import Markup, document_summary, fact_error_text, upload_reply
-from bot.uploads import ingest_upload, remove_upload, safe_name
+from bot.uploads import safe_name
 from retrieval import DocumentNotFoundError
 from retrieval.parse import SUPPORTED_SUFFIXES
 
@@ -81,12 +81,10 @@ async def on_document(update: Update, context: BotContext) -> None:
 async def _ingest(context: BotContext, name: str, data: bytes, given: GivenFacts) -> str:
     services = context.services
     upload = await asyncio.to_thread(
-        ingest_upload, services.library, services.settings.uploads_dir, name, data,
-        doc_id=given.doc_id, overrides=given.overrides,
-    )  # fmt: skip
-    await asyncio.to_thread(queue_alerts, services.alerts, services.library, upload.results)
+        services.ingestion.upload, name, data, doc_id=given.doc_id, facts=given.facts
+    )
     replies = [upload_reply(name, data, r, HTML) for r in upload.results]
-    if given.overrides and any(r.error is None for r in upload.results):
+    if given.facts and any(r.error is None for r in upload.results):
         replies.append(messages.UPLOAD_FACTS_SET.format(facts=render.plain(given.describe())))
     return "\n\n".join(replies)
 
@@ -107,13 +105,11 @@ async def remove_command(update: Update, context: BotContext) -> None:
     doc_id = args[0]
     count = services.library.counts.get(doc_id, 0)
     try:
-        meta = await asyncio.to_thread(services.library.remove, doc_id)
+        meta = await asyncio.to_thread(services.ingestion.remove, doc_id)
     except DocumentNotFoundError:
         text = messages.REMOVE_UNKNOWN.format(doc_id=render.plain(doc_id))
         await message.reply_text(text)
         return
-    await asyncio.to_thread(remove_upload, services.settings.uploads_dir, doc_id)
-    logger.info("Removed doc=%s", doc_id)
     await message.reply_text(document_summary(messages.REMOVE_DONE, meta, count, HTML))
 
 

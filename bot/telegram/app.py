@@ -30,12 +30,15 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import messages
-from bot.alerts import AlertStore, Broadcaster, MarkingRequest
+from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
 from bot.errors import ConfigError
+from bot.ingest import Ingestion
 from bot.settings import Settings
 from bot.telegram import admin, follow, handlers
+from bot.telegram.broadcast import Broadcaster
 from bot.telegram.context import SERVICES_KEY, BotContext, Services
+from bot.telegram.marking import MarkingRequest
 from bot.telegram.rate_limit import RateLimiter
 from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.update_order import ChatOrderedProcessor
@@ -77,12 +80,14 @@ def build_application(
     """
     if not settings.telegram_token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
+    alerts = AlertStore(log.path if log is not None else settings.question_log_path)
     services = Services(
         settings=settings,
         answerer=answerer,
         log=log or ChatLog(settings.question_log_path),
         limiter=RateLimiter(settings.rate_limit),
-        alerts=AlertStore(log.path if log is not None else settings.question_log_path),
+        alerts=alerts,
+        ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
         typing_delay=typing_delay,
     )
     defaults = Defaults(

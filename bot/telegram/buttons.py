@@ -139,3 +139,11 @@ def unfollow_keyboard(provinces: Sequence[str]) -> InlineKeyboardMarkup | None:
         if button is not None:
             rows.append([button])
     return InlineKeyboardMarkup(rows[:_MAX_BUTTONS]) if rows else None
+
+
+def alert_buttons(doc_id: str) -> InlineKeyboardMarkup:
+    """The buttons under an alert: "Hỏi về văn bản này" and "Văn bản gốc"."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(messages.ALERT_ASK, callback_data=f"a:{doc_id}"),
+          InlineKeyboardButton(messages.PARAGRAPH_ORIGINAL, callback_data=f"d:{doc_id}")]]
+    )  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +9,10 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
+from bot.ingest import Ingestion
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter
-from retrieval import Answer, Answerer, Library, SearchFilters
+from retrieval import Answerer, Library
 
 SERVICES_KEY = "services"
 
@@ -27,6 +27,7 @@ class Services:
         log: the question log.
         limiter: the per-user question rate limit.
         alerts: subscriptions and the alerts owed to chats.
+        ingestion: adds and removes documents (uploads, /xoa), queuing alerts.
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
 
@@ -35,6 +36,7 @@ class Services:
     log: ChatLog
     limiter: RateLimiter
     alerts: AlertStore
+    ingestion: Ingestion
     typing_delay: float = 0.3
 
     @property
@@ -45,13 +47,6 @@ class Services:
     def is_admin(self, user_id: int | None) -> bool:
         """Whether a Telegram user id is listed in CHITHI_ADMIN_IDS."""
         return user_id is not None and user_id in self.settings.admin_ids
-
-    async def ask(
-        self, question: str, *, province: str | None = None, doc_id: str | None = None
-    ) -> Answer:
-        """Answer in a worker thread: the pipeline is CPU-bound and the event loop stays free."""
-        filters = SearchFilters(province=province, doc_id=doc_id)
-        return await asyncio.to_thread(self.answerer.ask, question, filters=filters)
 
 
 MAX_ARGUMENT_CHARS = 200  # a province or a number; a longer argument is cut, not processed

@@ -19,7 +19,7 @@ from bot.telegram.context import BotContext, command_argument
 from bot.telegram.render import Block
 from bot.telegram.replies import say, send_blocks
 from retrieval import phrasing
-from retrieval.text import canonical_province
+from retrieval.text import resolve_province
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def follow_command(update: Update, context: BotContext) -> None:
         markup = buttons.unfollow_keyboard(followed)
         await send_blocks(context.bot, chat.id, [Block(text)], markup=markup, escaped=True)
         return
-    province = canonical_province(name)
+    province = resolve_province(name)
     if province is None:
         await say(context, chat.id, messages.FOLLOW_UNKNOWN.format(name=render.plain(name)))
         return
@@ -63,7 +63,7 @@ async def unfollow_command(update: Update, context: BotContext) -> None:
     if not name:  # the list, with a button per province
         await follow_command(update, context)
         return
-    province = canonical_province(name)
+    province = resolve_province(name)
     if province is None:
         await say(context, chat.id, messages.FOLLOW_UNKNOWN.format(name=render.plain(name)))
         return

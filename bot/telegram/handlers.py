@@ -9,7 +9,6 @@ from telegram import Chat, InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
 
 from bot import messages
-from bot.provinces import province_with_notices
 from bot.telegram import buttons, render
 from bot.telegram.context import BotContext, Services, command_argument
 from bot.telegram.follow import focus_on, unfollow
@@ -23,8 +22,9 @@ from bot.telegram.replies import (
     show_paragraph,
     with_typing,
 )
-from bot.telegram.stream import DraftMessage, ask_with_drafts
+from bot.telegram.stream import ask_with_drafts
 from retrieval import IndexUnavailableError, document_status
+from retrieval.text import resolve_province
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +63,11 @@ def _without_mention(text: str, username: str) -> str:
 async def answer_question(
     context: BotContext, chat: Chat, user: User, question: str, *, reply_to: int | None = None
 ) -> None:
-    """Check, rate-limit, answer with the typing indicator, log, and send the answer."""
+    """Rate-limit, answer with the typing indicator, log, and send the answer."""
     services = context.services
     question = question.strip()
     if not question:
         await say(context, chat.id, messages.ASK_PROMPT, reply_to=reply_to)
-        return
-    limit = services.settings.max_question_chars
-    if len(question) > limit:
-        text = messages.QUESTION_TOO_LONG.format(length=len(question), limit=limit)
-        await say(context, chat.id, text, reply_to=reply_to)
         return
     verdict = services.limiter.check(user.id)
     if verdict is not Verdict.ALLOW:
@@ -86,17 +81,12 @@ async def answer_question(
     focus = await asyncio.to_thread(services.log.focus, chat.id)
     if focus is not None and focus not in services.library.catalog:
         focus = None  # the document was removed since
-    draft: DraftMessage | None = None
-    try:
-        if services.answerer.lead_writer is None:
-            asked = services.ask(question, province=province, doc_id=focus)
-            answer = await with_typing(context, chat.id, asked)
-        else:  # LLM mode: the lead appears as the model writes it (bot/telegram/stream.py)
-            asking = ask_with_drafts(
-                services.answerer, context.bot, chat.id, question, province=province,
-                doc_id=focus, reply_to=reply_to,
-            )  # fmt: skip
-            answer, draft = await with_typing(context, chat.id, asking)
+    try:  # with an LLM, its lead appears as the model writes it (bot/telegram/stream.py)
+        asking = ask_with_drafts(
+            services.answerer, context.bot, chat.id, question, province=province, doc_id=focus,
+            reply_to=reply_to,
+        )  # fmt: skip
+        answer, draft = await with_typing(context, chat.id, asking)
     except IndexUnavailableError:
         logger.warning("Index unavailable; chat=%s not answered", chat.id)
         await say(context, chat.id, messages.INDEX_UNAVAILABLE, reply_to=reply_to)
@@ -113,7 +103,7 @@ async def answer_question(
     logger.debug("Question %r answered %r", question, answer.text)
     await send_answer(
         context.bot, chat.id, answer, key=key, province=province, reply_to=reply_to,
-        draft=draft.message_id if draft is not None else None, library=services.library,
+        draft=draft.message_id, library=services.library,
     )  # fmt: skip
 
 
@@ -194,7 +184,7 @@ async def documents_command(update: Update, context: BotContext) -> None:
     services = context.services
     name = command_argument(message.text)
     if name:
-        province = province_with_notices(services.library, name)
+        province = resolve_province(name, among=services.library.provinces)
         if province is None:
             await message.reply_text(_unknown_province_text(services, name))
             return
@@ -226,7 +216,7 @@ async def province_command(update: Update, context: BotContext) -> None:
         await asyncio.to_thread(services.log.set_province, chat.id, None)
         await message.reply_text(messages.PROVINCE_CLEARED)
         return
-    province = province_with_notices(services.library, name)
+    province = resolve_province(name, among=services.library.provinces)
     if province is None:
         await message.reply_text(_unknown_province_text(services, name))
         return
@@ -310,7 +300,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         busy = InlineQueryResultsButton(messages.INLINE_RATE_LIMITED, start_parameter="busy")
         await query.answer([], button=busy, cache_time=0, is_personal=True)
         return
-    answer = await services.ask(question)
+    answer = await services.answerer.answer(question)
     logger.info(
         "Inline answer user=%s status=%s citations=%d latency_ms=%.0f",
         query.from_user.id, answer.status, len(answer.citations), answer.latency_ms,

@@ -1,9 +1,10 @@
 """Show an LLM-written lead in Telegram as it is written: one message, edited at most once a second.
 
-In llm mode the handler asks through `ask_with_drafts`: the first piece of the lead is sent as a
-message and later pieces edit it (throttled). The final answer, its citations and buttons, is
-sent by `replies.send_answer` like any other, with `draft=` the draft's id so that it replaces
-the draft. `llm_stats_text` adds the LLM counters to /thongke.
+Every question is asked through `ask_with_drafts`: with an LLM configured, the first piece of
+the lead is sent as a message and later pieces edit it (throttled); without one, no draft. The
+final answer, its citations and buttons, is sent by `replies.send_answer` like any other, with
+`draft=` the draft's id so that it replaces the draft. `llm_stats_text` adds the LLM counters
+to /thongke.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ async def ask_with_drafts(
     """Answer a question, showing the LLM's lead in the chat while it is written.
 
     Args:
-        answerer: the pipeline (with a lead writer; without one no draft is ever shown).
+        answerer: the pipeline (without a lead writer no draft is ever shown).
         bot: the bot that sends the draft.
         chat_id: the chat.
         question: the question.
@@ -118,22 +119,23 @@ async def ask_with_drafts(
         interval: least seconds between two edits of the draft.
 
     Returns:
-        The final answer and the draft message; pass the answer and ``draft.message_id`` to
-        `replies.send_answer`.
+        The final answer and the draft message; pass the answer and ``draft.message_id``
+        (None when no draft was shown) to `replies.send_answer`.
     """
     draft = DraftMessage(bot, chat_id, reply_to=reply_to, interval=interval)
-    answer = await answerer.ask_streaming(
+    answer = await answerer.answer(
         question, filters=SearchFilters(province=province, doc_id=doc_id), on_draft=draft.show
     )
-    logger.info("Streamed lead chat=%s mode=%s drafts=%d", chat_id, answer.mode, draft.updates)
+    if draft.updates:
+        logger.info("Streamed lead chat=%s mode=%s drafts=%d", chat_id, answer.mode, draft.updates)
     return answer, draft
 
 
 def llm_stats_text(answerer: Answerer) -> str:
     """The /thongke lines about LLM answers (HTML): used, fallbacks and why; "" when off."""
-    if answerer.lead_writer is None:
-        return ""
     stats = answerer.stats
+    if not stats.llm:
+        return ""
     text = messages.STATS_LLM.format(used=stats.llm_used, fallback=stats.llm_fallback)
     for reason, count in sorted(stats.fallback_reasons.items(), key=lambda item: -item[1]):
         text += messages.STATS_LLM_REASON.format(reason=html.escape(reason), count=count)

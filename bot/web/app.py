@@ -24,19 +24,20 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot import messages
-from bot.alerts import AlertStore, queue_alerts
+from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
+from bot.ingest import Ingestion
 from bot.notice_facts import FactError, given_facts
-from bot.provinces import province_with_notices
 from bot.settings import Settings
 from bot.upload_replies import document_summary, fact_error_text, upload_reply, upload_status
-from bot.uploads import DOC_ID, ingest_upload, remove_upload
+from bot.uploads import DOC_ID
 from bot.web.auth import Access, SecurityHeaders
 from bot.web.openapi import openapi_document
 from bot.wiring import build_answerer, build_library
 from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
 from retrieval.answer import phrasing
 from retrieval.parse import SUPPORTED_SUFFIXES
+from retrieval.text import resolve_province
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class _Api:
         self.log = log
         self.access = access
         self.alerts = AlertStore(log.path)  # beside the log, as the bot's
+        self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
 
     # -- open ----------------------------------------------------------------------------
 
@@ -136,7 +138,7 @@ class _Api:
             filters = _filters(body, self.library)
         except _BadRequest as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
-        answer = await asyncio.to_thread(self.answerer.ask, question, filters=filters)
+        answer = await self.answerer.answer(question, filters=filters)
         await asyncio.to_thread(
             self.log.record, answer, user_id=None, chat_id=None, chat_type="web",
             province=filters.province,
@@ -211,15 +213,13 @@ class _Api:
         if doc_id is not None and not DOC_ID.fullmatch(doc_id):
             return JSONResponse({"error": messages.UPLOAD_BAD_ID.format(doc_id=doc_id)}, 400)
         try:
-            overrides = given_facts(**{k: v or None for k, v in typed.items()},
-                                    known=self.library.catalog)  # fmt: skip
+            facts = given_facts(**{k: v or None for k, v in typed.items()},
+                                known=self.library.catalog)  # fmt: skip
         except FactError as exc:
             return JSONResponse({"error": fact_error_text(exc)}, status_code=400)
         upload = await asyncio.to_thread(
-            ingest_upload, self.library, self.settings.uploads_dir, name, data,
-            doc_id=doc_id, overrides=overrides,
-        )  # fmt: skip
-        await asyncio.to_thread(queue_alerts, self.alerts, self.library, upload.results)
+            self.ingestion.upload, name, data, doc_id=doc_id, facts=facts
+        )
         results = [
             {
                 "doc_id": r.doc_id,
@@ -238,12 +238,10 @@ class _Api:
         doc_id = request.path_params["doc_id"]
         count = self.library.counts.get(doc_id, 0)
         try:
-            meta = await asyncio.to_thread(self.library.remove, doc_id)
+            meta = await asyncio.to_thread(self.ingestion.remove, doc_id)
         except DocumentNotFoundError:
             text = messages.REMOVE_UNKNOWN.format(doc_id=doc_id)
             return JSONResponse({"error": text}, status_code=404)
-        await asyncio.to_thread(remove_upload, self.settings.uploads_dir, doc_id)
-        logger.info("Removed doc=%s (web)", doc_id)
         message = document_summary(messages.REMOVE_DONE, meta, count)
         return JSONResponse({"removed": doc_id, "message": message})
 
@@ -298,7 +296,7 @@ def _filters(body: dict[str, Any], library: Library) -> SearchFilters:
     for key, value in (("province", typed), ("doc_id", doc_id)):
         if value is not None and not isinstance(value, str):
             raise _BadRequest(400, f"'{key}' phải là một chuỗi ký tự.")
-    province = province_with_notices(library, typed) if typed else None
+    province = resolve_province(typed, among=library.provinces) if typed else None
     if typed and province is None:
         raise _BadRequest(400, messages.NO_DOCUMENTS_IN.format(province=typed))
     return SearchFilters(

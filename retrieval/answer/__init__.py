@@ -7,7 +7,6 @@ from retrieval.answer.answerer import (
     LeadDraft,
     LeadWriter,
     Stats,
-    StreamingLeadWriter,
 )
 from retrieval.answer.compose import main_sections, section_label
 from retrieval.answer.validity import document_status
@@ -18,7 +17,6 @@ __all__ = [
     "LeadDraft",
     "LeadWriter",
     "Stats",
-    "StreamingLeadWriter",
     "document_status",
     "main_sections",
     "phrasing",

@@ -218,10 +218,6 @@ class Answerability:
         self.library = library
         self.searcher = searcher or Searcher(library)
         self.model = model or Model.bundled()
-        self._stats_for: object = None
-        self._codes = np.empty(0, dtype=np.int64)
-        self._documents = 0
-        self._doc_counts: dict[str, int] = {}
         self._asked: tuple[tuple[Query, object], _Asked] | None = None
 
     def score(self, query: Query, passage: Passage) -> float:
@@ -229,7 +225,7 @@ class Answerability:
         return self.model.probability(self.evidence(query, passage))
 
     def answers(self, probability: float) -> bool:
-        """True when a probability is high enough to answer."""
+        """True when a passage this probable answers: the one place the threshold is read."""
         return probability >= self.model.threshold
 
     def evidence(self, query: Query, passage: Passage) -> Evidence:
@@ -269,12 +265,11 @@ class Answerability:
 
     def _question(self, query: Query) -> _Asked:
         """The question's side of the signals, worked out once per question (not per passage)."""
-        self._refresh_stats()
+        stats = self.library.statistics
         last = self._asked  # read once: questions from several threads share this scorer
-        if last is not None and last[0] == (query, self._stats_for):
+        if last is not None and last[0] == (query, stats):
             return last[1]
         accented, terms = _terms(query)
-        lexical = self.library.lexical
         weights = tuple(self.specificity(_stats_token(w)) for w in terms)
         words = list(query.syllables) if accented else query.folded.split()
         stop = _ACCENTED_FUNCTION_WORDS if accented else _FUNCTION_WORDS
@@ -287,9 +282,9 @@ class Answerability:
                 1
                 for w in terms
                 if not _is_number(fold(w))
-                and not any(lexical.row_frequency(_stats_token(s)) for s in _spellings(w))
+                and not any(stats.row_frequency(_stats_token(s)) for s in _spellings(w))
             ),
-            generic=sum(self._document_weight(_stats_token(w)) for w in terms) / len(terms),
+            generic=sum(stats.document_weight(_stats_token(w)) for w in terms) / len(terms),
             pairs=frozenset(
                 (spelling_key(a), spelling_key(b))
                 for a, b in zip(words, words[1:], strict=False)
@@ -300,7 +295,7 @@ class Answerability:
             links=_links(words, stop, terms),
             scope=self.model.scope(self.searcher.question_vector(query)),
         )
-        self._asked = ((query, self._stats_for), asked)
+        self._asked = ((query, stats), asked)
         return asked
 
     def missing(self, query: Query, passages: Sequence[Passage]) -> list[str]:
@@ -309,7 +304,6 @@ class Answerability:
         Each specific question word the passages lack, shown with the content words around
         it ("giấy khai sinh", not "giấy"): what an answer from these passages leaves out.
         """
-        self._refresh_stats()
         accented, _ = _terms(query)
         said: set[str] = set()
         for p in passages:
@@ -345,31 +339,8 @@ class Answerability:
 
     def specificity(self, word: str) -> float:
         """How much a folded word says about a topic: rare in paragraphs and in documents."""
-        self._refresh_stats()
-        rows = self.library.lexical.row_frequency(word)
-        live = max(1, len(self.library.lexical))
-        idf = math.log(1 + (live - rows + 0.5) / (rows + 0.5)) / math.log(1 + (live + 0.5) / 0.5)
-        return idf * self._document_weight(word)
-
-    def _document_weight(self, word: str) -> float:
-        """1 for a word in no document, near 0 for a word in every document."""
-        count = self._doc_counts.get(word)
-        if count is None:
-            rows = self.library.lexical.rows_with(word)
-            count = int(np.unique(self._codes[rows]).size) if rows.size else 0
-            self._doc_counts[word] = count
-        n = self._documents
-        return math.log((n + 1) / (count + 0.5)) / math.log((n + 1) / 0.5)
-
-    def _refresh_stats(self) -> None:
-        # Document numbers per lexical row, recomputed when the library's row table changes.
-        rows = self.library.rows
-        if self._stats_for is rows:
-            return
-        names, codes = np.unique(rows.doc_ids, return_inverse=True)
-        self._codes, self._documents = codes.astype(np.int64), len(names)
-        self._doc_counts = {}
-        self._stats_for = rows
+        stats = self.library.statistics
+        return stats.row_idf(word) * stats.document_weight(word)
 
 
 def _is_number(word: str) -> bool:

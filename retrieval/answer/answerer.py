@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
@@ -24,14 +24,6 @@ from retrieval.types import Answer, Passage, SearchFilters
 logger = logging.getLogger(__name__)
 
 
-class LeadWriter(Protocol):
-    """Writes the lead answer from numbered passages (an LLM); raises LLMError on failure."""
-
-    def write_lead(self, question: str, passages: Sequence[Passage]) -> str:
-        """Return a checked lead that cites passages as [1], [2], ..."""
-        ...
-
-
 @dataclass(frozen=True)
 class LeadDraft:
     """The lead so far while a model writes it; `final` marks the checked, complete lead."""
@@ -40,9 +32,8 @@ class LeadDraft:
     final: bool = False
 
 
-@runtime_checkable
-class StreamingLeadWriter(LeadWriter, Protocol):
-    """A LeadWriter that can also stream its lead as the model writes it."""
+class LeadWriter(Protocol):
+    """Writes the lead answer from numbered passages (an LLM), streaming it as it is written."""
 
     def stream_lead(self, question: str, passages: Sequence[Passage]) -> AsyncIterator[LeadDraft]:
         """Yield drafts as text arrives, then one final checked draft; raise LLMError on failure.
@@ -75,8 +66,9 @@ class _Found:
 
 @dataclass
 class Stats:
-    """Counters shown by `chithi eval` and /thongke."""
+    """Counters shown by `chithi eval` and /thongke; `llm` says whether a model writes leads."""
 
+    llm: bool = False
     llm_used: int = 0
     llm_fallback: int = 0
     fallback_reasons: dict[str, int] = field(default_factory=dict)
@@ -116,54 +108,47 @@ class Answerer:
         self.max_question_chars = max_question_chars
         self.today = today
         self.about = DocumentQuestions(library, self.searcher)
-        self.stats = Stats()
+        self.stats = Stats(llm=lead_writer is not None)
 
-    def ask(self, question: str, *, filters: SearchFilters | None = None) -> Answer:
-        """Answer one question; never raises for a question's content."""
-        started = time.perf_counter()
-        question = _clean(question)
-        answer = self._too_long(question) or self._answer(question, filters or SearchFilters())
-        return _timed(stamped(answer, self.today()), started, "")
-
-    async def ask_streaming(
+    async def answer(
         self,
         question: str,
         *,
         filters: SearchFilters | None = None,
         on_draft: OnDraft | None = None,
     ) -> Answer:
-        """Answer one question, letting a front end show the LLM's lead as it is written.
+        """Answer one question: the one entry point of every front end.
 
-        Search runs in a worker thread. With a streaming lead writer, `on_draft` gets the lead
-        so far each time text arrives (throttling edits is the caller's business); the
-        returned Answer is final either way: the checked LLM lead, or the extractive one
-        with `fallback_reason` if the model failed (drafts shown so far must be replaced).
-        Without a lead writer this is `ask` in a thread.
+        It applies the length rule, runs search and the extractive answer in a worker thread
+        (the pipeline is CPU-bound; an event loop stays free), and, with a lead writer, lets
+        the model write the lead, falling back to the extractive one on any failure. It
+        never raises for a question's content; an index that cannot be read raises
+        IndexUnavailableError. A per-chat context (follow-up questions) belongs here too, as
+        one more keyword argument, so that every front end gets it at once.
 
         Args:
-            question: the user's question.
-            filters: optional restrictions on the passages.
-            on_draft: awaited with the lead so far, for example to edit a message.
+            question: the user's question, as typed.
+            filters: optional restrictions on the passages (province, document, dates).
+            on_draft: awaited with the model's lead so far each time text arrives (to show
+                it while it is written; throttling is the caller's business). Never called
+                without a lead writer. The returned Answer is final either way: the checked
+                model lead, or the extractive one with `fallback_reason` (drafts shown so far
+                must then be replaced).
 
         Returns:
             The answer, with citations from the index.
         """
         started = time.perf_counter()
         question = _clean(question)
-        too_long = self._too_long(question)
-        if too_long is not None:
-            return _timed(too_long, started, " (streaming)")
-        query = Query.parse(question)
-        prepared = await asyncio.to_thread(self._prepare, query, filters or SearchFilters())
-        if isinstance(prepared, Answer):
-            answer = prepared
-        else:
-            answer, cited = self._extractive(query, prepared)
+        answer = self._too_long(question)
+        if answer is None:
+            query = Query.parse(question)
+            composed = await asyncio.to_thread(self._extractive_answer, query, filters)
+            answer, cited = composed
             if cited and self.lead_writer is not None:
-                answer = await self._llm_lead_async(
-                    query, answer, cited, self.lead_writer, on_draft
-                )
-        return _timed(stamped(answer, self.today()), started, " (streaming)")
+                answer = await self._llm_lead(query, answer, cited, self.lead_writer, on_draft)
+            answer = replace(answer, key=query.key)
+        return _timed(stamped(answer, self.today()), started)
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""
@@ -172,12 +157,14 @@ class Answerer:
         text = phrasing.too_long(len(question), self.max_question_chars, self.hotline)
         return Answer(question[: self.max_question_chars], "refused", text)
 
-    def _answer(self, question: str, filters: SearchFilters) -> Answer:
-        query = Query.parse(question)
-        prepared = self._prepare(query, filters)
+    def _extractive_answer(
+        self, query: Query, filters: SearchFilters | None
+    ) -> tuple[Answer, list[Passage]]:
+        """The answer without a model, and the passages its lead may cite ([1] first)."""
+        prepared = self._prepare(query, filters or SearchFilters())
         if isinstance(prepared, Answer):
-            return prepared
-        return self._compose(query, prepared)
+            return prepared, []
+        return self._extractive(query, prepared)
 
     def _prepare(self, query: Query, filters: SearchFilters) -> Answer | _Found:
         """A finished answer, or the confidently relevant passages to compose one from."""
@@ -198,8 +185,7 @@ class Answerer:
         passages = self.searcher.search(query, k=self.top_k, filters=filters)
         answering = self._answering(query, passages)
         if answering:  # a province's newest notice first: its rule is the one in force
-            sure = self.answerability.model.threshold
-            return _Found(query, newest_first(answering, sure=sure))
+            return _Found(query, newest_first(answering, answers=self.answerability.answers))
         return self._in_part(query, filters) or self._not_found(query, passages)
 
     def _in_part(self, query: Query, filters: SearchFilters) -> _Found | None:
@@ -222,19 +208,8 @@ class Answerer:
                 if phrase not in not_said:
                     not_said.append(phrase)
         logger.debug("Answered %d of %d parts", len(answered), len(answered) + len(unanswered))
-        sure = self.answerability.model.threshold
-        return _Found(answered[0][0], newest_first(passages, sure=sure), tuple(not_said))
-
-    def _compose(self, query: Query, found: _Found) -> Answer:
-        answer, cited = self._extractive(query, found)
-        if not cited or self.lead_writer is None:
-            return answer
-        started = time.perf_counter()
-        try:
-            lead = self.lead_writer.write_lead(query.text, cited)
-        except LLMError as exc:
-            return self._fallback(answer, exc, started)
-        return self._llm_answer(query, answer, cited, lead, started)
+        ordered = newest_first(passages, answers=self.answerability.answers)
+        return _Found(answered[0][0], ordered, tuple(not_said))
 
     def _extractive(self, query: Query, found: _Found) -> tuple[Answer, list[Passage]]:
         """The extractive answer, and the cited passages in citation order ([1] is the first)."""
@@ -260,7 +235,7 @@ class Answerer:
             return None
         return phrasing.newest_known(max(dates), self.hotline)
 
-    async def _llm_lead_async(
+    async def _llm_lead(
         self,
         query: Query,
         answer: Answer,
@@ -268,17 +243,15 @@ class Answerer:
         writer: LeadWriter,
         on_draft: OnDraft | None,
     ) -> Answer:
+        """The model's lead over the cited passages, or the extractive answer if it fails."""
         started = time.perf_counter()
         final: str | None = None
         try:
-            if isinstance(writer, StreamingLeadWriter):
-                async for draft in writer.stream_lead(answer.question, cited):
-                    if draft.final:
-                        final = draft.text
-                    elif on_draft is not None:
-                        await on_draft(draft.text)
-            else:
-                final = await asyncio.to_thread(writer.write_lead, answer.question, cited)
+            async for draft in writer.stream_lead(answer.question, cited):
+                if draft.final:
+                    final = draft.text
+                elif on_draft is not None:
+                    await on_draft(draft.text)
         except LLMError as exc:
             return self._fallback(answer, exc, started)
         if final is None:
@@ -355,11 +328,11 @@ def _clean(question: str) -> str:
     return question.encode("utf-8", "replace").decode("utf-8").strip()
 
 
-def _timed(answer: Answer, started: float, how: str) -> Answer:
+def _timed(answer: Answer, started: float) -> Answer:
     """Log the outcome by ids and numbers only, and stamp the latency on the answer."""
     elapsed = (time.perf_counter() - started) * 1000
     logger.info(
-        "Answered%s status=%s mode=%s citations=%s in %.1f ms",
-        how, answer.status, answer.mode, [c.paragraph_id for c in answer.citations], elapsed,
+        "Answered status=%s mode=%s citations=%s in %.1f ms",
+        answer.status, answer.mode, [c.paragraph_id for c in answer.citations], elapsed,
     )  # fmt: skip
     return replace(answer, latency_ms=elapsed)

@@ -73,7 +73,8 @@ def answer_text(
     by_province: dict[str | None, Passage] = {}
     for p in passages:
         if p is passages[0] or (
-            p.score >= max(SAME_SURE * best, answerability.model.threshold)
+            p.score >= SAME_SURE * best
+            and answerability.answers(p.score)
             and not _dated_elsewhere(query, p)
         ):
             by_province.setdefault(p.meta.province, p)
@@ -81,7 +82,7 @@ def answer_text(
     if len(chosen) > 1:
         chosen.sort(key=lambda p: p.meta.date or dt.date.min, reverse=True)
     parts = [_sourced(p, lead_for(query, p.paragraph.text, weight), dating) for p in chosen]
-    earlier = _earlier(chosen, passages, answerability.model.threshold)
+    earlier = _earlier(chosen, passages, answerability.answers)
     if earlier is not None:
         lead = lead_for(query, earlier.paragraph.text, weight)
         source = phrasing.earlier_document(phrasing.rule_source(earlier.meta))
@@ -99,7 +100,9 @@ def _dated_elsewhere(query: Query, passage: Passage) -> bool:
     return bool(query.dates) and passage.meta.date not in query.dates
 
 
-def _earlier(chosen: list[Passage], passages: Sequence[Passage], sure: float) -> Passage | None:
+def _earlier(
+    chosen: list[Passage], passages: Sequence[Passage], answers: Callable[[float], bool]
+) -> Passage | None:
     """An older dated notice of the one province that leads, if it answers too."""
     lead = chosen[0]
     newest = lead.meta.date
@@ -109,7 +112,7 @@ def _earlier(chosen: list[Passage], passages: Sequence[Passage], sure: float) ->
         (
             p for p in passages
             if p.meta.province == lead.meta.province and p.meta.doc_id != lead.meta.doc_id
-            and p.meta.date is not None and p.meta.date < newest and p.score >= sure
+            and p.meta.date is not None and p.meta.date < newest and answers(p.score)
         ),
         None,
     )  # fmt: skip

@@ -36,19 +36,19 @@ class Dating:
         return None
 
 
-def newest_first(passages: Sequence[Passage], *, sure: float) -> list[Passage]:
+def newest_first(passages: Sequence[Passage], *, answers: Callable[[float], bool]) -> list[Passage]:
     """The passages with each province's newest notice first among those that answer.
 
-    Those that answer score at least `sure`. A newer dated notice of a province takes the
-    place of an older one: its rule is the one in force. Across provinces the order stays
-    (their rules differ; another province's newest is not the answer for this one).
-    Undated notices, and passages below `sure`, keep their places: nobody can say which
-    undated notice is newer.
+    Those that answer are those whose score `answers` accepts. A newer dated notice of a
+    province takes the place of an older one: its rule is the one in force. Across provinces
+    the order stays (their rules differ; another province's newest is not the answer for
+    this one). Undated notices, and passages that do not answer, keep their places: nobody
+    can say which undated notice is newer.
     """
     ranked = list(passages)
     groups: dict[str | None, list[int]] = {}  # province -> the places of its dated answers
     for i, p in enumerate(ranked):
-        if p.score >= sure and p.meta.date is not None:
+        if answers(p.score) and p.meta.date is not None:
             groups.setdefault(p.meta.province, []).append(i)
     for places in groups.values():
         newest = sorted((ranked[i] for i in places), key=_date, reverse=True)

@@ -1,9 +1,17 @@
 """Index: keep parsed notices in the paragraph store, and the lexical index in step with it."""
 
 from retrieval.index.catalog import CatalogView
-from retrieval.index.files import IngestResult
+from retrieval.index.files import IngestResult, ProgressFactory
 from retrieval.index.library import Library
 from retrieval.index.records import date_int, paragraph_from_row
 from retrieval.index.rows import RowInfo
 
-__all__ = ["CatalogView", "IngestResult", "Library", "RowInfo", "date_int", "paragraph_from_row"]
+__all__ = [
+    "CatalogView",
+    "IngestResult",
+    "Library",
+    "ProgressFactory",
+    "RowInfo",
+    "date_int",
+    "paragraph_from_row",
+]

@@ -8,11 +8,14 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from retrieval.errors import DocumentNotFoundError, ParseError
 from retrieval.index.catalog import CatalogView
+from retrieval.index.dense import nearest_allowed
 from retrieval.index.files import IngestResult, ProgressFactory, notice_files
 from retrieval.index.lexical import LexicalMirror
 from retrieval.index.lexical_files import LexicalFiles
@@ -23,10 +26,18 @@ from retrieval.index.records import (
     paragraph_metadata,
 )
 from retrieval.index.rows import RowInfo
+from retrieval.index.statistics import CorpusStatistics
 from retrieval.parse import LoadedFile, ReadLimits, doc_id_for, load_notices
-from retrieval.text import AccentRestorer
-from retrieval.types import DocumentInfo, Notice, NoticeMeta, Paragraph
+from retrieval.types import (
+    AdminFacts,
+    DocumentInfo,
+    Notice,
+    NoticeMeta,
+    Paragraph,
+    SearchFilters,
+)
 from vectorstore import (
+    DenseHit,
     EmbeddingError,
     LexicalIndex,
     ParagraphStore,
@@ -66,6 +77,8 @@ class Library:
         self._token = ""
         self._view = CatalogView.from_records({})
         self._lexical = LexicalMirror(LexicalFiles(lexical_dir) if lexical_dir else None)
+        self._statistics: CorpusStatistics | None = None
+        self._statistics_for: RowInfo | None = None
         self.refresh(force=True)
 
     # -- keeping in step -----------------------------------------------------------------
@@ -97,9 +110,10 @@ class Library:
         self,
         paths: Iterable[Path],
         *,
+        doc_id: str | None = None,
         replace: bool = False,
+        facts: AdminFacts | None = None,
         progress: ProgressFactory | None = None,
-        overrides: Mapping[str, str] | None = None,
     ) -> list[IngestResult]:
         """Ingest files and folders; a broken file is reported and the others still go in.
 
@@ -108,22 +122,33 @@ class Library:
 
         Args:
             paths: files, and folders whose files are all tried (see notice_files).
+            doc_id: for one file: the id to give it (replacing that document, whatever it
+                is); by default the id of the document that came from a file of this name,
+                else one made from the name (see _resolve_id).
             replace: let a file replace an indexed document that is a different notice
                 (another province, date or number) under the same id.
+            facts: what an administrator sets that the files do not state (date, province,
+                supersedes; see load_notices), for every file of this run. Without them, a
+                new version of a file keeps what was set for it before.
             progress: called per document with its paragraph count (see ProgressFactory).
-            overrides: what an administrator sets that the files do not state (date,
-                province, supersedes; see load_notices), for every file of this run.
 
         Returns:
             One result per notice (a file may hold several), or one error per file.
+
+        Raises:
+            ValueError: a `doc_id` for anything but one file.
         """
+        files = list(notice_files(paths))
+        if doc_id is not None and len(files) != 1:
+            raise ValueError(f"doc_id={doc_id!r} names one file's document, not {len(files)}")
         results: list[IngestResult] = []
         batch: dict[str, NoticeMeta] = {}  # committed in this run, not yet in the view
         try:
-            for path in notice_files(paths):
+            for path in files:
                 results += self._commit_file(
-                    path, replace=replace, progress=progress, batch=batch, overrides=overrides
-                )
+                    path, doc_id=doc_id, replace=replace, progress=progress, batch=batch,
+                    facts=facts,
+                )  # fmt: skip
         finally:
             # Should a file raise, what was committed before it is in the store, and the next
             # read catches up with it (a crashed process does on its next start).
@@ -138,37 +163,12 @@ class Library:
             logger.warning("Index unavailable after ingest; it will be re-read on next use")
         return results
 
-    def ingest_file(
-        self,
-        path: Path,
-        *,
-        doc_id: str | None = None,
-        replace: bool = False,
-        progress: ProgressFactory | None = None,
-        overrides: Mapping[str, str] | None = None,
-    ) -> list[IngestResult]:
-        """Parse and index one file, all or nothing per notice; in step when it returns.
-
-        Args:
-            path: the file.
-            doc_id: the id to give it (replacing that document, whatever it is); by default
-                the id of the document that came from a file of this name, else one made
-                from the name (see _resolve_id).
-            replace: as in `ingest`.
-            progress: as in `ingest`.
-            overrides: as in `ingest`.
-        """
-        results = self._commit_file(
-            path, doc_id=doc_id, replace=replace, progress=progress, batch={}, overrides=overrides
-        )
-        if any(r.changed for r in results):
-            self.refresh(force=True)
-        return results
-
     def put(
         self, notice: Notice, *, progress: ProgressFactory | None = None, batch_size: int = 32
     ) -> bool:
-        """Index a parsed notice (replacing an older version); False if unchanged.
+        """Index a notice that was parsed already, not read from a file; False if unchanged.
+
+        For corpora made in code (benchmarks, tests); files go in through `ingest`.
 
         The library is in step with the store, and its lexical files saved, when it returns.
         """
@@ -195,22 +195,22 @@ class Library:
         replace: bool = False,
         progress: ProgressFactory | None = None,
         batch: dict[str, NoticeMeta],
-        overrides: Mapping[str, str] | None = None,
+        facts: AdminFacts | None = None,
     ) -> list[IngestResult]:
         """Parse one file and commit its notices, leaving the library to catch up.
 
         `batch` holds what this run committed before (the view catches up only at the end
         of a run): it keeps ids unique and conflicts seen within one run too. Without
-        `overrides`, what an administrator set on the document before is kept; with them,
-        they are what the administrator means, so they may replace a different notice.
+        `facts`, what an administrator set on the document before is kept; with them, they
+        are what the administrator means, so they may replace a different notice.
         """
-        explicit = doc_id is not None or bool(overrides)
+        explicit = doc_id is not None or bool(facts)
         known = {**self._view.metas, **batch}
         base = doc_id or _resolve_id(path, known)
-        if not overrides and base in known:
-            overrides = dict(known[base].overrides)
+        if not facts and base in known:
+            facts = known[base].overrides
         try:
-            loaded = load_notices(path, doc_id=base, limits=self.limits, overrides=overrides)
+            loaded = load_notices(path, doc_id=base, limits=self.limits, facts=facts)
         except ParseError as exc:
             logger.warning("Skipped %s: %s", path.name, exc.reason)
             return [IngestResult(path=str(path), error=str(exc))]
@@ -306,54 +306,78 @@ class Library:
         return self._store
 
     @property
-    def view(self) -> CatalogView:
-        """The catalog as of the last refresh; a new object after every change."""
-        return self._view
-
-    @property
     def catalog(self) -> dict[str, NoticeMeta]:
-        """Document id -> metadata (``view.metas``); a new dict after every change."""
+        """Document id -> metadata; a new dict after every change."""
         return self._view.metas
 
     @property
     def versions(self) -> dict[str, str]:
-        """Document id -> committed version (``view.versions``)."""
+        """Document id -> committed version."""
         return self._view.versions
 
     @property
     def counts(self) -> dict[str, int]:
-        """Document id -> stored records, body and others (``view.counts``)."""
+        """Document id -> stored records, body and others."""
         return self._view.counts
 
     @property
-    def body_counts(self) -> dict[str, int]:
-        """Document id -> body paragraphs (``view.body_counts``)."""
-        return self._view.body_counts
-
-    @property
     def provinces(self) -> frozenset[str]:
-        """The provinces that have notices (``view.provinces``)."""
+        """The provinces that have notices."""
         return self._view.provinces
 
     @property
     def documents_by_province(self) -> dict[str, list[str]]:
-        """Province -> ids of its documents (``view.documents_by_province``)."""
+        """Province -> ids of its documents."""
         return self._view.documents_by_province
 
     @property
     def lexical(self) -> LexicalIndex:
-        """The BM25 index over the committed rows; its row numbers index ``rows``."""
+        """The BM25 index over the committed rows, to inspect (search uses the calls below)."""
         return self._lexical.index
 
-    @property
-    def restorer(self) -> AccentRestorer:
-        """The accent model of the indexed texts."""
-        return self._lexical.restorer
+    # -- reading for search: the narrow API the search and answer stages use -----------------
+
+    def allowed(self, filters: SearchFilters, *, records: bool = False) -> np.ndarray | None:
+        """The rows a search with these filters may return (see RowInfo.allowed)."""
+        return self._lexical.rows.allowed(filters, records=records)
+
+    def lexical_hits(
+        self, tokens: Sequence[str], *, k: int, allowed: np.ndarray | None
+    ) -> list[tuple[str, float]]:
+        """The k best rows by BM25 among the allowed ones: (row id, score), best first."""
+        return self._lexical.index.search(list(tokens), k=k, mask=allowed)
+
+    def dense_hits(
+        self, vector: np.ndarray, *, k: int, allowed: np.ndarray | None
+    ) -> list[DenseHit]:
+        """The k rows nearest to a query vector among the allowed ones, nearest first."""
+        return nearest_allowed(self._store, self._lexical.index, vector, k=k, allowed=allowed)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """A question's vector; the store remembers those of recent texts (the one cache)."""
+        return self._store.embed_query(text)
+
+    def forget_query_vectors(self) -> None:
+        """Forget the remembered question vectors (benchmarks time a first embedding)."""
+        self._store.query_vectors.clear()
+
+    def restore_accents(self, text: str) -> str:
+        """The text with the diacritics a user left out, by the indexed texts' accent model."""
+        return self._lexical.restorer.restore(text)
+
+    def rows(self, row_ids: Sequence[str]) -> dict[str, Paragraph]:
+        """The stored paragraphs with these row ids (those still stored), by row id."""
+        return {r.id: paragraph_from_row(r.text, r.metadata) for r in self._store.get(row_ids)}
 
     @property
-    def rows(self) -> RowInfo:
-        """Document, province, date and role of every lexical row, for filters."""
-        return self._lexical.rows
+    def statistics(self) -> CorpusStatistics:
+        """Row and document frequencies of the index as it is now (rebuilt after a change)."""
+        rows = self._lexical.rows
+        with self._lock:
+            if self._statistics is None or self._statistics_for is not rows:
+                self._statistics = CorpusStatistics(self._lexical.index, rows)
+                self._statistics_for = rows
+            return self._statistics
 
     def documents(self, province: str | None = None) -> list[DocumentInfo]:
         """Indexed documents (of one province, if given), newest first (undated last)."""

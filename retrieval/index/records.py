@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 
 from retrieval.text import find_period
-from retrieval.types import Notice, NoticeMeta, Paragraph, Period
+from retrieval.types import AdminFacts, Notice, NoticeMeta, Paragraph, Period
 
 MetaValue = str | int | float | bool
 
@@ -92,7 +92,7 @@ def catalog_metadata(notice: Notice) -> dict[str, MetaValue]:
         "supersedes": m.supersedes or "",
         "replaces": json.dumps(list(m.replaces), ensure_ascii=False),
         "periods": _periods_json(m.periods),
-        "overrides": json.dumps(dict(m.overrides), ensure_ascii=False),
+        "overrides": json.dumps(m.overrides.as_sidecar(), ensure_ascii=False),
         "body_paragraphs": len(notice.body),
     }
 
@@ -120,7 +120,7 @@ def meta_from_catalog(doc_id: str, record: Mapping[str, MetaValue]) -> NoticeMet
         supersedes=text("supersedes"),
         replaces=tuple(json.loads(str(record.get("replaces") or "[]"))),
         periods=_periods_from_json(str(record.get("periods") or "[]")),
-        overrides=tuple(sorted(json.loads(str(record.get("overrides") or "{}")).items())),
+        overrides=AdminFacts.from_sidecar(json.loads(str(record.get("overrides") or "{}"))),
     )
 
 

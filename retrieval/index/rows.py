@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.index.records import date_int
-from retrieval.types import NoticeMeta
+from retrieval.types import NoticeMeta, SearchFilters
 from vectorstore import document_of
 
 
@@ -57,3 +57,27 @@ class RowInfo:
             dates=np.array([date.get(d, 0) for d in doc_list], dtype=np.int64),
             bodies=bodies,
         )
+
+    def allowed(self, filters: SearchFilters, *, records: bool = False) -> np.ndarray | None:
+        """One bool per row: the rows a search with these filters may return.
+
+        Args:
+            filters: province, document and date restrictions.
+            records: also allow title, recipients and signature records (not only body
+                paragraphs).
+
+        Returns:
+            The mask, or None when every row is allowed.
+        """
+        if filters.empty and records:
+            return None
+        mask = np.ones(len(self.ids), dtype=bool) if records else self.bodies.copy()
+        if filters.province:
+            mask &= self.provinces == filters.province
+        if filters.doc_id:
+            mask &= self.doc_ids == filters.doc_id
+        if filters.date_from:
+            mask &= self.dates >= date_int(filters.date_from)
+        if filters.date_to:
+            mask &= (self.dates <= date_int(filters.date_to)) & (self.dates > 0)
+        return mask

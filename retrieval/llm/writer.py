@@ -46,7 +46,7 @@ Chunks = AsyncGenerator[Any, None]
 
 
 class OpenAILeadWriter:
-    """A LeadWriter (and StreamingLeadWriter) for any OpenAI-compatible chat endpoint.
+    """A LeadWriter for any OpenAI-compatible chat endpoint.
 
     Args:
         model: the model name the server knows (e.g. "gpt-4o-mini", "smollm2").
@@ -95,7 +95,7 @@ class OpenAILeadWriter:
             extra_body=None if openai_itself else {"max_tokens": max_tokens},
             # Compatible servers speak Chat Completions only, whatever the model is called.
             use_responses_api=False,
-            # Answers may run in one event loop after another (write_lead, `chithi chat`), and a
+            # Answers may run in one event loop after another (`chithi ask`, a test), and a
             # pooled connection belongs to the loop that opened it: close each after its answer.
             default_headers={"Connection": "close"},
         )
@@ -104,40 +104,6 @@ class OpenAILeadWriter:
 
     def __repr__(self) -> str:
         return f"OpenAILeadWriter(model={self.model!r}, base_url={self.base_url!r})"
-
-    def write_lead(self, question: str, passages: Sequence[Passage]) -> str:
-        """Ask the model for a lead citing the passages as [1], [2], ... and check it.
-
-        Call it from synchronous code (Answerer.ask); coroutines use stream_lead.
-
-        Args:
-            question: the user's question.
-            passages: the passages the lead may cite; [n] is passages[n - 1].
-
-        Returns:
-            The checked lead.
-
-        Raises:
-            LLMError: the server failed within the budget, or the answer failed a check;
-                str() is the short reason.
-        """
-        # A coroutine can be stopped when the budget ends, in a request or in a wait between
-        # the client's retries; a synchronous request cannot.
-        return asyncio.run(self._write_lead(question, passages))
-
-    async def _write_lead(self, question: str, passages: Sequence[Passage]) -> str:
-        started = time.monotonic()
-        with _llm_errors():
-            async with asyncio.timeout(self.timeout):
-                message = await self._fitting(self._chain.ainvoke, question, passages)
-        lead = check_lead(
-            _content(message),
-            passages=len(passages),
-            echo=self._echo,
-            finish_reason=message.response_metadata.get("finish_reason"),
-        )
-        logger.info("LLM lead accepted: %d chars, %.0f ms", len(lead), _ms_since(started))
-        return lead
 
     async def stream_lead(
         self, question: str, passages: Sequence[Passage]

@@ -7,7 +7,6 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,14 @@ from retrieval.parse.extracted import ReadLimits
 from retrieval.parse.reading import read_file
 from retrieval.text import (
     PROVINCES,
-    canonical_province,
     find_period,
     find_provinces,
     find_replaced,
     first_date,
     fold,
+    resolve_province,
 )
-from retrieval.types import Notice, NoticeMeta
+from retrieval.types import AdminFacts, Notice, NoticeMeta
 
 logger = logging.getLogger(__name__)
 
@@ -77,29 +76,27 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(_stem(path) + ".meta.json")
 
 
-OVERRIDE_KEYS = ("date", "province", "supersedes")  # what an administrator may set
-
-
 def load_notices(
     path: Path,
     *,
     doc_id: str | None = None,
     limits: ReadLimits | None = None,
-    overrides: Mapping[str, str] | None = None,
+    facts: AdminFacts | None = None,
 ) -> LoadedFile:
     """Read, repair and parse a file into the notices it holds, applying its sidecar.
 
     A file with several notices one after the other gives one Notice each; the first keeps
     the file's id, the next ones get "-2", "-3", ... The sidecar describes the first, and
-    `overrides` (an administrator's date as YYYY-MM-DD, province, supersedes; see
-    OVERRIDE_KEYS) go over the sidecar and the text, for the first notice too.
+    an administrator's `facts` (date, province, supersedes) go over the sidecar and the
+    text, for the first notice too.
 
     Raises:
         ParseError: (or a subclass) naming the file and what is wrong with it.
     """
     extracted = read_file(path, limits)
     sidecar, sidecar_bytes = _read_sidecar(path)
-    given = {k: v for k, v in (overrides or {}).items() if k in OVERRIDE_KEYS and v}
+    facts = facts or AdminFacts()
+    given = facts.as_sidecar()
     if given:
         sidecar = {**sidecar, **given}
         sidecar_bytes += json.dumps(given, sort_keys=True).encode()  # a new setting re-indexes
@@ -111,11 +108,11 @@ def load_notices(
         part_id = doc if n == 1 else f"{doc}-{n}"
         salt = b"" if len(parts) == 1 else f"#{n}".encode()
         fingerprint = hashlib.sha256(file_bytes + sidecar_bytes + salt).hexdigest()[:12]
-        notice = _parse(part, part_id, path, sidecar if n == 1 else {}, fingerprint)
-        if notice is not None and n == 1 and given:
-            notice = replace(
-                notice, meta=replace(notice.meta, overrides=tuple(sorted(given.items())))
-            )
+        first = n == 1
+        notice = _parse(part, part_id, path, sidecar if first else {}, fingerprint,
+                        facts if first else AdminFacts())  # fmt: skip
+        if notice is not None and first and facts:
+            notice = replace(notice, meta=replace(notice.meta, overrides=facts))
         if notice is not None:
             notices.append(notice)
     if not notices:
@@ -132,13 +129,18 @@ def load_notice(path: Path, *, doc_id: str | None = None) -> Notice:
 
 
 def _parse(
-    text: str, doc_id: str, path: Path, sidecar: dict[str, Any], fingerprint: str
+    text: str,
+    doc_id: str,
+    path: Path,
+    sidecar: dict[str, Any],
+    fingerprint: str,
+    facts: AdminFacts,
 ) -> Notice | None:
     parsed = chunking.split_structure(text)
     paragraphs = chunking.make_paragraphs(doc_id, parsed)
     if not any(p.role == "body" for p in paragraphs):
         return None
-    meta = _metadata(doc_id, path, parsed, sidecar)
+    meta = _metadata(doc_id, path, parsed, sidecar, facts)
     # A rule's period is read against the issue date: a period over before it is reported.
     paragraphs = tuple(
         replace(p, period=find_period(p.text, issued=meta.date)) if p.role == "body" else p
@@ -178,11 +180,20 @@ def _read_sidecar(path: Path) -> tuple[dict[str, Any], bytes]:
 
 
 def _metadata(
-    doc_id: str, path: Path, parsed: chunking.ParsedText, side: dict[str, Any]
+    doc_id: str,
+    path: Path,
+    parsed: chunking.ParsedText,
+    side: dict[str, Any],
+    facts: AdminFacts,
 ) -> NoticeMeta:
     kind = _KIND_NAMES.get(parsed.kind or "", parsed.kind.capitalize() if parsed.kind else None)
     title = side.get("title") or _display_title(kind, parsed.title)
-    date = _sidecar_date(side.get("date"), path) if "date" in side else _text_date(parsed)
+    if facts.date:  # an administrator's date is checked already, and typed
+        date: dt.date | None = facts.date
+    elif "date" in side:
+        date = _sidecar_date(side.get("date"), path)
+    else:
+        date = _text_date(parsed)
     province = side.get("province")
     if province is None:
         found = find_provinces(" ".join([parsed.masthead, parsed.intro, parsed.title]))
@@ -193,7 +204,7 @@ def _metadata(
         title=title,
         kind=side.get("kind") or kind,
         date=date,
-        province=canonical_province(province) or province if province else None,
+        province=resolve_province(province) or province if province else None,
         issuer=side.get("issuer") or _issuer(parsed.title) or _masthead_issuer(parsed.masthead),
         signer=side.get("signer") or parsed.signer,
         signer_title=side.get("signer_title") or parsed.signer_title,

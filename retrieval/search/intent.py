@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from retrieval.text import fold
-
 Intent = Literal["question", "refuse", "off_topic", "signer", "date", "issuer", "recipients",
                  "summary", "documents"]  # fmt: skip
 
@@ -64,9 +62,12 @@ _DOCUMENTS = (
 )
 
 
-def classify(question: str) -> Classified:
-    """Decide how to handle a question before searching."""
-    text = " ".join(re.sub(r"[^0-9a-z ]", " ", fold(question)).split())
+def classify(text: str) -> Classified:
+    """Decide how to handle a question before searching.
+
+    Args:
+        text: the question folded, punctuation as spaces, single-spaced (`Query.key`).
+    """
     for pattern in _REFUSE:
         if re.search(pattern, text):
             return Classified("refuse", "instruction or task outside the assistant's role")

@@ -53,7 +53,9 @@ class Query:
         text: NFC, trimmed, as typed (diacritics and case kept): what the LLM reads.
         core: the text without a hotline operator's framing ("Người dân hỏi …, tôi trả lời
             thế nào?"): what e5 reads and what the other fields are read from.
-        folded: lowercase, diacritics removed, punctuation as spaces, single-spaced.
+        folded: the core lowercase, diacritics removed, punctuation as spaces, single-spaced.
+        key: the whole text folded the same way: how the question log groups the spellings
+            of one question, and what the intent is read from.
         syllables: the lowercase syllables with their diacritics, in order.
         tokens: the BM25 tokens (folded syllables, bigrams, accented syllables, expansions).
         words: the folded content words (question words and particles removed).
@@ -69,6 +71,7 @@ class Query:
     text: str
     core: str
     folded: str
+    key: str
     syllables: tuple[str, ...]
     tokens: tuple[str, ...]
     words: frozenset[str]
@@ -83,21 +86,24 @@ class Query:
     def parse(cls, question: str) -> Query:
         """Read a question (any case, with or without diacritics)."""
         text = unicodedata.normalize("NFC", question).strip()
-        core = _unframed(text)
-        folded = _folded(core)
+        folded_text = fold(text)  # the one fold of the question; the rest is cut from it
+        core, folded_core = _unframed(text, folded_text)
+        folded = _spaced(folded_core)
+        key = _spaced(folded_text)
         words = frozenset(w for w in _WORD.findall(folded) if w not in QUESTION_STOPWORDS)
         return cls(
             text=text,
             core=core,
             folded=folded,
+            key=key,
             syllables=tuple(syllables(core)),
-            tokens=tuple(query_tokens(core)),
+            tokens=tuple(query_tokens(core, folded=folded_core)),
             words=words,
-            provinces=tuple(find_provinces(text)),
+            provinces=tuple(find_provinces(text, folded=folded_text)),
             dates=tuple(find_dates(text)),
-            intent=classify(text),
+            intent=classify(key),
             asks=_asks(folded),
-            accented=has_diacritics(core),
+            accented=folded_core != core.lower(),
             current=bool(_CURRENT.search(folded)),
         )
 
@@ -168,20 +174,34 @@ _FRAMING = (
 _MIN_CORE_WORDS = 3  # what is left must still be a question
 
 
-def _unframed(text: str) -> str:
-    """The caller's question inside an operator's framing, or the text as it is."""
-    core = text
+def _unframed(text: str, folded: str) -> tuple[str, str]:
+    """The caller's question inside an operator's framing, or the text as it is; and its fold.
+
+    The folded text is cut at the same places as the text: folding keeps every character's
+    place (one character for one, NFC text).
+    """
+    core, folded_core = text, folded
     for pattern in _FRAMING:
-        match = pattern.search(fold(core))
+        if len(folded_core) != len(core):  # a character whose fold is not one character
+            folded_core = fold(core)
+        match = pattern.search(folded_core)
         if match:
             rest = (core[: match.start()] + core[match.end() :]).strip(" ,;:")
             if len(rest.split()) >= _MIN_CORE_WORDS:
-                core = rest
-    return core
+                folded_rest = folded_core[: match.start()] + folded_core[match.end() :]
+                core, folded_core = rest, folded_rest.strip(" ,;:")
+    if len(folded_core) != len(core):
+        folded_core = fold(core)
+    return core, folded_core
+
+
+def _spaced(folded: str) -> str:
+    """A folded text with punctuation as spaces, single-spaced."""
+    return " ".join(re.sub(r"[^0-9a-z]", " ", folded).split())
 
 
 def _folded(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]", " ", fold(text)).split())
+    return _spaced(fold(text))
 
 
 def _content_words(clause: str) -> int:

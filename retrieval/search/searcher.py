@@ -6,8 +6,6 @@ import datetime as dt
 import logging
 import os
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,9 +13,8 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval.index import Library, date_int, paragraph_from_row
+from retrieval.index import Library
 from retrieval.search import hybrid
-from retrieval.search.dense import nearest_allowed
 from retrieval.search.query import Query, as_query
 from retrieval.text import expand_for_dense, fold
 from retrieval.types import NoticeMeta, Passage, SearchFilters
@@ -27,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 Fusion = Literal["rrf", "weighted"]
 _EMBEDDING = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="embed")
-VECTOR_CACHE = 256  # question vectors kept: answerability reads the one search just made
 
 
 @dataclass(frozen=True)
@@ -82,8 +78,6 @@ class Searcher:
         self.config = config or SearchConfig()
         self._names = DocumentNames({})
         self._names_for: Mapping[str, NoticeMeta] | None = None
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._vectors_lock = threading.Lock()
 
     def search(
         self,
@@ -109,10 +103,10 @@ class Searcher:
         # The question's vector is computed on another core while BM25 runs on this one
         # (the e5 engine releases the GIL): at 300,000 rows each takes 40-120 ms.
         embedding = _EMBEDDING.submit(self.question_vector, query)
-        allowed = self._mask(filters, include_records)
-        lexical = self.library.lexical.search(list(query.tokens), k=n, mask=allowed)
+        allowed = self.library.allowed(filters, records=include_records)
+        lexical = self.library.lexical_hits(query.tokens, k=n, allowed=allowed)
         vector = embedding.result()
-        dense_hits = nearest_allowed(self.library, vector, k=n, allowed=allowed)
+        dense_hits = self.library.dense_hits(vector, k=n, allowed=allowed)
         dense = [(h.id, h.similarity) for h in dense_hits]
         if self.config.fusion == "rrf":
             scores = hybrid.reciprocal_rank_fusion(
@@ -147,28 +141,17 @@ class Searcher:
         return self._names.named(query)
 
     def question_vector(self, query: Query) -> np.ndarray:
-        """The question's e5 vector (diacritics restored first), embedded once per question.
+        """The question's e5 vector (diacritics restored first).
 
-        e5 costs ~2 ms a token; search and answerability both need the vector, so the last
-        few are kept, keyed by the text embedded (restoration depends on the index).
+        e5 costs ~2 ms a token; search and answerability both need the vector: the index
+        remembers the vectors of the last texts embedded (`Library.embed_query`).
         """
-        text = expand_for_dense(self._dense_text(query))
-        with self._vectors_lock:
-            vector = self._vectors.get(text)
-            if vector is not None:
-                self._vectors.move_to_end(text)
-                return vector
-        vector = self.library.store.embed_query(text)
-        with self._vectors_lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > VECTOR_CACHE:
-                self._vectors.popitem(last=False)
-        return vector
+        return self.library.embed_query(expand_for_dense(self._dense_text(query)))
 
     def _dense_text(self, query: Query) -> str:
         # e5 reads accented Vietnamese far better; restore diacritics the user left out.
         if self.config.restore_accents and not query.accented:
-            return self.library.restorer.restore(query.core)
+            return self.library.restore_accents(query.core)
         return query.core
 
     def _with_question_province(self, query: Query, filters: SearchFilters) -> SearchFilters:
@@ -182,21 +165,6 @@ class Searcher:
             )
         return filters
 
-    def _mask(self, filters: SearchFilters, records: bool) -> np.ndarray | None:
-        rows = self.library.rows
-        if filters.empty and records:
-            return None
-        mask = np.ones(len(rows.ids), dtype=bool) if records else rows.bodies.copy()
-        if filters.province:
-            mask &= rows.provinces == filters.province
-        if filters.doc_id:
-            mask &= rows.doc_ids == filters.doc_id
-        if filters.date_from:
-            mask &= rows.dates >= date_int(filters.date_from)
-        if filters.date_to:
-            mask &= (rows.dates <= date_int(filters.date_to)) & (rows.dates > 0)
-        return mask
-
     def _passages(
         self,
         best: list[tuple[str, float]],
@@ -207,16 +175,16 @@ class Searcher:
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         similarity = dict(dense)
         background = dense[-1][1] if dense else None
-        rows = {r.id: r for r in self.library.store.get([i for i, _ in best])}
+        paragraphs = self.library.rows([i for i, _ in best])
         passages = []
         for row_id, score in best:
-            row = rows.get(row_id)
-            meta = self.library.catalog.get(str(row.metadata.get("doc_id"))) if row else None
-            if row is None or meta is None:
+            paragraph = paragraphs.get(row_id)
+            meta = self.library.catalog.get(paragraph.doc_id) if paragraph else None
+            if paragraph is None or meta is None:
                 continue
             passages.append(
                 Passage(
-                    paragraph=paragraph_from_row(row.text, row.metadata),
+                    paragraph=paragraph,
                     meta=meta,
                     score=score,
                     lexical_rank=lexical_rank.get(row_id),

@@ -12,7 +12,7 @@ from retrieval.text.normalize import (
     spelling_key,
     syllables,
 )
-from retrieval.text.places import PROVINCES, canonical_province, find_provinces
+from retrieval.text.places import PROVINCES, find_provinces, resolve_province
 from retrieval.text.tokens import QUESTION_STOPWORDS, document_tokens, query_tokens
 from retrieval.text.validity import find_period, find_replaced, number_key
 
@@ -20,7 +20,6 @@ __all__ = [
     "PROVINCES",
     "QUESTION_STOPWORDS",
     "AccentRestorer",
-    "canonical_province",
     "document_tokens",
     "expand_abbreviations",
     "expand_for_dense",
@@ -36,6 +35,7 @@ __all__ = [
     "nfc_lower",
     "number_key",
     "query_tokens",
+    "resolve_province",
     "spelling_key",
     "syllables",
 ]

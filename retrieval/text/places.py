@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from retrieval.text.normalize import fold, has_diacritics
+from retrieval.text.normalize import fold
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
@@ -46,28 +47,47 @@ _ACCENTED = re.compile(
 )
 
 
-def find_provinces(text: str) -> list[str]:
+def find_provinces(text: str, *, folded: str | None = None) -> list[str]:
     """Province names mentioned in the text, canonical spelling, first mention first.
 
     Text with diacritics is matched with them ("diễn biến" is not "Điện Biên"); text typed
     without diacritics is matched folded.
+
+    Args:
+        text: the text.
+        folded: `fold(text)`, when the caller has it already (a Query folds once).
     """
+    folded = fold(text) if folded is None else folded
+    spaced = " ".join(re.sub(r"[^a-z0-9 ]", " ", folded).split())
     seen: list[str] = []
-    if has_diacritics(text):
+    if folded != text.lower():  # typed with diacritics
         by_lower = {p.lower(): p for p in PROVINCES}
         names = [by_lower[m.group(1)] for m in _ACCENTED.finditer(text.lower())]
-        folded = " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
-        names += [_ALIASES[m.group(1)] for m in _ALIAS_PATTERN.finditer(folded)]
+        names += [_ALIASES[m.group(1)] for m in _ALIAS_PATTERN.finditer(spaced)]
     else:
-        folded = " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
-        names = [_BY_FOLDED[m.group(1)] for m in _PATTERN.finditer(folded)]
+        names = [_BY_FOLDED[m.group(1)] for m in _PATTERN.finditer(spaced)]
     for name in names:
         if name not in seen:
             seen.append(name)
     return seen
 
 
-def canonical_province(name: str) -> str | None:
-    """The canonical spelling of a province typed any way ("kien giang" -> "Kiên Giang")."""
-    found = find_provinces(name)
-    return found[0] if found else None
+def resolve_province(typed: str, *, among: Collection[str] | None = None) -> str | None:
+    """The province a typed name means: the one resolver of the whole product.
+
+    /tinh, /theodoi, captions, the web filters, `--province`, a notice's masthead and the
+    questions themselves (through `find_provinces`) all read a province this way.
+
+    Args:
+        typed: the name as written: any case, with or without diacritics, or a common alias
+            ("kien giang", "tphcm", "Sài Gòn").
+        among: if given, the provinces that may be chosen (those with notices); a province
+            outside them resolves to None.
+
+    Returns:
+        The canonical spelling ("Kiên Giang", "TP. Hồ Chí Minh"), or None.
+    """
+    found = find_provinces(typed)
+    if not found or (among is not None and found[0] not in among):
+        return None
+    return found[0]

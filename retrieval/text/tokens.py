@@ -26,13 +26,19 @@ def document_tokens(text: str) -> list[str]:
     return _tokens(text, drop=frozenset())
 
 
-def query_tokens(text: str) -> list[str]:
-    """Tokens of a question, question words dropped from the single-syllable part."""
-    return _tokens(text, drop=QUESTION_STOPWORDS)
+def query_tokens(text: str, *, folded: str | None = None) -> list[str]:
+    """Tokens of a question, question words dropped from the single-syllable part.
+
+    Args:
+        text: the question.
+        folded: `fold(text)`, when the caller has it already (a Query folds once).
+    """
+    return _tokens(text, drop=QUESTION_STOPWORDS, folded=folded)
 
 
-def _tokens(text: str, *, drop: frozenset[str]) -> list[str]:
-    folded_syllables = _WORD.findall(expand_abbreviations(fold(text)))
+def _tokens(text: str, *, drop: frozenset[str], folded: str | None = None) -> list[str]:
+    folded_text = fold(text) if folded is None else folded
+    folded_syllables = _WORD.findall(expand_abbreviations(folded_text))
     unigrams = [s for s in folded_syllables if s not in drop]
     bigrams = [f"{a}_{b}" for a, b in zip(folded_syllables, folded_syllables[1:], strict=False)]
     accented = []

@@ -13,6 +13,7 @@ from bot.telegram.replies import send_answer
 from bot.telegram.stream import DRAFT_MARK, DraftMessage, ask_with_drafts
 from retrieval import Answer, Answerer, Citation, Library
 from tests.bot.harness import ADMIN_ID, REPLY_TIMEOUT, plain_bot, started_bot
+from tests.helpers.asking import ask
 from tests.helpers.fake_openai import FakeOpenAI, status, stream
 from tests.helpers.fake_telegram import Call, FakeTelegram
 from tests.helpers.http_server import ServerHandle
@@ -100,7 +101,7 @@ async def test_a_lead_that_fails_its_check_is_replaced_by_the_extractive_one(
     assert draft.message_id is not None
     await send_answer(tg_bot, CHAT_ID, answer, key=None, draft=draft.message_id)
     [message] = tg.messages(CHAT_ID)
-    assert message.plain_text.startswith(answerer.ask(QUESTION).text)
+    assert message.plain_text.startswith(ask(answerer, QUESTION).text)
     assert "nhiều biện pháp" not in message.plain_text
 
 
@@ -171,7 +172,7 @@ async def test_the_bot_in_llm_mode_falls_back_without_showing_an_error(
     oai.script(*[status(503)] * 4)
     async with started_bot(tg, url, llm_answerer, tmp_path / "data") as bot:
         [reply] = await bot.send(text_update(QUESTION, CHAT_ID))
-    assert reply.plain_text.startswith(answerer.ask(QUESTION).text)
+    assert reply.plain_text.startswith(ask(answerer, QUESTION).text)
     assert tg.calls("editMessageText") == []
     assert llm_answerer.stats.fallback_reasons == {"server error (HTTP 503)": 1}
 

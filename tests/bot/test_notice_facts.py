@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.notice_facts import FactError, GivenFacts, given_facts, read_caption
+from retrieval import AdminFacts
 
+FEB_1 = dt.date(2021, 2, 1)
 KNOWN = {"000_95f2b98f29028119": object(), "ben-tre-cho": object()}
 
 
@@ -15,14 +19,14 @@ KNOWN = {"000_95f2b98f29028119": object(), "ben-tre-cho": object()}
         (None, GivenFacts()),
         ("ben-tre-cho", GivenFacts(doc_id="ben-tre-cho")),
         ("ngày 01/02/2021, tỉnh Gia Lai",
-         GivenFacts(overrides={"date": "2021-02-01", "province": "Gia Lai"})),
+         GivenFacts(facts=AdminFacts(date=FEB_1, province="Gia Lai"))),
         ("ngay 1-2-2021; tinh gia lai",
-         GivenFacts(overrides={"date": "2021-02-01", "province": "Gia Lai"})),
+         GivenFacts(facts=AdminFacts(date=FEB_1, province="Gia Lai"))),
         ("ngày 1 tháng 2 năm 2021\nthay thế ben-tre-cho",
-         GivenFacts(overrides={"date": "2021-02-01", "supersedes": "ben-tre-cho"})),
+         GivenFacts(facts=AdminFacts(date=FEB_1, supersedes="ben-tre-cho"))),
         ("ben-tre-cho, 2021-02-01", GivenFacts(doc_id="ben-tre-cho",
-                                               overrides={"date": "2021-02-01"})),
-        ("thành phố Hồ Chí Minh", GivenFacts(overrides={"province": "TP. Hồ Chí Minh"})),
+                                               facts=AdminFacts(date=FEB_1))),
+        ("thành phố Hồ Chí Minh", GivenFacts(facts=AdminFacts(province="TP. Hồ Chí Minh"))),
     ],
 )  # fmt: skip
 def test_a_caption_gives_an_id_and_the_facts_to_set(
@@ -51,6 +55,6 @@ def test_a_caption_that_cannot_be_used_says_which_part(caption: str, field: str)
 def test_the_facts_are_described_as_the_reply_shows_them() -> None:
     facts = given_facts(date="01/02/2021", province="gia lai", supersedes="ben-tre-cho",
                         known=KNOWN)  # fmt: skip
-    assert GivenFacts(overrides=facts).describe() == (
+    assert GivenFacts(facts=facts).describe() == (
         "ngày 1/2/2021, tỉnh Gia Lai, thay thế ben-tre-cho"
     )

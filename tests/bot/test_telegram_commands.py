@@ -8,6 +8,7 @@ from bot import messages
 from bot.chat_log import ChatLog
 from retrieval import Answerer
 from tests.bot.harness import ADMIN_ID, FIVE_K, RunningBot, buttons, started_bot
+from tests.helpers.asking import ask
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.telegram_updates import DEFAULT_CHAT_ID, callback_update, text_update
 
@@ -104,7 +105,7 @@ async def test_a_province_is_chosen_by_any_of_its_names_once_it_has_notices(
     async with started_bot(tg, url, writable_answerer, index_copy) as bot:
         [refused] = await bot.send(text_update("/tinh tphcm"))
         assert refused.plain_text.startswith("Chưa có văn bản nào của “tphcm”")
-        [added] = writable_answerer.library.ingest_file(hcmc_notice)
+        [added] = writable_answerer.library.ingest([hcmc_notice])
         assert added.error is None
         for name in ("tphcm", "Sài Gòn", "ho chi minh"):
             [reply] = await bot.send(text_update(f"/tinh {name}"))
@@ -128,7 +129,7 @@ async def test_source_command_shows_a_citation_in_full(bot: RunningBot, answerer
     assert "đẩy mạnh thông điệp 5K" in full.plain_text
     assert "blockquote" in [e["type"] for e in full.entities]
     assert buttons(full) == [("📎 Văn bản gốc", "d:000_95f2b98f29028119")]
-    count = len(answerer.ask("5K là gì?").citations)  # all of them are kept for /nguon
+    count = len(ask(answerer, "5K là gì?").citations)  # all of them are kept for /nguon
     [beyond] = await bot.send(text_update(f"/nguon {count + 1}"))
     assert beyond.plain_text.startswith(f"Câu trả lời gần nhất chỉ có {count} trích dẫn")
 
@@ -139,7 +140,7 @@ def full_paragraph_button(answerer: Answerer, question: str) -> str:
     The 5K answer's quotes are whole paragraphs, so it shows no such button; the bot still
     answers one from an older message (the button's data names the paragraph).
     """
-    return f"p:{answerer.ask(question).citations[0].paragraph_id}"
+    return f"p:{ask(answerer, question).citations[0].paragraph_id}"
 
 
 async def test_answer_buttons_show_paragraph_send_original_and_take_feedback(

@@ -11,6 +11,7 @@ import pytest
 from retrieval import Answerer, Library
 from retrieval.types import Notice, NoticeMeta, Paragraph
 from tests.bot.harness import RunningBot, buttons, started_bot
+from tests.helpers.asking import ask
 from tests.helpers.embedders import HashingEmbedder
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.telegram_updates import text_update
@@ -89,12 +90,12 @@ async def test_a_province_without_documents_is_named_with_those_that_have_some(
 
 
 def test_asking_which_documents_there_are_lists_the_newest(national: Answerer) -> None:
-    everything = national.ask("Có những văn bản nào?")
+    everything = ask(national, "Có những văn bản nào?")
     lines = everything.text.splitlines()
     assert lines[0] == f"Hiện có {NOTICES} văn bản, mới nhất trước:"
     assert lines[1].startswith("- Thông báo số 44")
     assert lines[-1] == "… và 25 văn bản cũ hơn."
     assert len(lines) == 22
-    in_province = national.ask("Kiên Giang có những văn bản nào?").text.splitlines()
+    in_province = ask(national, "Kiên Giang có những văn bản nào?").text.splitlines()
     assert in_province[0] == "Hiện có 15 văn bản của Kiên Giang, mới nhất trước:"
     assert len(in_province) == 16

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat_log import ChatLog, fold_question
+from bot.chat_log import ChatLog
 from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter, Verdict
 from retrieval import Answer, Citation
+from retrieval.search import Query
+from retrieval.types import Status
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 
@@ -35,14 +37,19 @@ def answered(question: str, *paragraph_ids: str) -> Answer:
     return Answer(question, "answered", "lead", citations=citations, latency_ms=12.5)
 
 
+def asked(question: str, status: Status) -> Answer:
+    """An answer without citations, keyed as the Answerer keys it."""
+    return Answer(question, status, "x", key=Query.parse(question).key)
+
+
 def test_log_counts_feedback_and_lists_the_most_asked_unanswered(tmp_path: Path) -> None:
     clock = Clock()
     log = ChatLog(tmp_path / "q.sqlite3", clock=clock)
     key = log.record(answered("5K là gì?", "a:1", "b:2"), user_id=1, chat_id=1, chat_type="private")
     for spelling in ["Giá vàng hôm nay?", "gia vang hom nay", "GIÁ VÀNG HÔM NAY!!"]:
-        log.record(Answer(spelling, "not_found", "x"), user_id=2, chat_id=2, chat_type="private")
-    log.record(Answer("Thời tiết?", "not_found", "x"), user_id=2, chat_id=2, chat_type="group")
-    log.record(Answer("viết thơ", "refused", "x"), user_id=3, chat_id=3, chat_type="private")
+        log.record(asked(spelling, "not_found"), user_id=2, chat_id=2, chat_type="private")
+    log.record(asked("Thời tiết?", "not_found"), user_id=2, chat_id=2, chat_type="group")
+    log.record(asked("viết thơ", "refused"), user_id=3, chat_id=3, chat_type="private")
     log.record_feedback(key, 1, helpful=False)
     log.record_feedback(key, 1, helpful=True)  # a changed mind replaces the first vote
     log.record_feedback(key, 2, helpful=True)
@@ -50,7 +57,7 @@ def test_log_counts_feedback_and_lists_the_most_asked_unanswered(tmp_path: Path)
     assert (stats.asked, stats.answered, stats.not_found, stats.refused) == (6, 1, 4, 1)
     assert (stats.helpful, stats.unhelpful) == (2, 0)
     assert stats.unanswered[0][1] == 3
-    assert fold_question(stats.unanswered[0][0]) == "gia vang hom nay"
+    assert Query.parse(stats.unanswered[0][0]).key == "gia vang hom nay"
     assert stats.unanswered[1] == ("Thời tiết?", 1)
     assert log.last_citations(1) == ["a:1", "b:2"]
     assert log.last_citations(2) == []
@@ -59,7 +66,7 @@ def test_log_counts_feedback_and_lists_the_most_asked_unanswered(tmp_path: Path)
 def test_stats_cover_a_period(tmp_path: Path) -> None:
     clock = Clock(NOW - dt.timedelta(days=10))
     log = ChatLog(tmp_path / "q.sqlite3", clock=clock)
-    log.record(Answer("cũ", "not_found", "x"), user_id=1, chat_id=1, chat_type="private")
+    log.record(asked("cũ", "not_found"), user_id=1, chat_id=1, chat_type="private")
     clock.now = NOW
     log.record(answered("mới", "a:1"), user_id=1, chat_id=1, chat_type="private")
     assert log.stats(NOW - dt.timedelta(days=7)).asked == 1

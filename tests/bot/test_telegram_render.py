@@ -11,6 +11,7 @@ from bot import messages
 from bot.telegram import buttons as telegram_buttons
 from bot.telegram.render import Block, answer_blocks, pack, units
 from retrieval import Answer, Answerer, Citation, phrasing
+from tests.helpers.asking import ask
 from tests.helpers.telegram_html import ParsedText, parse_html
 
 
@@ -163,7 +164,7 @@ def test_a_third_citation_is_shown_only_from_another_province() -> None:
 def test_a_bundled_answer_shows_short_sources_and_titles_inside_the_quotes(
     answerer: Answerer,
 ) -> None:
-    answer = answerer.ask("Kiên Giang giãn cách xã hội ở những huyện nào?")
+    answer = ask(answerer, "Kiên Giang giãn cách xã hội ở những huyện nào?")
     assert len(answer.citations) == 3, "this test needs three citations of one province"
     assert {c.province for c in answer.citations} == {"Kiên Giang"}
     [part] = pack(answer_blocks(answer, catalog=answerer.library.catalog))

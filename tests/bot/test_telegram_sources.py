@@ -11,6 +11,7 @@ import telegram
 from bot.telegram.replies import send_answer
 from retrieval import Answerer
 from tests.bot.harness import plain_bot
+from tests.helpers.asking import ask
 from tests.helpers.documents import mobile_vaccination_notice, mobile_vaccination_paragraph
 from tests.helpers.fake_telegram import FakeTelegram, SentMessage
 
@@ -34,7 +35,7 @@ def keyboard(message: SentMessage) -> list[list[str]]:
 async def test_whole_paragraphs_get_no_full_view_button(
     tg: FakeTelegram, tg_bot: telegram.Bot, answerer: Answerer
 ) -> None:
-    answer = answerer.ask("5K là gì?")
+    answer = ask(answerer, "5K là gì?")
     await send_answer(tg_bot, CHAT_ID, answer, key="k1", library=answerer.library)
     [message] = tg.messages(CHAT_ID)
     lead, first, second = message.plain_text.split("\n\n")
@@ -60,7 +61,7 @@ async def test_a_cut_quote_gets_the_full_view_button(
     notice.write_text(MOBILE, encoding="utf-8")
     [result] = writable_answerer.library.ingest([notice])
     assert result.error is None
-    answer = writable_answerer.ask("Tổ tiêm lưu động xã Phú Mỹ tiêm cho ai?")
+    answer = ask(writable_answerer, "Tổ tiêm lưu động xã Phú Mỹ tiêm cho ai?")
     cited = answer.citations[0]
     assert cited.paragraph_id == "tiem-luu-dong:1"
     assert cited.quote != f"1. {LONG_PARAGRAPH}"  # cut to the sentences around the best one

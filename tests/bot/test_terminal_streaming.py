@@ -8,6 +8,7 @@ from bot import messages
 from bot.cli import render_answer
 from bot.terminal import answer_streaming
 from retrieval import Answerer, Library
+from tests.helpers.asking import ask
 from tests.helpers.fake_openai import FakeOpenAI, stream
 from tests.helpers.http_server import ServerHandle
 from tests.helpers.lead_writers import fast_writer
@@ -54,4 +55,4 @@ async def test_a_lead_that_fails_its_check_is_followed_by_the_quoted_answer(
     shown, rest = output.split(messages.CHAT_LEAD_REPLACED)
     assert shown.strip()  # the model's words were on screen before the check failed
     assert uncited.startswith(shown.strip())
-    assert rest.strip() == render_answer(answerer.ask(QUESTION)).strip()
+    assert rest.strip() == render_answer(ask(answerer, QUESTION)).strip()

@@ -13,6 +13,7 @@ from retrieval import Answer, Answerer, Library
 from retrieval.answer import phrasing
 from retrieval.search import Query
 from retrieval.types import Passage
+from tests.helpers.asking import ask
 
 HOTLINE = "1900 9095"
 
@@ -32,7 +33,7 @@ HOTLINE = "1900 9095"
 def test_a_question_about_what_no_notice_mentions_is_not_found_with_the_hotline(
     answerer: Answerer, question: str
 ) -> None:
-    answer = answerer.ask(question)
+    answer = ask(answerer, question)
     assert answer.status == "not_found"
     assert not answer.citations
     assert answer.text.startswith(f"Vui lòng gọi đường dây nóng {HOTLINE}")
@@ -41,7 +42,7 @@ def test_a_question_about_what_no_notice_mentions_is_not_found_with_the_hotline(
 def test_not_found_offers_section_headings_or_document_titles(
     answerer: Answerer, bundled_library: Library
 ) -> None:
-    answer = answerer.ask("Tôi bị viêm gan B có tiêm vắc xin được không?")
+    answer = ask(answerer, "Tôi bị viêm gan B có tiêm vắc xin được không?")
     titles = {phrasing.doc_label(m) for m in bundled_library.catalog.values()}
     headings = {
         re.sub(r"^\d{1,2}(?:\.\d{1,2})*\.\s*", "", h).rstrip(":")
@@ -56,7 +57,7 @@ def test_not_found_offers_section_headings_or_document_titles(
 
 
 def test_people_are_the_soldiers_not_the_fortress(answerer: Answerer) -> None:
-    answer = answerer.ask("Người dân được coi là gì trong phòng chống dịch?")
+    answer = ask(answerer, "Người dân được coi là gì trong phòng chống dịch?")
     assert answer.status == "answered"
     lead = answer.text.splitlines()[0]
     assert "chiến sỹ" in lead
@@ -76,7 +77,7 @@ def test_people_are_the_soldiers_not_the_fortress(answerer: Answerer) -> None:
 def test_the_lead_carries_the_number_date_or_document_asked_for(
     answerer: Answerer, question: str, fact: str
 ) -> None:
-    answer = answerer.ask(question)
+    answer = ask(answerer, question)
     assert answer.status == "answered"
     assert fact in answer.text.splitlines()[0]
 
@@ -84,13 +85,13 @@ def test_the_lead_carries_the_number_date_or_document_asked_for(
 def test_a_rule_two_provinces_set_differently_names_both_newest_first(
     answerer: Answerer,
 ) -> None:
-    lead = answerer.ask("Phải cách ly tập trung bao nhiêu ngày?").text.splitlines()[0]
+    lead = ask(answerer, "Phải cách ly tập trung bao nhiêu ngày?").text.splitlines()[0]
     assert lead.index("Lai Châu, thông báo kết luận 13/5/2022") < lead.index("Gia Lai")
     assert "21 ngày" in lead
 
 
 def test_the_lead_says_whose_rule_it_is_and_when(answerer: Answerer) -> None:
-    answer = answerer.ask("Cách ly tập trung bao nhiêu ngày ở vùng có ca bệnh?")
+    answer = ask(answerer, "Cách ly tập trung bao nhiêu ngày ở vùng có ca bệnh?")
     lead = answer.text.splitlines()[0]
     # Each province's part opens with its province, document kind and date (or the lack of one).
     assert re.match(
@@ -100,7 +101,7 @@ def test_the_lead_says_whose_rule_it_is_and_when(answerer: Answerer) -> None:
 
 
 def test_a_question_answered_in_part_says_what_the_notices_leave_out(answerer: Answerer) -> None:
-    answer = answerer.ask("Trẻ em bao nhiêu tuổi được tiêm mũi 2, có cần giấy khai sinh không?")
+    answer = ask(answerer, "Trẻ em bao nhiêu tuổi được tiêm mũi 2, có cần giấy khai sinh không?")
     assert answer.status == "answered"
     lead, note = answer.text.splitlines()
     assert "5 đến dưới 12 tuổi" in lead
@@ -140,7 +141,7 @@ def _pieces(answer: Answer, library: Library) -> list[str]:
 def test_every_lead_is_whole_words_of_the_cited_paragraphs(
     answerer: Answerer, bundled_library: Library, question: str
 ) -> None:
-    answer = answerer.ask(question)
+    answer = ask(answerer, question)
     assert answer.status == "answered"
     texts = [p.text for c in answer.citations if (p := bundled_library.paragraph(c.paragraph_id))]
     for piece in _pieces(answer, bundled_library):
@@ -160,9 +161,9 @@ def test_every_lead_is_whole_words_of_the_cited_paragraphs(
 
 
 def test_scores_say_how_sure_an_answer_is(answerer: Answerer) -> None:
-    answered = answerer.ask("Cách ly tập trung bao nhiêu ngày ở vùng có ca bệnh?")
+    answered = ask(answerer, "Cách ly tập trung bao nhiêu ngày ở vùng có ca bệnh?")
     uncovered = "Tôi bị viêm gan B có tiêm vắc xin được không?"
-    assert answerer.ask(uncovered).status == "not_found"
+    assert ask(answerer, uncovered).status == "not_found"
     query = Query.parse(uncovered)
     best = answerer.searcher.search(query, k=1)[0]
     assert 0.0 <= answerer.answerability.score(query, best) < answered.citations[0].score <= 1.0
@@ -171,10 +172,10 @@ def test_scores_say_how_sure_an_answer_is(answerer: Answerer) -> None:
 
 def test_another_spelling_of_a_word_still_answers(answerer: Answerer) -> None:
     """'hằng ngày' is the notice's 'hàng ngày'; 'chiến sĩ' its 'chiến sỹ'."""
-    daily = answerer.ask("Lai Châu còn báo cáo số ca hằng ngày không?")
+    daily = ask(answerer, "Lai Châu còn báo cáo số ca hằng ngày không?")
     assert daily.status == "answered"
     assert "số ca nhiễm Covid-19 hàng ngày" in daily.text
-    soldiers = answerer.ask("Mỗi người dân là chiến sĩ đúng không?")
+    soldiers = ask(answerer, "Mỗi người dân là chiến sĩ đúng không?")
     assert soldiers.status == "answered"
     assert "chiến sỹ" in soldiers.citations[0].quote
 
@@ -200,24 +201,24 @@ def test_a_rare_word_counts_only_in_the_phrase_the_question_uses(
 
 
 def test_a_which_ones_question_gets_the_whole_list(answerer: Answerer) -> None:
-    lead = answerer.ask("Những huyện nào của Kiên Giang giãn cách theo Chỉ thị 15?").text
+    lead = ask(answerer, "Những huyện nào của Kiên Giang giãn cách theo Chỉ thị 15?").text
     for district in ("U Minh Thượng", "Gò Quao", "Kiên Hải", "Phú Quốc"):
         assert district in lead.splitlines()[0]
 
 
 def test_a_who_question_keeps_the_sentence_subject(answerer: Answerer) -> None:
-    answer = answerer.ask("Ai được giao tham mưu thực hiện kết luận của Thủ tướng với Kiên Giang?")
+    answer = ask(answerer, "Ai được giao tham mưu thực hiện kết luận của Thủ tướng với Kiên Giang?")
     assert "Ban cán sự đảng Ủy ban nhân dân tỉnh" in answer.text.splitlines()[0]
 
 
 def test_a_why_question_leads_with_the_reason(answerer: Answerer) -> None:
-    answer = answerer.ask("Vì sao số ca trong cộng đồng ở Kiên Giang vẫn còn cao?")
+    answer = ask(answerer, "Vì sao số ca trong cộng đồng ở Kiên Giang vẫn còn cao?")
     assert "Nguyên nhân của hạn chế trên là do" in answer.text.splitlines()[0]
 
 
 def test_a_who_question_leads_with_the_one_who_does_what_is_asked(answerer: Answerer) -> None:
     """ "Ai kết luận": the sentence naming who concluded, not the one that opens the notice."""
-    lead = answerer.ask("Hội nghị ngày 16/9/2021 do ai kết luận?").text.splitlines()[0]
+    lead = ask(answerer, "Hội nghị ngày 16/9/2021 do ai kết luận?").text.splitlines()[0]
     assert "Hồ Văn Niên" in lead
 
 
@@ -225,13 +226,13 @@ def test_a_question_naming_a_date_is_answered_from_that_days_notice_alone(
     answerer: Answerer,
 ) -> None:
     question = "Hội nghị trực tuyến về phòng chống dịch ngày 16/9/2021 ai kết luận?"
-    lead = answerer.ask(question).text.splitlines()[0]
+    lead = ask(answerer, question).text.splitlines()[0]
     assert lead.startswith("Gia Lai, thông báo kết luận 16/9/2021:")
     assert "Lai Châu" not in lead
 
 
 def test_a_quoted_term_is_explained_by_the_clause_after_it(answerer: Answerer) -> None:
-    lead = answerer.ask("Mục tiêu kép nghĩa là gì?").text.splitlines()[0]
+    lead = ask(answerer, "Mục tiêu kép nghĩa là gì?").text.splitlines()[0]
     assert "“mục tiêu kép”, hạn chế ở mức thấp nhất ảnh hưởng tiêu cực" in lead
 
 

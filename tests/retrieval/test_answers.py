@@ -6,6 +6,7 @@ import pytest
 
 from retrieval import Answerer, SearchFilters
 from retrieval.text.normalize import fold_for_match
+from tests.helpers.asking import ask
 
 
 def quoted(answer, span: str) -> bool:
@@ -35,7 +36,7 @@ def quoted(answer, span: str) -> bool:
 def test_questions_with_and_without_diacritics_quote_the_right_paragraph(
     answerer: Answerer, question: str, span: str
 ) -> None:
-    answer = answerer.ask(question)
+    answer = ask(answerer, question)
     assert answer.status == "answered"
     assert quoted(answer, span), [c.quote[:80] for c in answer.citations]
 
@@ -43,7 +44,7 @@ def test_questions_with_and_without_diacritics_quote_the_right_paragraph(
 def test_every_quote_is_a_verbatim_substring_of_a_stored_paragraph(answerer: Answerer) -> None:
     library = answerer.library
     for question in ("5K là gì?", "Hà Tiên áp dụng chỉ thị nào?", "Mũi 3 tiêm cho ai?"):
-        for c in answerer.ask(question).citations:
+        for c in ask(answerer, question).citations:
             paragraph = library.paragraph(c.paragraph_id)
             assert paragraph is not None
             assert c.quote in paragraph.text
@@ -51,7 +52,7 @@ def test_every_quote_is_a_verbatim_substring_of_a_stored_paragraph(answerer: Ans
 
 
 def test_lead_answers_a_definition_question(answerer: Answerer) -> None:
-    answer = answerer.ask("5K là gì?")
+    answer = ask(answerer, "5K là gì?")
     assert answer.text == (
         "Gia Lai, thông báo kết luận 16/9/2021: "
         "5K là “Khẩu trang - Khử khuẩn - Khoảng cách - Không tập trung - Khai báo y tế”"
@@ -72,7 +73,7 @@ def test_lead_answers_a_definition_question(answerer: Answerer) -> None:
 def test_role_changes_and_tasks_outside_the_notices_are_refused(
     answerer: Answerer, question: str
 ) -> None:
-    answer = answerer.ask(question)
+    answer = ask(answerer, question)
     assert answer.status == "refused"
     assert answer.citations == ()
     assert answerer.hotline in answer.text
@@ -90,14 +91,14 @@ def test_role_changes_and_tasks_outside_the_notices_are_refused(
 def test_questions_the_notices_do_not_cover_get_the_hotline(
     answerer: Answerer, question: str
 ) -> None:
-    answer = answerer.ask(question)
+    answer = ask(answerer, question)
     assert answer.status == "not_found"
     assert answer.citations == ()
     assert "1900 9095" in answer.text
 
 
 def test_who_signed_is_answered_from_the_signature(answerer: Answerer) -> None:
-    answer = answerer.ask("Thông báo ngày 13/5/2022 do ai ký?")
+    answer = ask(answerer, "Thông báo ngày 13/5/2022 do ai ký?")
     assert answer.status == "answered"
     assert "Đào Bích Vân" in answer.text
     assert answer.citations[0].quote.endswith("Đào Bích Vân")
@@ -105,7 +106,7 @@ def test_who_signed_is_answered_from_the_signature(answerer: Answerer) -> None:
 
 
 def test_summary_of_a_notice_by_date(answerer: Answerer) -> None:
-    answer = answerer.ask("Tóm tắt thông báo ngày 22/11/2021")
+    answer = ask(answerer, "Tóm tắt thông báo ngày 22/11/2021")
     assert answer.status == "answered"
     assert {c.doc_id for c in answer.citations} == {"004_fba22be130b6add7"}
     assert "Về tình hình dịch bệnh và nguyên nhân" in answer.text
@@ -113,7 +114,7 @@ def test_summary_of_a_notice_by_date(answerer: Answerer) -> None:
 
 
 def test_province_filter_keeps_answers_in_that_province(answerer: Answerer) -> None:
-    answer = answerer.ask("cách ly tập trung", filters=SearchFilters(province="Lai Châu"))
+    answer = ask(answerer, "cách ly tập trung", filters=SearchFilters(province="Lai Châu"))
     assert answer.citations
     assert {c.doc_id for c in answer.citations} == {"003_04a503c8cc38bcba"}
 

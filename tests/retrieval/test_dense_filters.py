@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from retrieval import Library, SearchFilters
-from retrieval.search.dense import nearest_allowed
 from retrieval.search.searcher import Searcher
 from retrieval.types import Notice, NoticeMeta, Paragraph
 from tests.helpers.embedders import HashingEmbedder
@@ -80,13 +79,12 @@ def test_filtered_nearest_rows_are_the_true_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     monkeypatch.setattr(chroma_store, "BRUTE_FORCE_MAX", brute_force_max)
-    searcher = Searcher(library)
     vector = library.store.embed_query(QUESTION)
     for records in (False, True):
-        mask = searcher._mask(filters, records)
+        mask = library.allowed(filters, records=records)
         allowed = library.lexical.live if mask is None else mask & library.lexical.live
         for k in (3, 10, 40):
-            got = nearest_allowed(library, vector, k=k, allowed=mask)
+            got = library.dense_hits(vector, k=k, allowed=mask)
             assert all(allowed[library.lexical.position(h.id) or 0] for h in got)
             expected = brute_force(library, allowed, k)
             # The same rows up to ties in similarity.
@@ -116,8 +114,8 @@ def test_a_document_removed_by_another_process_does_not_break_a_filtered_search(
     narrow = SearchFilters(
         province="Kiên Giang", date_from=dt.date(2021, 9, 5), date_to=dt.date(2021, 9, 20)
     )
-    mask = Searcher(bot)._mask(narrow, False)
-    hits = nearest_allowed(bot, store.embed_query(QUESTION), k=10, allowed=mask)
+    mask = bot.allowed(narrow)
+    hits = bot.dense_hits(store.embed_query(QUESTION), k=10, allowed=mask)
     assert len(hits) == 10
     assert {h.id.split("@")[0] for h in hits} == {"doc6"}
     store.close()

@@ -16,6 +16,7 @@ import pytest
 from bot.settings import Settings
 from bot.wiring import build_answerer, build_library
 from retrieval import Answerer, SearchFilters
+from tests.helpers.asking import ask
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GIA_LAI_QUESTION = "Thường trực Tỉnh ủy đánh giá cao những ai?"
@@ -65,6 +66,6 @@ def test_each_kind_of_file_answers_from_its_own_text(
     formats: tuple[Answerer, dict[str, str]], name: str, question: str, words: str, kind: str
 ) -> None:
     answerer, ids = formats
-    answer = answerer.ask(question, filters=SearchFilters(doc_id=ids[Path(name).name]))
+    answer = ask(answerer, question, filters=SearchFilters(doc_id=ids[Path(name).name]))
     assert answer.status == "answered", answer.text
     assert any(words in c.quote for c in answer.citations), [c.quote for c in answer.citations]

@@ -83,7 +83,7 @@ def test_a_document_keeps_the_id_it_was_given_when_its_file_comes_again(tmp_path
     path = tmp_path / "Chỉ thị 15.txt"
     path.write_text(NOTICE_TEXT, encoding="utf-8")
     library = hashing_library(tmp_path)
-    [given] = library.ingest_file(path, doc_id="ct15-old-id")
+    [given] = library.ingest([path], doc_id="ct15-old-id")
     path.write_text(NOTICE_TEXT.replace("trong 7 ngày", "trong 10 ngày"), encoding="utf-8")
     [again] = library.ingest([path])
     assert given.doc_id == again.doc_id == "ct15-old-id"
@@ -179,7 +179,7 @@ def test_a_web_page_saved_as_txt_is_read_as_html(tmp_path: Path) -> None:
 def _ingest_in_a_process(data_dir: str, files: list[str]) -> list[str]:
     # One file at a time, as separate uploads do: each saves the lexical files once.
     library = hashing_library(Path(data_dir))
-    return [r.error or "" for f in files for r in library.ingest_file(Path(f))]
+    return [r.error or "" for f in files for r in library.ingest([Path(f)])]
 
 
 def test_two_ingests_at_once_on_one_data_folder_keep_every_file(tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ def lexical_changes(caplog: pytest.LogCaptureFixture) -> list[str]:
 def assert_in_step(library: Library) -> None:
     """The lexical side holds exactly the committed rows of the catalog's documents."""
     assert sorted(library.lexical.ids) == sorted(r.id for r in library.store.rows())
-    assert set(library.rows.doc_ids) == set(library.catalog)
+    rows = library.rows(list(library.lexical.ids))
+    assert {p.doc_id for p in rows.values()} == set(library.catalog)
     assert library.lexical.token == library.store.state_token()
 
 
@@ -54,7 +55,7 @@ def test_a_batch_saves_the_lexical_files_once_at_the_end(
     assert reopened.lexical.ids == library.lexical.ids
 
 
-@pytest.mark.parametrize("how", ["put", "ingest_file"])
+@pytest.mark.parametrize("how", ["put", "ingest"])
 def test_one_file_outside_a_batch_leaves_the_library_in_step_and_saved(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str
 ) -> None:
@@ -65,7 +66,7 @@ def test_one_file_outside_a_batch_leaves_the_library_in_step_and_saved(
         if how == "put":
             assert library.put(load_notice(path))
         else:
-            [result] = library.ingest_file(path)
+            [result] = library.ingest([path])
             assert result.changed
     assert saves(caplog) == 1
     assert_in_step(library)

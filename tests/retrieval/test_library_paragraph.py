@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from retrieval import Answerer, Library
+from tests.helpers.asking import ask
 
 
 def test_paragraph_returns_the_full_stored_paragraph_of_a_citation(
     answerer: Answerer, bundled_library: Library
 ) -> None:
-    answer = answerer.ask("5K là gì?")
+    answer = ask(answerer, "5K là gì?")
     citation = answer.citations[0]
     paragraph = bundled_library.paragraph(citation.paragraph_id)
     assert paragraph is not None

@@ -14,7 +14,6 @@ from retrieval import (
     LLMResponseError,
     LLMUnavailableError,
     OpenAILeadWriter,
-    StreamingLeadWriter,
 )
 from retrieval.llm.prompt import system_prompt
 from tests.helpers.fake_openai import (
@@ -39,9 +38,16 @@ def base_url(server: tuple[FakeOpenAI, ServerHandle]) -> str:
     return f"{server[1].url}/v1"
 
 
+def lead_of(writer: OpenAILeadWriter) -> str:
+    """The checked lead, as the Answerer takes it: the final draft of the stream."""
+    [*_, last] = asyncio.run(drafts_of(writer))
+    assert last.final
+    return last.text
+
+
 def failure(writer: OpenAILeadWriter) -> LLMError:
     with pytest.raises(LLMError) as caught:
-        writer.write_lead(QUESTION, PASSAGES)
+        lead_of(writer)
     return caught.value
 
 
@@ -52,7 +58,7 @@ def test_a_good_answer_is_returned_from_one_well_formed_request(
     fake: FakeOpenAI, base_url: str
 ) -> None:
     fake.script(reply(GOOD_LEAD))
-    assert fast_writer(base_url).write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    assert lead_of(fast_writer(base_url)) == GOOD_LEAD
     [request] = fake.chat_requests
     body = request.body or {}
     assert body["model"] == "gpt-4o-mini"
@@ -60,7 +66,7 @@ def test_a_good_answer_is_returned_from_one_well_formed_request(
     # Compatible servers (llama.cpp's among them) know max_tokens, not max_completion_tokens.
     assert body["max_tokens"] == 300
     assert "max_completion_tokens" not in body
-    assert not body.get("stream")
+    assert body["stream"] is True  # one path: the lead is always streamed
     system, user = request.messages
     assert system == {"role": "system", "content": system_prompt()}
     assert user["role"] == "user"
@@ -75,7 +81,7 @@ def test_any_model_name_is_asked_through_chat_completions(fake: FakeOpenAI, base
     # compatible servers do not have.
     fake.script(reply(GOOD_LEAD))
     writer = OpenAILeadWriter("codex-7b-instruct", base_url=base_url, timeout=5.0)
-    assert writer.write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    assert lead_of(writer) == GOOD_LEAD
     assert (fake.chat_requests[0].body or {})["model"] == "codex-7b-instruct"
 
 
@@ -117,7 +123,7 @@ def test_an_unusable_response_is_a_response_error_without_retrying(
 
 def test_a_500_is_retried_and_the_second_answer_used(fake: FakeOpenAI, base_url: str) -> None:
     fake.script(status(500), reply(GOOD_LEAD))
-    assert fast_writer(base_url).write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    assert lead_of(fast_writer(base_url)) == GOOD_LEAD
     assert fake.request_count == 2
 
 
@@ -134,7 +140,7 @@ def test_a_server_that_keeps_failing_gets_max_retries_then_an_error(
 
 def test_a_429_waits_as_long_as_retry_after_says(fake: FakeOpenAI, base_url: str) -> None:
     fake.script(status(429, retry_after=1.0), reply(GOOD_LEAD))
-    assert fast_writer(base_url).write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    assert lead_of(fast_writer(base_url)) == GOOD_LEAD
     first, second = fake.chat_requests
     # The client's own first wait is at most 0.5 s; only Retry-After explains a 1 s pause.
     assert second.time - first.time >= 0.95
@@ -222,7 +228,7 @@ def test_a_prompt_too_long_for_the_server_is_sent_once_more_shortened(
 ) -> None:
     fake.script(OVERFLOW, reply(GOOD_LEAD))
     writer = fast_writer(base_url, max_passage_chars=60)
-    assert writer.write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+    assert lead_of(writer) == GOOD_LEAD
     first, second = fake.chat_requests
     assert len(passage_text(second)) < len(passage_text(first))
     assert "[2] " in second.messages[1]["content"]  # every passage keeps its number
@@ -254,7 +260,6 @@ async def test_streaming_yields_growing_drafts_then_the_checked_lead(
 ) -> None:
     fake.script(stream("  " + GOOD_LEAD, chunks=4))
     writer = fast_writer(base_url)
-    assert isinstance(writer, StreamingLeadWriter)
     drafts = await drafts_of(writer)
     texts = [d.text for d in drafts if not d.final]
     assert len(texts) == 4
@@ -316,13 +321,13 @@ async def test_a_streamed_prompt_too_long_is_sent_once_more_shortened(
 def test_one_writer_answers_in_one_event_loop_after_another(
     fake: FakeOpenAI, base_url: str
 ) -> None:
-    """`chithi chat` runs each question in an event loop of its own, and write_lead does too."""
+    """Each `chithi ask` or test runs its questions in an event loop of its own."""
     writer = fast_writer(base_url)
     for _ in range(3):
         fake.script(stream(GOOD_LEAD, chunks=2))
         assert asyncio.run(drafts_of(writer))[-1] == LeadDraft(GOOD_LEAD, final=True)
         fake.script(reply(GOOD_LEAD))
-        assert writer.write_lead(QUESTION, PASSAGES) == GOOD_LEAD
+        assert lead_of(writer) == GOOD_LEAD
     assert fake.request_count == 6
 
 

@@ -7,6 +7,7 @@ poor Vietnamese, so the test asserts the request and its handling, not the model
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -23,8 +24,10 @@ from retrieval import (
     LLMRejectedError,
     LLMResponseError,
     OpenAILeadWriter,
+    Passage,
 )
 from retrieval.llm.check import cited_numbers
+from tests.helpers.asking import ask
 from tests.helpers.http_server import free_port
 
 pytestmark = pytest.mark.slow
@@ -130,8 +133,8 @@ def test_a_question_goes_through_the_real_server_end_to_end(
     writer = small_writer(base_url, model)
     llm = Answerer(bundled_library, hotline="1900 9095", lead_writer=writer)
 
-    answer = llm.ask(QUESTION)
-    extractive = answerer.ask(QUESTION)
+    answer = ask(llm, QUESTION)
+    extractive = ask(answerer, QUESTION)
 
     assert "/v1/chat/completions" in server_log.read_text(errors="replace")
     assert answer.status == "answered"
@@ -158,7 +161,7 @@ async def test_the_real_server_streams_a_lead(
     async def on_draft(text: str) -> None:
         drafts.append(text)
 
-    answer = await llm.ask_streaming(QUESTION, on_draft=on_draft)
+    answer = await llm.answer(QUESTION, on_draft=on_draft)
     assert answer.status == "answered"
     assert drafts, "the server streamed no text"
     assert all(b.startswith(a) for a, b in zip(drafts, drafts[1:], strict=False))
@@ -166,6 +169,13 @@ async def test_the_real_server_streams_a_lead(
         assert answer.text[:20] in drafts[-1]  # the final lead is the streamed text, tidied
     else:
         assert answer.fallback_reason in CONTENT_REASONS, answer.fallback_reason
+
+
+async def final_lead(writer: OpenAILeadWriter, passages: list[Passage]) -> str:
+    """The writer's checked lead: the final draft of its stream."""
+    drafts = [d async for d in writer.stream_lead(QUESTION, passages)]
+    assert drafts[-1].final
+    return drafts[-1].text
 
 
 def test_the_writer_gets_a_parsed_completion_from_the_real_server(
@@ -176,7 +186,7 @@ def test_the_writer_gets_a_parsed_completion_from_the_real_server(
     passages = answerer.searcher.search(QUESTION, k=2)
     outcome: str
     try:
-        lead = writer.write_lead(QUESTION, passages)
+        lead = asyncio.run(final_lead(writer, passages))
         outcome = "ok" if cited_numbers(lead) else "uncited lead returned"
     except (LLMRejectedError, LLMResponseError) as exc:
         outcome = "ok" if str(exc) in CONTENT_REASONS else str(exc)

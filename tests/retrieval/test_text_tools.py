@@ -9,7 +9,6 @@ import pytest
 
 from retrieval.search import Query
 from retrieval.search.hybrid import reciprocal_rank_fusion, top_items, weighted_fusion
-from retrieval.search.intent import classify
 from retrieval.text.accents import AccentRestorer
 from retrieval.text.dates import find_dates, format_date
 from retrieval.text.normalize import expand_abbreviations, fold, spelling_key
@@ -101,7 +100,7 @@ def test_fusions_rank_items_found_by_both_sides_first() -> None:
     ],
 )
 def test_intents(question: str, intent: str) -> None:
-    assert classify(question).intent == intent
+    assert Query.parse(question).intent.intent == intent
 
 
 @pytest.mark.parametrize(

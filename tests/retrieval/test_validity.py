@@ -20,6 +20,7 @@ from retrieval.index.records import paragraph_from_row
 from retrieval.text import find_period, find_replaced
 from retrieval.types import Period
 from tests.conftest import TEST_DATA
+from tests.helpers.asking import ask
 
 VALIDITY = TEST_DATA / "validity"
 OLD, NEW = "lam-dong-2021-10-01", "lam-dong-2022-03-01"
@@ -78,21 +79,21 @@ def test_the_documents_a_text_replaces_or_repeals_are_read_by_number() -> None:
 
 def test_an_ended_period_is_flagged_only_once_it_has_ended(bundled_library: Library) -> None:
     question = "Hòn Đất còn giãn cách theo Chỉ thị 16 không?"
-    later = _answerer(bundled_library, "2026-12-01").ask(question)
+    later = ask(_answerer(bundled_library, "2026-12-01"), question)
     lead = later.text.splitlines()[0]
     assert lead.startswith("Kiên Giang")
     assert "(áp dụng 14-20/9/2021, thời hạn đã qua)" in lead
     stated = next(c for c in later.citations if c.to_json()["valid_until"] == "2021-09-20")
     assert stated.to_json()["valid_from"] == "2021-09-14"
     assert stated.expired
-    during = _answerer(bundled_library, "2021-09-15").ask(question)
+    during = ask(_answerer(bundled_library, "2021-09-15"), question)
     assert "thời hạn đã qua" not in during.text
     assert not any(c.expired for c in during.citations)
 
 
 def test_a_question_about_now_says_how_new_the_newest_notice_is(bundled_library: Library) -> None:
-    answer = _answerer(bundled_library, "2026-12-01").ask(
-        "Hòn Đất còn giãn cách theo Chỉ thị 16 không?"
+    answer = ask(
+        _answerer(bundled_library, "2026-12-01"), "Hòn Đất còn giãn cách theo Chỉ thị 16 không?"
     )
     assert "Đây là văn bản mới nhất về nội dung này trong hệ thống (" in answer.text
     assert "1900 9095" in answer.text.splitlines()[-1]
@@ -101,8 +102,8 @@ def test_a_question_about_now_says_how_new_the_newest_notice_is(bundled_library:
 def test_the_newest_notice_of_a_province_leads_and_the_older_is_named_as_earlier(
     lam_dong: Library,
 ) -> None:
-    answer = _answerer(lam_dong, "2026-12-01").ask(
-        "Người từ vùng dịch về Lâm Đồng có phải cách ly không?"
+    answer = ask(
+        _answerer(lam_dong, "2026-12-01"), "Người từ vùng dịch về Lâm Đồng có phải cách ly không?"
     )
     lead = answer.text.splitlines()[0]
     assert lead.startswith("Lâm Đồng, thông báo số 22-TB/TU 1/3/2022: Người từ vùng dịch về")
@@ -112,7 +113,7 @@ def test_the_newest_notice_of_a_province_leads_and_the_older_is_named_as_earlier
 
 
 def test_a_document_the_newer_one_says_it_replaces_is_flagged(lam_dong: Library) -> None:
-    answer = _answerer(lam_dong, "2026-12-01").ask("Karaoke ở Lâm Đồng có được hoạt động không?")
+    answer = ask(_answerer(lam_dong, "2026-12-01"), "Karaoke ở Lâm Đồng có được hoạt động không?")
     old = [c.to_json() for c in answer.citations if c.doc_id == OLD]
     assert old
     assert all(c["superseded_by"] == NEW for c in old)
@@ -145,7 +146,7 @@ def test_a_sidecar_says_what_a_notice_replaces(tmp_path: Path) -> None:
 
 
 def test_an_undated_notice_stays_undated(bundled_library: Library) -> None:
-    answer = _answerer(bundled_library, "2026-12-01").ask("Phải cách ly tập trung bao nhiêu ngày?")
+    answer = ask(_answerer(bundled_library, "2026-12-01"), "Phải cách ly tập trung bao nhiêu ngày?")
     undated = next(c for c in answer.citations if c.doc_id == "002_0549bf549650297a")
     assert undated.to_json()["date"] is None
     assert undated.to_json()["valid_from"] is None

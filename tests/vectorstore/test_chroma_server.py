@@ -20,10 +20,10 @@ from starlette.routing import Route
 from bot.cli import cli
 from bot.settings import Settings
 from bot.wiring import build_answerer, build_library
-from retrieval import Answerer, IndexUnavailableError, Library, Searcher
-from retrieval.search.dense import nearest_allowed
+from retrieval import Answerer, IndexUnavailableError, Library, Searcher, SearchFilters
 from retrieval.text.tokens import query_tokens
 from tests.conftest import DEV_SET
+from tests.helpers.asking import ask
 from tests.helpers.chroma_server import ChromaServer
 from tests.helpers.embedders import HashingEmbedder
 from tests.helpers.http_server import HOST, closed_port_url, serve_in_thread
@@ -115,7 +115,7 @@ def test_server_mode_answers_like_embedded_mode(
             if line.strip()
         ]
         for question in questions:
-            here, there = answerer.ask(question).to_json(), remote.ask(question).to_json()
+            here, there = ask(answerer, question).to_json(), ask(remote, question).to_json()
             here.pop("latency_ms"), there.pop("latency_ms")
             assert there == here, question
 
@@ -149,7 +149,8 @@ def test_replicas_on_one_server_see_each_others_changes(
         tokens = query_tokens(question)
         followed = dict(reader.lexical.search(tokens, k=50))
         assert followed == pytest.approx(dict(fresh.lexical.search(tokens, k=50)), rel=1e-5)
-    assert reader.rows.bodies.sum() == fresh.rows.bodies.sum()
+    bodies = SearchFilters()  # no filter: every body paragraph
+    assert int(reader.allowed(bodies).sum()) == int(fresh.allowed(bodies).sum())
 
 
 def test_a_replica_checks_for_changes_at_most_every_refresh_seconds(
@@ -255,7 +256,7 @@ def test_killing_the_server_mid_ingest_leaves_the_committed_index_intact(
     assert len(library.lexical) == len(old)
     vector = store.embed_query("tiêm vắc xin mũi ba")
     assert any("@v2#" in h.id for h in store.nearest(vector, 50)[0])  # the orphans are near
-    hits = nearest_allowed(library, vector, k=10, allowed=None)
+    hits = library.dense_hits(vector, k=10, allowed=None)
     assert len(hits) == 10
     assert all("@v1#" in h.id for h in hits)
 

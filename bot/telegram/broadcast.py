@@ -20,9 +20,9 @@ import time
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.alerts.compose import alert_buttons
-from bot.alerts.request import SENDING, Marks
-from bot.alerts.store import AlertStore, Delivery
+from bot.alerts import AlertStore, Delivery
+from bot.telegram.buttons import alert_buttons
+from bot.telegram.marking import SENDING, Marks
 
 logger = logging.getLogger(__name__)
 

@@ -12,25 +12,29 @@ import math
 
 import numpy as np
 
-from retrieval.index import Library
-from vectorstore import DenseHit
+from vectorstore import DenseHit, LexicalIndex, ParagraphStore
 
 WIDE_SHARE = 0.2  # filters keeping at least this share of the rows are checked on the nearest
 MAX_NEAREST = 2000  # nearest rows asked for at most before asking among the allowed ids
 
 
 def nearest_allowed(
-    library: Library, vector: np.ndarray, *, k: int, allowed: np.ndarray | None
+    store: ParagraphStore,
+    index: LexicalIndex,
+    vector: np.ndarray,
+    *,
+    k: int,
+    allowed: np.ndarray | None,
 ) -> list[DenseHit]:
     """The k rows nearest to a query vector among the allowed ones, nearest first.
 
     Args:
-        library: the indexed notices (its lexical index numbers the rows).
+        store: the paragraph store (its vectors).
+        index: the lexical index, which numbers the committed rows.
         vector: the query vector.
         k: how many rows to return.
         allowed: one bool per lexical row number, or None for every row.
     """
-    index = library.lexical
     allowed = index.live if allowed is None else allowed & index.live
     count = int(allowed.sum())
     if not count:
@@ -39,7 +43,7 @@ def nearest_allowed(
     if share >= WIDE_SHARE:
         n = math.ceil(1.5 * k / share) + 8
         while True:
-            hits, returned = library.store.nearest(vector, n)
+            hits, returned = store.nearest(vector, n)
             # Rows the lexical index does not know are uncommitted versions (or committed by
             # another process since the last refresh): skipped, as the lexical side does.
             kept = [h for h in hits if _allowed(index.position(h.id), allowed)]
@@ -48,7 +52,7 @@ def nearest_allowed(
             if n >= MAX_NEAREST:
                 break
             n = min(4 * n, MAX_NEAREST)
-    return library.store.nearest_among(vector, [index.ids[i] for i in np.flatnonzero(allowed)], k)
+    return store.nearest_among(vector, [index.ids[i] for i in np.flatnonzero(allowed)], k)
 
 
 def _allowed(position: int | None, allowed: np.ndarray) -> bool:

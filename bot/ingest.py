@@ -1,0 +1,128 @@
+"""The one way documents enter and leave the index, for every front end.
+
+`chithi ingest`, the bundled notices on first use, a Telegram upload and a web upload all go
+through `Ingestion`: the files are indexed by `Library.ingest` (all or nothing per notice),
+an upload's file is kept as the document's original, and every follower of a new or changed
+notice's province is owed an alert (the bot sends them). `remove` takes a document out with
+its kept original.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.alerts import AlertStore, queue_alerts
+from bot.uploads import DOC_ID, safe_name
+from retrieval import AdminFacts, IngestResult, Library, NoticeMeta
+from retrieval.index import ProgressFactory
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What an ingest did: one result per notice (or one error per file), alerts queued."""
+
+    results: list[IngestResult]
+    alerted: int = 0  # deliveries queued for the chats that follow the notices' provinces
+
+
+class Ingestion:
+    """Adds, replaces and removes documents, keeping originals and queuing alerts.
+
+    Args:
+        library: the index.
+        alerts: the followers and the alert outbox.
+        uploads_dir: where the originals of uploaded files are kept (``DOC_ID/FILE_NAME``).
+    """
+
+    def __init__(self, library: Library, *, alerts: AlertStore, uploads_dir: Path) -> None:
+        self.library = library
+        self.alerts = alerts
+        self.uploads_dir = uploads_dir
+
+    def files(
+        self,
+        paths: Iterable[Path],
+        *,
+        replace: bool = False,
+        facts: AdminFacts | None = None,
+        progress: ProgressFactory | None = None,
+    ) -> Ingested:
+        """Ingest files and folders from this machine (`chithi ingest`, the bundled notices).
+
+        Args:
+            paths: files, and folders whose files are all tried.
+            replace: let a file replace a different notice under its id.
+            facts: what an administrator sets that the files do not state.
+            progress: a progress bar factory (see `Library.ingest`).
+        """
+        results = self.library.ingest(paths, replace=replace, facts=facts, progress=progress)
+        return Ingested(results, self._alert(results))
+
+    def upload(
+        self,
+        file_name: str,
+        data: bytes,
+        *,
+        doc_id: str | None = None,
+        facts: AdminFacts | None = None,
+    ) -> Ingested:
+        """Ingest a file sent by an administrator (Telegram, web), and keep it as the original.
+
+        A new version of a document (same file name, same notice) replaces the old one, as
+        with ``chithi ingest``; a different notice is not replaced without an explicit
+        `doc_id`.
+
+        Args:
+            file_name: the name the file was sent with; it gives the document id by default.
+            data: the file's bytes.
+            doc_id: the id to use instead (to replace that document, whatever it is).
+            facts: the date, province or replaced document the administrator gave.
+
+        Returns:
+            The results (with their ``error`` where a notice could not be indexed; the file
+            is kept for each notice that went in) and the alerts queued.
+        """
+        name = safe_name(file_name)
+        incoming = self.uploads_dir / ".incoming" / secrets.token_hex(8)
+        incoming.mkdir(parents=True)
+        path = incoming / name
+        path.write_bytes(data)
+        try:
+            self.library.refresh(force=True)  # another replica may have added this name
+            results = self.library.ingest([path], doc_id=doc_id, facts=facts)
+            for result in results:
+                if result.error is None and result.doc_id is not None:
+                    self._keep(path, result)
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
+        for result in results:
+            logger.info(
+                "Upload doc=%s paragraphs=%d changed=%s failed=%s",
+                result.doc_id, result.paragraphs, result.changed, result.error is not None,
+            )  # fmt: skip
+        return Ingested(results, self._alert(results))
+
+    def remove(self, doc_id: str) -> NoticeMeta:
+        """Remove a document and its kept original; raises DocumentNotFoundError."""
+        meta = self.library.remove(doc_id)
+        if DOC_ID.fullmatch(doc_id):
+            shutil.rmtree(self.uploads_dir / doc_id, ignore_errors=True)
+        logger.info("Removed doc=%s", doc_id)
+        return meta
+
+    def _keep(self, path: Path, result: IngestResult) -> None:
+        target = self.uploads_dir / str(result.doc_id)
+        if result.changed or not (target / path.name).is_file():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            shutil.copyfile(path, target / path.name)
+
+    def _alert(self, results: list[IngestResult]) -> int:
+        return queue_alerts(self.alerts, self.library, results)
