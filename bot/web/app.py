@@ -18,6 +18,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -31,7 +32,7 @@ from bot.notice_facts import FactError, given_facts
 from bot.settings import Settings
 from bot.upload_replies import document_summary, fact_error_text, upload_reply, upload_status
 from bot.uploads import DOC_ID
-from bot.web.auth import Access, SecurityHeaders
+from bot.web.auth import Access, SecurityHeaders, requires
 from bot.web.openapi import openapi_document
 from bot.wiring import build_answerer, build_library
 from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
@@ -81,7 +82,8 @@ def build_app(
         Route("/admin", _page("admin.html")),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    middleware = [Middleware(SecurityHeaders), Middleware(AuthenticationMiddleware, backend=access)]
+    return Starlette(routes=routes, middleware=middleware)
 
 
 def _page(name: str) -> Any:
@@ -126,10 +128,8 @@ class _Api:
 
     # -- staff ---------------------------------------------------------------------------
 
+    @requires("staff")
     async def ask(self, request: Request) -> Response:
-        denied = self.access.staff(request)
-        if denied is not None:
-            return denied
         try:
             body = await _json_body(request)
             question = body.get("question")
@@ -145,10 +145,8 @@ class _Api:
         )  # fmt: skip
         return JSONResponse(answer.to_json())
 
+    @requires("staff")
     async def documents(self, request: Request) -> Response:
-        denied = self.access.staff(request)
-        if denied is not None:
-            return denied
         province = request.query_params.get("province") or None
         items = await asyncio.to_thread(self.library.documents, province)
         today, catalog = self.settings.today(), self.library.catalog
@@ -176,18 +174,14 @@ class _Api:
             }
         )
 
+    @requires("staff")
     async def provinces(self, request: Request) -> Response:
-        denied = self.access.staff(request)
-        if denied is not None:
-            return denied
         return JSONResponse({"provinces": sorted(self.library.provinces)})
 
     # -- admin ---------------------------------------------------------------------------
 
+    @requires("admin")
     async def upload(self, request: Request) -> Response:
-        denied = self.access.admin(request)
-        if denied is not None:
-            return denied
         limit = self.settings.read_limits.max_file_bytes
         declared = int(request.headers.get("content-length") or 0)
         if declared > limit + 64 * 1024:
@@ -231,10 +225,8 @@ class _Api:
         ]
         return JSONResponse({"results": results})
 
+    @requires("admin")
     async def remove(self, request: Request) -> Response:
-        denied = self.access.admin(request)
-        if denied is not None:
-            return denied
         doc_id = request.path_params["doc_id"]
         count = self.library.counts.get(doc_id, 0)
         try:
@@ -245,10 +237,8 @@ class _Api:
         message = document_summary(messages.REMOVE_DONE, meta, count)
         return JSONResponse({"removed": doc_id, "message": message})
 
+    @requires("admin")
     async def stats(self, request: Request) -> Response:
-        denied = self.access.admin(request)
-        if denied is not None:
-            return denied
         since = _since(request)
         stats = await asyncio.to_thread(self.log.stats, since, top=20)
         return JSONResponse(
@@ -263,10 +253,8 @@ class _Api:
             }
         )
 
+    @requires("admin")
     async def questions_csv(self, request: Request) -> Response:
-        denied = self.access.admin(request)
-        if denied is not None:
-            return denied
         data = await asyncio.to_thread(self.log.export_csv, _since(request))
         return Response(
             data,

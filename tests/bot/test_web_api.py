@@ -182,3 +182,77 @@ def test_health_openapi_and_security_headers(client: TestClient) -> None:
     assert health.headers["X-Content-Type-Options"] == "nosniff"
     spec = client.get("/openapi.json").json()
     assert {"/api/ask", "/api/documents", "/api/stats"} <= set(spec["paths"])
+
+
+# -- Tokens: who may call what, and what a refusal says ---------------------------------------
+
+STAFF = {"Authorization": "Bearer staff-secret"}
+WRONG = {"Authorization": "Bearer not-a-token"}
+NEEDS_STAFF = {"error": "Cần mã nhân viên (Authorization: Bearer …)."}
+NEEDS_ADMIN = {"error": "Cần mã quản trị (Authorization: Bearer …)."}
+ADMIN_OFF = {"error": "Chưa bật quản trị: chưa đặt CHITHI_ADMIN_TOKEN."}
+STAFF_CALLS = [("GET", "/api/documents"), ("GET", "/api/provinces"), ("POST", "/api/ask")]
+ADMIN_CALLS = [
+    ("GET", "/api/stats"),
+    ("GET", "/api/questions.csv"),
+    ("DELETE", "/api/documents/001_5c18a4811e1b304d"),
+    ("POST", "/api/documents"),
+]
+
+
+@pytest.fixture(scope="module")
+def closed(data_dir: Path) -> Iterator[TestClient]:
+    """The app with both tokens set: staff calls need one too."""
+    settings = Settings.from_env({"CHITHI_DATA_DIR": str(data_dir),
+                                  "CHITHI_ADMIN_TOKEN": "admin-secret",
+                                  "CHITHI_STAFF_TOKEN": "staff-secret"})  # fmt: skip
+    with TestClient(build_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "needs"),
+    [(m, p, NEEDS_STAFF) for m, p in STAFF_CALLS] + [(m, p, NEEDS_ADMIN) for m, p in ADMIN_CALLS],
+)
+def test_no_token_is_401_a_wrong_one_403_and_both_say_which_token(
+    closed: TestClient, method: str, path: str, needs: dict[str, str]
+) -> None:
+    for headers, code in (({}, 401), (WRONG, 403)):
+        response = closed.request(method, path, headers=headers)
+        assert (response.status_code, response.json()) == (code, needs)
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert response.headers["X-Frame-Options"] == "DENY"  # refusals get the headers too
+
+
+def test_the_staff_token_is_not_an_admin_token(closed: TestClient) -> None:
+    for method, path in ADMIN_CALLS:
+        response = closed.request(method, path, headers=STAFF)
+        assert (response.status_code, response.json()) == (403, NEEDS_ADMIN)
+
+
+def test_the_admin_token_may_do_what_staff_do(closed: TestClient) -> None:
+    for headers in (STAFF, ADMIN):
+        assert closed.get("/api/provinces", headers=headers).json()["provinces"]
+        assert closed.get("/api/documents", headers=headers).json()["documents"]
+        answer = closed.post("/api/ask", json={"question": "5K là gì?"}, headers=headers)
+        assert answer.json()["status"] == "answered"
+    assert closed.get("/api/stats", headers=ADMIN).status_code == 200
+
+
+def test_open_calls_take_no_token_and_ignore_a_wrong_one(closed: TestClient) -> None:
+    for headers in ({}, WRONG):
+        assert closed.get("/healthz", headers=headers).status_code == 200
+        assert closed.get("/api/whoami", headers=headers).json() == {"staff_token_required": True}
+        assert closed.get("/openapi.json", headers=headers).status_code == 200
+
+
+def test_without_an_admin_token_admin_calls_say_it_is_off(data_dir: Path) -> None:
+    settings = Settings.from_env({"CHITHI_DATA_DIR": str(data_dir)})
+    with TestClient(build_app(settings)) as off:
+        for method, path in ADMIN_CALLS:
+            for headers in ({}, ADMIN, WRONG):
+                response = off.request(method, path, headers=headers)
+                assert (response.status_code, response.json()) == (403, ADMIN_OFF)
+                assert "WWW-Authenticate" not in response.headers
+        # No staff token either: staff calls are open, whatever token comes with them.
+        assert off.get("/api/provinces", headers=WRONG).status_code == 200
