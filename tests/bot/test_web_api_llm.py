@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from bot.settings import Settings
 from bot.web import build_app
 from retrieval import Answerer, Library
-from tests.helpers.asking import ask
+from tests.helpers.asking import ask as answer_of
 from tests.helpers.fake_openai import FakeOpenAI, Step, reply, status
 from tests.helpers.http_server import ServerHandle
 
@@ -72,7 +72,7 @@ def test_ask_in_llm_mode_gives_the_models_checked_lead_and_the_index_quotes(
 ) -> None:
     oai.script(reply(LEAD))
     answer = ask(client)
-    extractive = ask(answerer, QUESTION)
+    extractive = answer_of(answerer, QUESTION)
     assert (answer["status"], answer["mode"]) == ("answered", "llm")
     assert answer["answer"] == LEAD
     assert answer["citations"] == extractive.to_json()["citations"]
@@ -104,7 +104,7 @@ def test_ask_in_llm_mode_falls_back_to_the_extractive_answer(
 ) -> None:
     oai.script(*steps)
     answer = ask(client)
-    extractive = ask(answerer, QUESTION).to_json()
+    extractive = answer_of(answerer, QUESTION).to_json()
     extractive.pop("latency_ms")
     assert (answer["status"], answer["mode"]) == ("answered", "extractive")
     assert answer == extractive
