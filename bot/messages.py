@@ -273,3 +273,32 @@ STATS_GAP = "{number}. {question} — {count} lần"
 STATS_NO_GAPS = "Không có câu hỏi nào chưa trả lời được."
 EXPORT_CAPTION = "Nhật ký câu hỏi {period}: {count} dòng."
 EXPORT_FILE_NAME = "chithi-cau-hoi-{date}.csv"
+
+
+# -- web API (bot/web): errors as the console shows them --------------------------------------
+
+WEB_NO_CONSOLE = "Chưa cài trang tra cứu (bot/web/static)."
+WEB_NEEDS_QUESTION = "Hãy gửi câu hỏi trong trường 'question'."
+WEB_NEEDS_FILE = "Hãy gửi tệp văn bản trong trường 'file' của biểu mẫu."
+WEB_BODY_TOO_LARGE = "Yêu cầu lớn quá (trên {kb} KB)."
+WEB_NOT_JSON = "Nội dung yêu cầu không phải JSON."
+WEB_NOT_OBJECT = "Nội dung yêu cầu phải là một đối tượng JSON."
+WEB_NOT_TEXT = "'{key}' phải là một chuỗi ký tự."
+WEB_NOT_DATE = "'{key}' phải có dạng YYYY-MM-DD."
+WEB_FILE_TOO_LARGE = "Tệp lớn quá: giới hạn là {mb} MB."
+WEB_NEEDS_TOKEN = {
+    "staff": "Cần mã nhân viên (Authorization: Bearer …).",
+    "admin": "Cần mã quản trị (Authorization: Bearer …).",
+}
+WEB_ADMIN_OFF = "Chưa bật quản trị: chưa đặt CHITHI_ADMIN_TOKEN."
+
+# -- alerts (bot/alerts) ----------------------------------------------------------------------
+
+ALERT_DATE = "Ngày {date}"
+ALERT_NUMBER = "số {number}"
+
+# -- an administrator's facts, as the upload reply repeats them (bot/notice_facts.py) ---------
+
+FACT_DATE = "ngày {date}"
+FACT_PROVINCE = "tỉnh {province}"
+FACT_SUPERSEDES = "thay thế {doc_id}"

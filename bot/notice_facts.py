@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot import messages
 from bot.uploads import DOC_ID
 from retrieval import AdminFacts, format_date
 from retrieval.text import find_dates, fold, resolve_province
@@ -45,11 +46,11 @@ class GivenFacts:
         """'ngày 1/2/2021, tỉnh Gia Lai, thay thế 000_95f2…': what was set, for the reply."""
         parts = []
         if self.facts.date:
-            parts.append(f"ngày {format_date(self.facts.date)}")
+            parts.append(messages.FACT_DATE.format(date=format_date(self.facts.date)))
         if self.facts.province:
-            parts.append(f"tỉnh {self.facts.province}")
+            parts.append(messages.FACT_PROVINCE.format(province=self.facts.province))
         if self.facts.supersedes:
-            parts.append(f"thay thế {self.facts.supersedes}")
+            parts.append(messages.FACT_SUPERSEDES.format(doc_id=self.facts.supersedes))
         return ", ".join(parts)
 
 

@@ -58,7 +58,7 @@ def key_points(doc_id: str, library: Library) -> list[str]:
 
 
 def _facts(meta: NoticeMeta) -> str:
-    parts = [f"Ngày {format_date(meta.date)}"]
+    parts = [messages.ALERT_DATE.format(date=format_date(meta.date))]
     if meta.number:
-        parts.append(f"số {meta.number}")
+        parts.append(messages.ALERT_NUMBER.format(number=meta.number))
     return " · ".join(parts)

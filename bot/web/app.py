@@ -90,9 +90,7 @@ def _page(name: str) -> Any:
     async def page(request: Request) -> Response:
         path = STATIC / name
         if not path.is_file():
-            return JSONResponse(
-                {"error": "Chưa cài trang tra cứu (bot/web/static)."}, status_code=404
-            )
+            return JSONResponse({"error": messages.WEB_NO_CONSOLE}, status_code=404)
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
     return page
@@ -134,7 +132,7 @@ class _Api:
             body = await _json_body(request)
             question = body.get("question")
             if not isinstance(question, str) or not question.strip():
-                raise _BadRequest(400, "Hãy gửi câu hỏi trong trường 'question'.")
+                raise _BadRequest(400, messages.WEB_NEEDS_QUESTION)
             filters = _filters(body, self.library)
         except _BadRequest as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
@@ -190,9 +188,7 @@ class _Api:
         async with request.form(max_files=1, max_part_size=limit + 1) as form:
             file = form.get("file")
             if not isinstance(file, UploadFile) or not file.filename:
-                return JSONResponse(
-                    {"error": "Hãy gửi tệp văn bản trong trường 'file' của biểu mẫu."}, 400
-                )
+                return JSONResponse({"error": messages.WEB_NEEDS_FILE}, 400)
             data = await file.read(limit + 1)
             doc_id = str(form.get("doc_id") or "").strip() or None
             typed = {
@@ -265,16 +261,16 @@ class _Api:
 
 async def _json_body(request: Request) -> dict[str, Any]:
     if int(request.headers.get("content-length") or 0) > MAX_JSON_BYTES:
-        raise _BadRequest(413, f"Yêu cầu lớn quá (trên {MAX_JSON_BYTES // 1024} KB).")
+        raise _BadRequest(413, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024))
     raw = await request.body()
     if len(raw) > MAX_JSON_BYTES:
-        raise _BadRequest(413, f"Yêu cầu lớn quá (trên {MAX_JSON_BYTES // 1024} KB).")
+        raise _BadRequest(413, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024))
     try:
         body = json.loads(raw.decode("utf-8", "replace"))
     except ValueError as exc:
-        raise _BadRequest(400, "Nội dung yêu cầu không phải JSON.") from exc
+        raise _BadRequest(400, messages.WEB_NOT_JSON) from exc
     if not isinstance(body, dict):
-        raise _BadRequest(400, "Nội dung yêu cầu phải là một đối tượng JSON.")
+        raise _BadRequest(400, messages.WEB_NOT_OBJECT)
     return body
 
 
@@ -283,7 +279,7 @@ def _filters(body: dict[str, Any], library: Library) -> SearchFilters:
     doc_id = body.get("doc_id") or None
     for key, value in (("province", typed), ("doc_id", doc_id)):
         if value is not None and not isinstance(value, str):
-            raise _BadRequest(400, f"'{key}' phải là một chuỗi ký tự.")
+            raise _BadRequest(400, messages.WEB_NOT_TEXT.format(key=key))
     province = resolve_province(typed, among=library.provinces) if typed else None
     if typed and province is None:
         raise _BadRequest(400, messages.NO_DOCUMENTS_IN.format(province=typed))
@@ -301,7 +297,7 @@ def _date(value: Any, key: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise _BadRequest(400, f"'{key}' phải có dạng YYYY-MM-DD.") from exc
+        raise _BadRequest(400, messages.WEB_NOT_DATE.format(key=key)) from exc
 
 
 def _since(request: Request) -> dt.datetime:
@@ -314,5 +310,5 @@ def _since(request: Request) -> dt.datetime:
 
 def _too_large(limit: int) -> Response:
     return JSONResponse(
-        {"error": f"Tệp lớn quá: giới hạn là {limit // (1024 * 1024)} MB."}, status_code=413
+        {"error": messages.WEB_FILE_TOO_LARGE.format(mb=limit // (1024 * 1024))}, status_code=413
     )

@@ -19,15 +19,12 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
+from bot import messages
+
 # Everything the console needs is its own files: no inline script, no other origin, no frames.
 CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
 
 Scope = Literal["staff", "admin"]
-NEEDS_TOKEN = {
-    "staff": "Cần mã nhân viên (Authorization: Bearer …).",
-    "admin": "Cần mã quản trị (Authorization: Bearer …).",
-}
-ADMIN_OFF = "Chưa bật quản trị: chưa đặt CHITHI_ADMIN_TOKEN."
 
 _Owner = TypeVar("_Owner")
 Handler = Callable[[_Owner, Request], Awaitable[Response]]
@@ -105,10 +102,10 @@ def _matches(token: str | None, expected: str) -> bool:
 
 def _refusal(grant: Grant, scope: Scope) -> Response:
     if scope == "admin" and not grant.admin_configured:
-        return JSONResponse({"error": ADMIN_OFF}, status_code=403)
+        return JSONResponse({"error": messages.WEB_ADMIN_OFF}, status_code=403)
     # 401: no token was presented; 403: one was, and it is not the right one.
     return JSONResponse(
-        {"error": NEEDS_TOKEN[scope]},
+        {"error": messages.WEB_NEEDS_TOKEN[scope]},
         status_code=403 if grant.presented else 401,
         headers={"WWW-Authenticate": "Bearer"},
     )
