@@ -142,3 +142,9 @@ def test_a_proxy_answering_502_is_unavailable_and_the_store_recovers(
         assert store.catalog()["d"]["version"] == "v1"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://127.0.0.1:port", "ftp://h:1"])
+def test_a_malformed_server_url_is_named_as_invalid(url: str) -> None:
+    with pytest.raises(StoreUnavailableError, match=f"Chroma URL '{url}' is invalid"):
+        ParagraphStore.remote(url, embedder=HashingEmbedder())
