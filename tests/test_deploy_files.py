@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from bot.settings import ENVIRONMENT_VARIABLES, Settings
+from tests.helpers.http_server import HOST, closed_port_url, free_port, serve_in_thread
 
 REPO = Path(__file__).resolve().parent.parent
 DOCKER = REPO / "docker"
@@ -111,8 +120,61 @@ def test_dockerfile_is_slim_non_root_offline_and_checked() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     for path in copied:
         assert path.split("/")[0] not in ignored, path
-    healthcheck = compile((DOCKER / "healthcheck.py").read_text(encoding="utf-8"), "hc", "exec")
-    assert healthcheck is not None
+
+
+def healthcheck(**environ: str) -> subprocess.CompletedProcess[str]:
+    """Run docker/healthcheck.py as the image's HEALTHCHECK does, with only these variables."""
+    return subprocess.run(
+        [sys.executable, str(DOCKER / "healthcheck.py")],
+        env=environ,  # no proxy variables: urllib must go straight to 127.0.0.1
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def heartbeat() -> Iterator[str]:
+    """A Chroma heartbeat behind a gateway that wants `Authorization: Bearer s3cret`."""
+
+    async def beat(request: Request) -> Response:
+        if request.headers.get("authorization") != "Bearer s3cret":
+            return JSONResponse({"error": "Unauthorized"}, 401)
+        return JSONResponse({"nanosecond heartbeat": 1})
+
+    with serve_in_thread(Starlette(routes=[Route("/api/v2/heartbeat", beat)])) as server:
+        yield server.url
+
+
+def test_the_healthcheck_passes_in_polling_mode_with_the_embedded_index() -> None:
+    done = healthcheck()
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_healthcheck_fails_while_the_webhook_port_is_closed() -> None:
+    port = free_port()
+    done = healthcheck(CHITHI_WEBHOOK_URL="https://bot.example.org/hook",
+                       CHITHI_WEBHOOK_PORT=str(port))  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"webhook port {port}: ")
+    with socket.create_server((HOST, 0)) as listener:
+        port = listener.getsockname()[1]
+        done = healthcheck(CHITHI_WEBHOOK_URL="https://bot.example.org/hook",
+                           CHITHI_WEBHOOK_PORT=str(port))  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_healthcheck_asks_the_chroma_server_with_the_token(heartbeat: str) -> None:
+    done = healthcheck(CHITHI_CHROMA_URL=heartbeat + "/", CHITHI_CHROMA_TOKEN="s3cret")
+    assert (done.returncode, done.stderr) == (0, "")
+    refused = healthcheck(CHITHI_CHROMA_URL=heartbeat, CHITHI_CHROMA_TOKEN="wrong")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"Chroma at {heartbeat}: HTTP Error 401")
+    down = closed_port_url()
+    gone = healthcheck(CHITHI_CHROMA_URL=down)
+    assert gone.returncode == 1
+    assert gone.stderr.startswith(f"Chroma at {down}: ")
 
 
 def test_the_chroma_server_runs_the_client_version() -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -118,7 +120,11 @@ class ParagraphStore:
         from chromadb.config import Settings as ChromaSettings
 
         parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        try:
+            port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+        except ValueError:  # not a number, or out of range
+            port = 0
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or not port:
             raise StoreUnavailableError(
                 f"Chroma URL {url!r} is invalid; give one like http://127.0.0.1:8000"
             )
@@ -129,9 +135,11 @@ class ParagraphStore:
             httpx.get(
                 f"{url.rstrip('/')}/api/v2/heartbeat", headers=headers, timeout=timeout
             ).raise_for_status()
+        # chromadb's client turns any failure of its first requests into a ValueError.
+        with _map_chroma_errors(location, also=(ValueError,)):
             client = chromadb.HttpClient(
                 host=parsed.hostname,
-                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                port=port,
                 ssl=parsed.scheme == "https",
                 headers=headers,
                 settings=ChromaSettings(anonymized_telemetry=False),
@@ -396,23 +404,45 @@ def _set_timeout(client: Any, seconds: float) -> None:
 
 
 @contextlib.contextmanager
-def _map_chroma_errors(location: str, *, opening: bool = False) -> Iterator[None]:
-    """Raise StoreUnavailableError, naming `location`, for whatever fails in the block.
+def _map_chroma_errors(
+    location: str, *, opening: bool = False, also: tuple[type[Exception], ...] = ()
+) -> Iterator[None]:
+    """Raise StoreUnavailableError, naming `location`, when Chroma or its transport fails.
 
-    chromadb raises bare Exceptions for I/O, and a server's failures arrive as httpx errors:
-    every error but our own is translated here, the one place, for every method of the store.
-    `opening` words the message for a folder that cannot be opened at all.
+    Only the errors of Chroma, the server connection and the disk are translated (see
+    _is_store_failure), in this one place for every method of the store; anything else raised
+    in the block, a bug in our own code or callbacks, propagates as itself. `opening` words the
+    message for a folder that cannot be opened at all; `also` adds error classes a particular
+    chromadb call turns every failure into.
     """
     try:
         yield
     except StoreError:
         raise  # already ours: the embedder's EmbeddingError, or a block translated inside
-    except Exception as exc:  # noqa: BLE001 - chromadb raises bare Exceptions for I/O
+    except Exception as exc:  # noqa: BLE001 - filtered at once: only the store's own failures
+        if not (_is_store_failure(exc) or isinstance(exc, also)):
+            raise
         if opening:
             raise StoreUnavailableError(
                 f"{location} cannot be opened: {type(exc).__name__}: {exc}"
             ) from exc
         raise _unavailable(exc, location) from exc
+
+
+def _is_store_failure(exc: Exception) -> bool:
+    """Whether Chroma, its server connection or the disk raised `exc` (not our own code).
+
+    The embedded store's I/O failures arrive as chromadb's InternalError ("attempt to write a
+    readonly database", "file is not a database", "File exists (os error 17)"); a server's as
+    httpx errors, or as a bare Exception carrying the body of an HTTP error that is not one of
+    chromadb's own (a gateway's 401, a proxy's 502), or as a JSON error for a body that is not
+    JSON at all.
+    """
+    from chromadb.errors import ChromaError
+
+    failures = (ChromaError, httpx.HTTPError, httpx.InvalidURL, json.JSONDecodeError,
+                sqlite3.Error, OSError)  # fmt: skip
+    return isinstance(exc, failures) or type(exc) is Exception
 
 
 def _unavailable(exc: Exception, location: str) -> StoreUnavailableError:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,20 +53,20 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Result:
         """Send through the flood limiter; retry a few times after a network failure."""
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except BadRequest:
-                raise
-            except NetworkError as exc:
-                if attempt == self._network_retries:
-                    raise
-                attempt += 1
-                logger.warning(
-                    "Bot API %s failed (%s); retry %d of %d",
-                    endpoint, type(exc).__name__, attempt, self._network_retries,
-                )  # fmt: skip
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+        def log_retry(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            logger.warning(
+                "Bot API %s failed (%s); retry %d of %d",
+                endpoint, type(failure).__name__, state.attempt_number, self._network_retries,
+            )  # fmt: skip
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(NetworkError) & retry_if_not_exception_type(BadRequest),
+            stop=stop_after_attempt(1 + self._network_retries),
+            wait=wait_exponential(multiplier=self._backoff),  # backoff, then doubled each time
+            before_sleep=log_retry,
+            reraise=True,  # the last NetworkError itself, not tenacity's RetryError
+        )
+        send = super().process_request
+        return await retrying(send, callback, args, kwargs, endpoint, data, rate_limit_args)

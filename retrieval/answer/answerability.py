@@ -43,7 +43,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from importlib import resources
-from typing import Any
+from importlib.resources.abc import Traversable
 
 import numpy as np
 
@@ -165,23 +165,74 @@ class Model:
 
     @classmethod
     def bundled(cls) -> Model:
-        """The weights shipped with the package."""
-        text = resources.files("retrieval.answer").joinpath("answerability.json").read_text()
-        return cls.from_json(json.loads(text))
+        """The weights shipped with the package (answerability.json beside this module)."""
+        return cls.load(resources.files("retrieval.answer").joinpath("answerability.json"))
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Model:
-        """A model from its JSON form; the feature names must match FEATURES."""
-        if tuple(raw["features"]) != FEATURES:
+    def load(cls, path: Traversable) -> Model:
+        """A model from a JSON file written by bench/train_answerability.py.
+
+        Raises:
+            ValueError: the file is missing or unreadable, is not JSON, or is not a whole
+                model; the message names the file and the problem.
+        """
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise ValueError(
+                f"answerability model {path} cannot be read: {exc.strerror or exc}"
+            ) from exc
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"answerability model {path} is not JSON: {exc}") from exc
+        except ValueError as exc:
+            raise ValueError(f"answerability model {path} is unusable: {exc}") from exc
+
+    @classmethod
+    def from_json(cls, raw: object) -> Model:
+        """A model from its JSON form.
+
+        Raises:
+            ValueError: a field is missing, the feature names are not FEATURES, or a value is
+                not the numbers it must be (one per feature, scales above 0, a threshold
+                between 0 and 1); the message names the field.
+        """
+        if not isinstance(raw, dict):
+            raise ValueError(f"expected a JSON object, not {type(raw).__name__}")
+        required = ("features", "mean", "scale", "weights", "bias", "threshold")
+        if missing := [key for key in required if key not in raw]:
+            raise ValueError(f"missing {', '.join(missing)}")
+        if raw["features"] != list(FEATURES):
             raise ValueError(f"answerability weights are for {raw['features']}, not {FEATURES}")
-        return cls(
-            mean=tuple(raw["mean"]),
-            scale=tuple(raw["scale"]),
-            weights=tuple(raw["weights"]),
+
+        def finite(value: object) -> bool:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False  # a bool is an int to Python, never a weight
+            return math.isfinite(value)
+
+        def numbers(key: str, size: int | None = len(FEATURES)) -> tuple[float, ...]:
+            values = raw.get(key, [])
+            ok = isinstance(values, list) and all(map(finite, values))
+            if not ok or (size is not None and len(values) != size):
+                count = f"{size} " if size is not None else ""
+                raise ValueError(f"{key} must be a list of {count}numbers, not {values!r:.80}")
+            return tuple(float(v) for v in values)
+
+        for key in ("bias", "threshold"):
+            if not finite(raw[key]):
+                raise ValueError(f"{key} must be a number, not {raw[key]!r:.80}")
+        model = cls(
+            mean=numbers("mean"),
+            scale=numbers("scale"),
+            weights=numbers("weights"),
             bias=float(raw["bias"]),
             threshold=float(raw["threshold"]),
-            probe=tuple(raw.get("probe", ())),
+            probe=numbers("probe", None),
         )
+        if min(model.scale) <= 0:
+            raise ValueError(f"scale must be above 0 for every feature, not {model.scale}")
+        if not 0 <= model.threshold <= 1:
+            raise ValueError(f"threshold {model.threshold} is not a probability (0 to 1)")
+        return model
 
     def scope(self, vector: np.ndarray) -> float:
         """The scope signal of a question vector: the probe's logit.

@@ -13,6 +13,7 @@ from bot import messages
 from tests.bot.harness import ADMIN_ID, FIVE_K, RunningBot, buttons
 from tests.helpers.documents import mobile_vaccination_notice, mobile_vaccination_paragraph
 from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.system_tools import require_programs
 from tests.helpers.telegram_updates import (
     GROUP_CHAT_ID,
     callback_update,
@@ -216,10 +217,7 @@ async def test_statistics_and_csv_export_of_the_question_log(bot: RunningBot) ->
 async def test_an_uploaded_scan_is_read_by_ocr_and_the_reply_says_so(
     admin_bot: RunningBot, tg: FakeTelegram
 ) -> None:
-    import shutil
-
-    if not (shutil.which("tesseract") and shutil.which("pdftoppm")):
-        pytest.skip("needs tesseract and pdftoppm (make setup-system)")
+    require_programs("tesseract", "pdftoppm")
     scan = Path(__file__).resolve().parents[1] / "data" / "readers" / "scanned_notice.pdf"
     text = await send_upload(admin_bot, upload(tg, "ban-quet.pdf", scan.read_bytes()))
     assert text.startswith(messages.UPLOAD_ADDED)

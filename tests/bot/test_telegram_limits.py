@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot import messages
 from retrieval import Answerer
@@ -56,3 +59,19 @@ async def test_a_transient_network_failure_is_retried_and_the_reply_still_arrive
         [reply] = await bot.send(text_update("5K là gì?"))
     assert reply.plain_text.startswith(FIVE_K)
     assert [call.status for call in tg.calls("sendMessage")] == [502, 200]
+
+
+async def test_a_network_failure_that_persists_gives_up_after_two_retries_and_apologises(
+    tg: FakeTelegram, url: str, answerer: Answerer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with started_bot(tg, url, answerer, tmp_path) as bot:
+        tg.fail_next("sendMessage", 502, times=3)
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.retry"):
+            [reply] = await bot.send(text_update("5K là gì?"))
+    assert reply.plain_text == messages.SORRY
+    assert [call.status for call in tg.calls("sendMessage")] == [502, 502, 502, 200]
+    retries = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.retry"]
+    assert retries == [
+        "Bot API sendMessage failed (NetworkError); retry 1 of 2",
+        "Bot API sendMessage failed (NetworkError); retry 2 of 2",
+    ]

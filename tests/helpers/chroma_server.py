@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,8 @@ STOP_TIMEOUT = 10.0
 
 
 def _chroma_binary() -> str:
-    here = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "chroma"
+    # Beside the running interpreter: the venv's, even when it lives outside this checkout.
+    here = Path(sys.executable).parent / "chroma"
     found = shutil.which("chroma") or (str(here) if here.exists() else None)
     if found is None:
         raise RuntimeError("the `chroma` command (from the chromadb package) is not installed")

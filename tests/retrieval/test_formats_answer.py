@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.wiring import build_answerer, build_library
 from retrieval import Answerer, SearchFilters
 from tests.helpers.asking import ask
+from tests.helpers.system_tools import require_programs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GIA_LAI_QUESTION = "Thường trực Tỉnh ủy đánh giá cao những ai?"
@@ -43,8 +44,7 @@ CASES = [
 @pytest.fixture(scope="module")
 def formats(tmp_path_factory: pytest.TempPathFactory) -> tuple[Answerer, dict[str, str]]:
     """An index of the fixtures only, and the document id of each fixture."""
-    if not (shutil.which("tesseract") and shutil.which("pdftoppm") and shutil.which("antiword")):
-        pytest.skip("needs tesseract, pdftoppm and antiword (make setup-system)")
+    require_programs("tesseract", "pdftoppm", "antiword")
     root = tmp_path_factory.mktemp("formats")
     settings = Settings.from_env({"CHITHI_DATA_DIR": str(root / "data")})
     library = build_library(settings)
