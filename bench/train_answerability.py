@@ -28,7 +28,8 @@ import numpy as np
 
 from bot.settings import Settings
 from bot.wiring import build_library, ensure_bundled
-from retrieval.answer.answerability import FEATURES, Answerability, Model
+from retrieval.answer.answerability import Answerability
+from retrieval.answer.model import FEATURES, Model
 from retrieval.evaluation import EvalItem, load_items
 from retrieval.search import Query, Searcher
 from retrieval.text import fold_for_match
@@ -130,7 +131,7 @@ def fit(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, steps: int = 5000) -> 
 
 
 def best_probability(model: Model, record: dict) -> float:
-    from retrieval.answer.answerability import Evidence
+    from retrieval.answer.model import Evidence
 
     return max((model.probability(Evidence(*f)) for f, _ in record["rows"]), default=0.0)
 

@@ -240,7 +240,7 @@ def test_another_embedders_vectors_get_a_neutral_scope_not_a_crash() -> None:
     """CHITHI_EMBEDDINGS=openai:… gives vectors of another size than the probe was fitted on."""
     import numpy as np
 
-    from retrieval.answer.answerability import FEATURES, Model
+    from retrieval.answer.model import FEATURES, Model
 
     model = Model.bundled()
     neutral = model.mean[FEATURES.index("scope")]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from retrieval.answer.answerability import FEATURES, Model
+from retrieval.answer.model import FEATURES, Model
 
 BUNDLED = Path(__file__).resolve().parents[2] / "retrieval" / "answer" / "answerability.json"
 E5_DIMENSIONS = 384  # the probe is fitted on the bundled e5 model's vectors, plus its bias

@@ -12,7 +12,8 @@ import pytest
 from bot.settings import Settings
 from bot.wiring import build_library
 from retrieval import Answer, Answerer, LeadDraft, Library, Passage
-from retrieval.answer.answerability import Answerability, Model
+from retrieval.answer.answerability import Answerability
+from retrieval.answer.model import Model
 from retrieval.llm.prompt import system_prompt
 from tests.helpers.asking import ask
 from tests.helpers.fake_openai import (
