@@ -50,7 +50,7 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 def fold(text: str) -> str:
-    """How the project's scorer compares a quote with a gold span: NFC, lowercase, no `*`, no whitespace."""
+    """A text as the project's scorer compares it: NFC, lowercase, no `*`, no whitespace."""
     return re.sub(r"\s+", "", nfc(text).lower().replace("*", ""))
 
 
@@ -59,7 +59,7 @@ def bare(line: str) -> str:
 
 
 def split_features(dialogue: dict) -> Counter:
-    """What the split balances: chat type, follow-up kinds, the real kind of unaccented ones, refusals."""
+    """What the split balances: chat type, follow-up kinds, real kinds (`of`), refusals."""
     features: Counter = Counter({"chat:" + str(dialogue.get("chat")): 1})
     for turn in dialogue.get("turns", []):
         kind = turn.get("kind")
@@ -73,9 +73,12 @@ def split_features(dialogue: dict) -> Counter:
 
 
 def split_cost(features: list[Counter], sides: list[int]) -> int:
-    """Sum over features, and the dialogue count, of (tune - heldout) squared; sides[i] is +1 tune, -1 heldout."""
+    """Sum of (tune - heldout) squared over the features and the dialogue count.
+
+    sides[i] is +1 for tune, -1 for heldout.
+    """
     diff: Counter = Counter()
-    for feats, side in zip(features, sides):
+    for feats, side in zip(features, sides, strict=True):
         diff["dialogues"] += side
         for key, count in feats.items():
             diff[key] += side * count
@@ -113,16 +116,22 @@ def assign_splits(dialogues: list[dict]) -> dict[str, str]:
                         best, improved = cost, True
                     else:
                         sides[i], sides[j] = 1, -1
-    return {str(d.get("id")): "tune" if side == 1 else "heldout" for d, side in zip(ordered, sides)}
+    return {
+        str(d.get("id")): "tune" if side == 1 else "heldout"
+        for d, side in zip(ordered, sides, strict=True)
+    }
 
 
 class Checker:
     def __init__(self, notices_dir: Path) -> None:
         self.problems: list[str] = []
         self.docs = {
-            p.name: paragraphs(p.read_text(encoding="utf-8")) for p in sorted(notices_dir.glob("*.txt"))
+            p.name: paragraphs(p.read_text(encoding="utf-8"))
+            for p in sorted(notices_dir.glob("*.txt"))
         }
-        self.folded = {name: fold("\n".join("\n".join(p) for p in paras)) for name, paras in self.docs.items()}
+        self.folded = {
+            name: fold("\n".join("\n".join(p) for p in paras)) for name, paras in self.docs.items()
+        }
         self.short_spans = 0
 
     def problem(self, where: str, message: str) -> None:
@@ -137,7 +146,11 @@ class Checker:
         if doc not in self.docs:
             self.problem(where, f"doc {doc!r} is not a file in {NOTICES}/")
             return
-        if not isinstance(gold, list) or not 1 <= len(gold) <= 2 or not all(isinstance(g, str) for g in gold):
+        if (
+            not isinstance(gold, list)
+            or not 1 <= len(gold) <= 2
+            or not all(isinstance(g, str) for g in gold)
+        ):
             self.problem(where, "an answer turn needs 1-2 gold spans (strings)")
             return
         for span in gold:
@@ -150,14 +163,25 @@ class Checker:
             whole_line = any(bare(line) == span.strip() for para in self.docs[doc] for line in para)
             if not SPAN_MIN <= len(span) <= SPAN_MAX:
                 if len(span) < SPAN_MIN and whole_line:
-                    self.short_spans += 1  # a signer's name alone on its line: nothing longer to take
+                    self.short_spans += (
+                        1  # a signer's name alone on its line: nothing longer to take
+                    )
                 else:
-                    self.problem(where, f"gold span has {len(span)} characters, not {SPAN_MIN}-{SPAN_MAX}: {span!r}")
+                    self.problem(
+                        where,
+                        f"gold span has {len(span)} characters, "
+                        f"not {SPAN_MIN}-{SPAN_MAX}: {span!r}",
+                    )
             if not any(span in line for para in self.docs[doc] for line in para):
                 self.problem(where, f"gold span is not within one line of {doc}: {span!r}")
-            elsewhere = [name for name, text in self.folded.items() if name != doc and fold(span) in text]
+            elsewhere = [
+                name for name, text in self.folded.items() if name != doc and fold(span) in text
+            ]
             if elsewhere:
-                self.problem(where, f"gold span {span!r} also matches {elsewhere}: a quote from there would pass")
+                self.problem(
+                    where,
+                    f"gold span {span!r} also matches {elsewhere}: a quote from there would pass",
+                )
         if not any(all(any(s in line for line in para) for s in spans) for para in self.docs[doc]):
             self.problem(where, f"gold spans are not all in one paragraph of {doc}")
 
@@ -188,7 +212,10 @@ class Checker:
             standalone = turn.get("standalone")
             if not isinstance(standalone, str) or len(standalone.split()) < 3:
                 self.problem(where, "a follow-up needs a standalone question (3 words or more)")
-            elif standalone.strip() == question.strip() and "topic_switch" not in (kind, turn.get("of")):
+            elif standalone.strip() == question.strip() and "topic_switch" not in (
+                kind,
+                turn.get("of"),
+            ):
                 # a topic switch is self-contained: its standalone form may be the question itself
                 self.problem(where, "the standalone question repeats the follow-up word for word")
         self.check_gold(where, turn)
@@ -245,7 +272,10 @@ class Checker:
         expected = assign_splits(dialogues)
         for d in dialogues:
             if d.get("split") != expected.get(str(d.get("id"))):
-                self.problem(str(d.get("id")), f"split {d.get('split')!r}, the rule gives {expected.get(str(d.get('id')))!r}")
+                self.problem(
+                    str(d.get("id")),
+                    f"split {d.get('split')!r}, the rule gives {expected.get(str(d.get('id')))!r}",
+                )
         self.summary(dialogues)
         if self.problems:
             print(f"\n{len(self.problems)} problem(s):", file=sys.stderr)
@@ -274,7 +304,10 @@ class Checker:
                     refuse[s] += 1
         n_follow = sum(kinds.values())
         n_unacc = sum(v for (k, _), v in kinds.items() if k == "unaccented")
-        print(f"{len(dialogues)} dialogues, {sum(firsts.values())} first questions, {n_follow} follow-ups")
+        print(
+            f"{len(dialogues)} dialogues, {sum(firsts.values())} first questions, "
+            f"{n_follow} follow-ups"
+        )
         print(f"{'':16}{'tune':>6}{'heldout':>9}{'total':>7}")
         for chat in ("private", "group"):
             row = [chats[(chat, s)] for s in splits]
@@ -284,8 +317,10 @@ class Checker:
             row = [kinds[(kind, s)] for s in splits]
             print(f"  {kind:14}{row[0]:>6}{row[1]:>9}{sum(row):>7}")
             if sum(row) < MIN_PER_KIND:
-                self.problem("counts", f"kind {kind} has {sum(row)} follow-ups, fewer than {MIN_PER_KIND}")
-        print("follow-ups by real kind (unaccented counted under their \"of\"):")
+                self.problem(
+                    "counts", f"kind {kind} has {sum(row)} follow-ups, fewer than {MIN_PER_KIND}"
+                )
+        print('follow-ups by real kind (unaccented counted under their "of"):')
         for kind in REAL_KINDS:
             row = [real[(kind, s)] for s in splits]
             print(f"  {kind:14}{row[0]:>6}{row[1]:>9}{sum(row):>7}")
@@ -293,7 +328,10 @@ class Checker:
         print(f"  {'expect refuse':14}{row[0]:>6}{row[1]:>9}{sum(row):>7}")
         if n_follow:
             print(f"unaccented follow-ups: {n_unacc}/{n_follow} = {100 * n_unacc / n_follow:.0f}%")
-        print(f"gold spans under {SPAN_MIN} characters that are a whole line (signers' names): {self.short_spans}")
+        print(
+            f"gold spans under {SPAN_MIN} characters that are a whole line (signers' names): "
+            f"{self.short_spans}"
+        )
         if len(dialogues) < MIN_DIALOGUES:
             self.problem("counts", f"{len(dialogues)} dialogues, fewer than {MIN_DIALOGUES}")
         n_group = sum(1 for d in dialogues if d.get("chat") == "group")
