@@ -177,6 +177,14 @@ class ChatLog:
             ).fetchone()
         return str(row[0]) if row and row[0] else None
 
+    def question(self, key: str, chat_id: int) -> str | None:
+        """The question logged under a key in a chat (None for another chat's or no key)."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT question FROM questions WHERE key = ? AND chat_id = ?", (key, chat_id)
+            ).fetchone()
+        return str(row[0]) if row else None
+
     def last_citations(self, chat_id: int) -> list[str]:
         """Paragraph ids cited by the latest answer with citations in a chat."""
         with self._connect() as conn:

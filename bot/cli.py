@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -21,6 +22,7 @@ from bot.settings import Settings
 from bot.terminal import document_line, run_chat
 from bot.wiring import (
     build_answerer,
+    build_conversations,
     build_ingestion,
     build_library,
     ensure_bundled,
@@ -36,6 +38,9 @@ from retrieval import (
     Library,
     SearchFilters,
     evaluate,
+    evaluate_dialogues,
+    is_dialogue_set,
+    load_dialogues,
     load_items,
     phrasing,
 )
@@ -106,13 +111,21 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The data folder (index, question log) instead of CHITHI_DATA_DIR: e.g. to run "
+    "`eval` against another corpus.",
+)
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
+def cli(ctx: click.Context, verbose: bool, data_dir: Path | None) -> None:
     """Answer questions about Covid-19 notices, quoting the paragraphs."""
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    if data_dir is not None:
+        settings = dataclasses.replace(settings, data_dir=data_dir.expanduser())
     # Only the bot logs at INFO by default; `run` without a token is the terminal chat, where
     # log lines would come between a question and its answer.
     command = ctx.invoked_subcommand
@@ -279,7 +292,14 @@ def ask(
 )
 @click.pass_obj
 def eval_command(state: _State, file: Path, misses: bool, split: str | None) -> None:
-    """Score answers on a question set (hit@1, hit@3, MRR, lead, refusals, per kind)."""
+    """Score answers on a question set (hit@1, hit@3, MRR, lead, refusals, per kind).
+
+    A dialogue set (one dialogue a line, with "turns") scores the follow-up questions: asked
+    in their conversation, alone, and in their standalone form.
+    """
+    if is_dialogue_set(file):
+        _eval_dialogues(state, file, misses, split)
+        return
     try:
         items = load_items(file, split=split)
     except ValueError as exc:
@@ -326,12 +346,50 @@ def eval_command(state: _State, file: Path, misses: bool, split: str | None) -> 
                 click.echo(f"    {miss.detail}")
 
 
+def _eval_dialogues(state: _State, file: Path, misses: bool, split: str | None) -> None:
+    try:
+        dialogues = load_dialogues(file, split=split)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not dialogues:
+        raise click.ClickException(
+            f"no dialogues in {file}" + (f" with split {split}" if split else "")
+        )
+    answerer = state.answerer()
+    with asyncio.Runner() as runner:
+        report = evaluate_dialogues(
+            dialogues,
+            lambda q, conversation: runner.run(answerer.answer(q, conversation=conversation)),
+        )
+    click.echo(f"{'follow-ups':<20}{'n':>5}{'carried':>9}{'led':>8}{'refuse':>8}{'refused':>9}")
+    rows = [("in context", report.in_context), ("alone", report.alone),
+            ("standalone form", report.standalone)]  # fmt: skip
+    rows += [(f"  {kind}", score) for kind, score in sorted(report.kinds.items())]
+    for name, score in rows:
+        r = score.row()
+        click.echo(
+            f"{name:<20}{r['answerable'] + r['refuse_items']:>5}{_pct(r['carried'], 9)}"
+            f"{_pct(r['led'])}{r['refuse_items']:>8}{_pct(r['refused_right'], 9)}"
+        )
+    click.echo(
+        f"topic switches read as questions of their own: {report.switches_fresh}/{report.switches}"
+    )
+    click.echo(
+        "(carried = a gold span quoted in the first three citations; led = the lead states it;"
+        " refused = unanswerable follow-ups not answered; 'in context' is the product,"
+        " 'alone' the same message in a new chat, 'standalone form' its full question alone)"
+    )
+    if misses:
+        for line in report.misses:
+            click.echo(f"miss {line}")
+
+
 def _pct(value: float | None, width: int = 8) -> str:
     return f"{'-':>{width}}" if value is None else f"{value:>{width}.3f}"
 
 
 def render_answer(answer: Answer) -> str:
-    """An answer for a terminal: the lead, then each shown citation's source line and quote.
+    """An answer for a terminal: how a follow-up was read, the lead, then each shown citation.
 
     The citations are those Telegram shows (`messages.shown_citations`), each under its short
     source ('[1] Gia Lai · TB 16/9/2021 · mục 8:'). The kind and number of the document come
@@ -341,7 +399,10 @@ def render_answer(answer: Answer) -> str:
     ctx = click.get_current_context(silent=True)
     state = ctx.find_object(_State) if ctx is not None else None
     catalog = state.library.catalog if state is not None else {}
-    lines = [answer.text]
+    lines = []
+    if answer.understood_as:  # a follow-up: how it was read, so a misreading shows
+        lines.append(messages.UNDERSTOOD_AS.format(question=answer.understood_as))
+    lines.append(answer.text)
     for n, citation in enumerate(messages.shown_citations(answer.citations), start=1):
         meta = catalog.get(citation.doc_id)
         lines += ["", messages.citation_heading(n, citation, meta) + ":"]
@@ -354,7 +415,7 @@ def render_answer(answer: Answer) -> str:
 @click.pass_obj
 def chat(state: _State) -> None:
     """Interactive questions and answers in the terminal."""
-    run_chat(state.answerer(), render_answer)
+    run_chat(state.answerer(), render_answer, build_conversations(state.settings))
 
 
 @cli.command(name="bot")

@@ -8,7 +8,8 @@ from retrieval import Citation, NoticeMeta, phrasing
 
 CHAT_WELCOME = (
     "chithi: hỏi về các chỉ thị, thông báo phòng, chống dịch Covid-19. "
-    "Gõ câu hỏi rồi Enter; /vanban để xem văn bản; /thoat để thoát."
+    "Gõ câu hỏi rồi Enter; hỏi tiếp được (còn … thì sao?); /moi để hỏi chuyện mới; "
+    "/vanban để xem văn bản; /thoat để thoát."
 )
 CHAT_PROMPT = "Bạn hỏi: "
 CHAT_DOCUMENTS_COMMAND = "/vanban"
@@ -112,7 +113,10 @@ HELP = (  # HTML; {username}, {hotline}
     "/nguon 1 — xem đầy đủ đoạn trích dẫn [1] của câu trả lời gần nhất\n"
     "/hoi câu hỏi — đặt câu hỏi trong nhóm\n"
     "/theodoi Gia Lai — nhận tin khi tỉnh có văn bản mới; /theodoi để xem; /huy Gia Lai để thôi\n"
-    "/boloc — sau khi bấm “Hỏi về văn bản này”, hỏi lại mọi văn bản\n\n"
+    "/boloc — sau khi bấm “Hỏi về văn bản này”, hỏi lại mọi văn bản\n"
+    "/moi — hỏi chuyện mới: câu sau không tiếp nối câu trước\n\n"
+    "<b>Hỏi tiếp</b>: sau một câu trả lời, có thể hỏi ngắn như <i>còn Rạch Giá thì sao?</i>, "
+    "<i>đến bao giờ?</i>, <i>ai ký văn bản này?</i>.\n\n"
     "<b>Trong nhóm</b>: nhắc @{username}, trả lời tin nhắn của tôi hoặc dùng /hoi.\n"
     "<b>Ở cuộc trò chuyện khác</b>: gõ @{username} rồi câu hỏi.\n\n"
     "Khi văn bản không đề cập, tôi sẽ nói rõ và mời bạn gọi đường dây nóng {hotline}."
@@ -285,6 +289,7 @@ WEB_NOT_JSON = "Nội dung yêu cầu không phải JSON."
 WEB_NOT_OBJECT = "Nội dung yêu cầu phải là một đối tượng JSON."
 WEB_NOT_TEXT = "'{key}' phải là một chuỗi ký tự."
 WEB_NOT_DATE = "'{key}' phải có dạng YYYY-MM-DD."
+WEB_BAD_CONVERSATION = "'conversation_id' phải gồm 1-64 chữ, số, '-' hoặc '_'."
 WEB_FILE_TOO_LARGE = "Tệp lớn quá: giới hạn là {mb} MB."
 WEB_NEEDS_TOKEN = {
     "staff": "Cần mã nhân viên (Authorization: Bearer …).",
@@ -302,3 +307,10 @@ ALERT_NUMBER = "số {number}"
 FACT_DATE = "ngày {date}"
 FACT_PROVINCE = "tỉnh {province}"
 FACT_SUPERSEDES = "thay thế {doc_id}"
+
+# -- follow-up questions ------------------------------------------------------------------------
+
+UNDERSTOOD_AS = "Hiểu câu hỏi là: {question}"  # before an answer read in its conversation
+ASK_ALONE_BUTTON = "↩️ Hỏi riêng câu này"  # under such an answer: the message answered as it is
+CONTEXT_RESET = "Đã bắt đầu cuộc hỏi mới: câu sau sẽ không tiếp nối câu trước."
+CHAT_RESET_COMMAND = "/moi"

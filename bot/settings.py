@@ -16,7 +16,7 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Every environment variable Settings.from_env reads (the Docker files are checked against it).
 ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ALERT_LEASE_SECONDS",
-    "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
+    "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
     "CHITHI_CHROMA_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_STAFF_TOKEN",
@@ -80,6 +80,8 @@ class Settings:
     # CHITHI_ALERT_LEASE_SECONDS: after a crash, how long before another process (or the
     # restarted one) takes over sending the alerts
     alert_lease_seconds: float = 30.0
+    # CHITHI_CONTEXT_MINUTES: a chat silent this long starts over (follow-up questions)
+    context_minutes: float = 30.0
     # CHITHI_TODAY (YYYY-MM-DD): the day rules are dated against; the system date when unset
     today_fixed: dt.date | None = None
 
@@ -139,6 +141,7 @@ class Settings:
             log_level=(get("CHITHI_LOG_LEVEL") or "").upper() or None,
             today_fixed=_day(get("CHITHI_TODAY")),
             alert_lease_seconds=_number(get, "CHITHI_ALERT_LEASE_SECONDS", cls.alert_lease_seconds),
+            context_minutes=_number(get, "CHITHI_CONTEXT_MINUTES", cls.context_minutes),
         )
 
     def today(self) -> dt.date:

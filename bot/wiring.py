@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from collections.abc import Callable
 
 from bot.alerts import AlertStore
+from bot.conversations import ConversationStore
 from bot.ingest import Ingestion
 from bot.settings import Settings
 from retrieval import Answerer, IngestResult, Library
@@ -56,6 +58,7 @@ def build_answerer(settings: Settings, library: Library | None = None) -> Answer
         library,
         hotline=settings.hotline,
         lead_writer=lead_writer,
+        rewriter=lead_writer,  # the same model reads follow-ups (offline when it fails)
         max_question_chars=settings.max_question_chars,
         today=settings.today,
     )
@@ -65,6 +68,13 @@ def build_ingestion(settings: Settings, library: Library) -> Ingestion:
     """The one ingest service: originals kept under the uploads folder, alerts beside the log."""
     return Ingestion(
         library, alerts=AlertStore(settings.question_log_path), uploads_dir=settings.uploads_dir
+    )
+
+
+def build_conversations(settings: Settings) -> ConversationStore:
+    """The chats' recent turns, beside the question log (every replica sees them)."""
+    return ConversationStore(
+        settings.question_log_path, ttl=dt.timedelta(minutes=settings.context_minutes)
     )
 
 

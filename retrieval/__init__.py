@@ -24,7 +24,13 @@ from retrieval.errors import (
     ParseError,
     UnsupportedFormatError,
 )
-from retrieval.evaluation import evaluate, load_items
+from retrieval.evaluation import (
+    evaluate,
+    evaluate_dialogues,
+    is_dialogue_set,
+    load_dialogues,
+    load_items,
+)
 from retrieval.index import IngestResult, Library
 from retrieval.llm import OpenAILeadWriter
 from retrieval.parse import load_notice
@@ -34,12 +40,14 @@ from retrieval.types import (
     AdminFacts,
     Answer,
     Citation,
+    Conversation,
     DocumentInfo,
     Notice,
     NoticeMeta,
     Paragraph,
     Passage,
     SearchFilters,
+    Turn,
 )
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "Answerer",
     "ChithiError",
     "Citation",
+    "Conversation",
     "DecodeError",
     "DocumentInfo",
     "DocumentNotFoundError",
@@ -73,9 +82,13 @@ __all__ = [
     "SearchFilters",
     "Searcher",
     "Stats",
+    "Turn",
     "UnsupportedFormatError",
     "document_status",
     "evaluate",
+    "evaluate_dialogues",
+    "is_dialogue_set",
+    "load_dialogues",
     "format_date",
     "load_items",
     "load_notice",

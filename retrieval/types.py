@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Status = Literal["answered", "not_found", "refused"]
 Mode = Literal["extractive", "llm"]
@@ -179,6 +179,68 @@ class Citation:
         }
 
 
+MAX_TURNS = 4  # turns a conversation keeps: a follow-up reads the last one
+MAX_TURN_CHARS = 1000  # what a stored turn's question may hold (a question's own limit)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one answered message leaves for the next one of the same conversation.
+
+    Attributes:
+        question: the question as it was understood (standalone).
+        doc_ids: the documents its answer cited, the lead's first.
+        place: the place the question named, as written ("Huyện An Biên", "Gia Lai").
+        named_document: a document the question named by its number, as written
+            ("Quyết định 2686/QĐ-BCĐQG"): "quyết định đó" is that one.
+    """
+
+    question: str
+    doc_ids: tuple[str, ...] = ()
+    place: str | None = None
+    named_document: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The turn as stored (the conversation store keeps JSON)."""
+        return {
+            "question": self.question,
+            "doc_ids": list(self.doc_ids),
+            "place": self.place,
+            "named_document": self.named_document,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Turn | None:
+        """A stored turn, or None for one that is not (a damaged or foreign record)."""
+        question = raw.get("question")
+        docs = raw.get("doc_ids") or []
+        if not isinstance(question, str) or not isinstance(docs, list):
+            return None
+        place, named = raw.get("place"), raw.get("named_document")
+        return cls(
+            question=question[:MAX_TURN_CHARS],
+            doc_ids=tuple(str(d) for d in docs[:10]),
+            place=place if isinstance(place, str) else None,
+            named_document=named if isinstance(named, str) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The last turns of one chat (one person in a group), oldest first."""
+
+    turns: tuple[Turn, ...] = ()
+
+    @property
+    def last(self) -> Turn | None:
+        """The previous turn, if any."""
+        return self.turns[-1] if self.turns else None
+
+    def then(self, turn: Turn) -> Conversation:
+        """The conversation with one more turn (the oldest dropped past MAX_TURNS)."""
+        return Conversation((*self.turns, turn)[-MAX_TURNS:])
+
+
 @dataclass(frozen=True)
 class Answer:
     """What every front end renders."""
@@ -194,6 +256,11 @@ class Answer:
     # The question folded as `Query.key`: how the question log groups the spellings of one
     # question ("Giá vàng?", "gia vang"). Not in the JSON contract.
     key: str = ""
+    # A follow-up read in its conversation: the standalone question answered ("Rạch Giá giãn
+    # cách theo chỉ thị nào?"); None when the message was answered as it is.
+    understood_as: str | None = None
+    # What this answer leaves for the conversation's next message.
+    turn: Turn | None = None
 
     def to_json(self) -> dict[str, object]:
         """The answer in the `chithi ask --json` contract of DESIGN.md."""
@@ -204,7 +271,7 @@ class Answer:
             "mode": self.mode,
             "citations": [c.to_json() for c in self.citations],
             "latency_ms": round(self.latency_ms, 2),
-        }
+        } | ({"understood_as": self.understood_as} if self.understood_as else {})
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def test_every_package_says_what_it_is_and_lists_its_names() -> None:
         ("retrieval/search/query.py", "from retrieval.index.library import Library", "a module"),
         ("vectorstore/errors.py", "from retrieval import Library", "package"),
         ("retrieval/answer/compose.py", "from retrieval.text.normalize import _FOLD", "private"),
-        ("bot/cli.py", "from retrieval.evaluation import evaluate", "a top-level module"),
+        ("bot/cli.py", "from retrieval.errors import LLMError", "a top-level module"),
     ],
 )
 def test_the_check_catches_a_wrong_import(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from telegram.request import HTTPXRequest
 from bot import messages
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
+from bot.conversations import ConversationStore
 from bot.errors import ConfigError
 from bot.ingest import Ingestion
 from bot.settings import Settings
@@ -88,6 +90,9 @@ def build_application(
         limiter=RateLimiter(settings.rate_limit),
         alerts=alerts,
         ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
+        conversations=ConversationStore(
+            alerts.path, ttl=dt.timedelta(minutes=settings.context_minutes)
+        ),
         typing_delay=typing_delay,
     )
     defaults = Defaults(
@@ -127,6 +132,7 @@ def _add_handlers(app: BotApplication) -> None:
         "xoa": admin.remove_command, "thongke": admin.stats_command,
         "xuatcsv": admin.export_command, "theodoi": follow.follow_command,
         "huy": follow.unfollow_command, "boloc": follow.clear_focus_command,
+        "moi": h.new_conversation_command,
     }  # fmt: skip
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=message))

@@ -32,7 +32,7 @@ _MAX_BUTTONS = 100  # Telegram's limit per keyboard
 class Press:
     """A decoded button press."""
 
-    kind: str  # "paragraph", "document", "feedback", "example", "focus" or "unfollow"
+    kind: str  # "paragraph", "document", "feedback", "example", "focus", "unfollow", "alone"
     value: str
     helpful: bool = False
     number: int = 0
@@ -57,6 +57,8 @@ def decode(data: str | None) -> Press | None:
         return Press("focus", rest)
     if tag == "u" and rest:
         return Press("unfollow", rest)
+    if tag == "n" and rest:
+        return Press("alone", rest)
     return None
 
 
@@ -78,6 +80,9 @@ def answer_keyboard(
     answer: Answer, key: str | None, *, whole: Collection[str] = ()
 ) -> InlineKeyboardMarkup | None:
     """One row of source buttons for the shown citations, then 👍 / 👎.
+
+    An answer read as a follow-up also gets "Hỏi riêng câu này": the message answered as
+    it is, without the conversation (a misreading undone in one tap).
 
     Per citation in turn: "Xem đầy đủ [n]" if its quote was cut, "Văn bản gốc [n]" if its
     document has no button yet; three buttons at most, so that the row stays legible on a
@@ -101,6 +106,8 @@ def answer_keyboard(
             sources.append(_button(messages.CITATION_ORIGINAL.format(number=n), data))
     kept: list[InlineKeyboardButton | None] = [b for b in sources if b is not None]
     rows = [kept[:_SOURCE_BUTTONS]]
+    if key and answer.understood_as:  # read as a follow-up: one tap asks the message alone
+        rows.append([_button(messages.ASK_ALONE_BUTTON, f"n:{key}")])
     if key and answer.status in ("answered", "not_found"):
         rows.append(
             [

@@ -9,6 +9,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
+from bot.conversations import ConversationStore
 from bot.ingest import Ingestion
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter
@@ -28,6 +29,7 @@ class Services:
         limiter: the per-user question rate limit.
         alerts: subscriptions and the alerts owed to chats.
         ingestion: adds and removes documents (uploads, /xoa), queuing alerts.
+        conversations: each chat's last turns, for follow-up questions.
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
 
@@ -37,6 +39,7 @@ class Services:
     limiter: RateLimiter
     alerts: AlertStore
     ingestion: Ingestion
+    conversations: ConversationStore
     typing_delay: float = 0.3
 
     @property

@@ -9,6 +9,7 @@ from telegram import Chat, InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
 
 from bot import messages
+from bot.conversations import conversation_key
 from bot.telegram import buttons, render
 from bot.telegram.context import BotContext, Services, command_argument
 from bot.telegram.follow import focus_on, unfollow
@@ -60,10 +61,27 @@ def _without_mention(text: str, username: str) -> str:
 # -- questions -----------------------------------------------------------------------------
 
 
+def _conversation(chat: Chat, user: User) -> str:
+    """Whose conversation a message is in: the private chat, or one member of a group."""
+    if is_group(chat):
+        return conversation_key("tg", chat.id, user.id)
+    return conversation_key("tg", chat.id)
+
+
 async def answer_question(
-    context: BotContext, chat: Chat, user: User, question: str, *, reply_to: int | None = None
+    context: BotContext,
+    chat: Chat,
+    user: User,
+    question: str,
+    *,
+    reply_to: int | None = None,
+    alone: bool = False,
 ) -> None:
-    """Rate-limit, answer with the typing indicator, log, and send the answer."""
+    """Rate-limit, answer with the typing indicator, log, and send the answer.
+
+    The message is read in the context of the sender's conversation (a follow-up), unless
+    `alone` (the "Hỏi riêng câu này" button), which starts the conversation over.
+    """
     services = context.services
     question = question.strip()
     if not question:
@@ -81,16 +99,22 @@ async def answer_question(
     focus = await asyncio.to_thread(services.log.focus, chat.id)
     if focus is not None and focus not in services.library.catalog:
         focus = None  # the document was removed since
+    talk = _conversation(chat, user)
+    if alone:
+        await asyncio.to_thread(services.conversations.reset, talk)
+    conversation = await asyncio.to_thread(services.conversations.load, talk)
     try:  # with an LLM, its lead appears as the model writes it (bot/telegram/stream.py)
         asking = ask_with_drafts(
             services.answerer, context.bot, chat.id, question, province=province, doc_id=focus,
-            reply_to=reply_to,
+            reply_to=reply_to, conversation=conversation,
         )  # fmt: skip
         answer, draft = await with_typing(context, chat.id, asking)
     except IndexUnavailableError:
         logger.warning("Index unavailable; chat=%s not answered", chat.id)
         await say(context, chat.id, messages.INDEX_UNAVAILABLE, reply_to=reply_to)
         return
+    if answer.turn is not None:
+        await asyncio.to_thread(services.conversations.add, talk, answer.turn)
     key = await asyncio.to_thread(
         services.log.record, answer, user_id=user.id, chat_id=chat.id, chat_type=chat.type,
         province=province,
@@ -230,6 +254,15 @@ def _unknown_province_text(services: Services, name: str) -> str:
     return messages.province_unknown(render.plain(name), known)
 
 
+async def new_conversation_command(update: Update, context: BotContext) -> None:
+    """/moi: start over; the next question is not read as a follow-up."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None or user is None:
+        return
+    await asyncio.to_thread(context.services.conversations.reset, _conversation(chat, user))
+    await message.reply_text(messages.CONTEXT_RESET)
+
+
 async def source_command(update: Update, context: BotContext) -> None:
     """/nguon N: citation N of the chat's latest answer, in full."""
     chat, message = update.effective_chat, update.effective_message
@@ -281,6 +314,10 @@ async def on_button(update: Update, context: BotContext) -> None:
         await focus_on(context, chat.id, press.value)
     elif press.kind == "unfollow":
         await unfollow(context, chat.id, press.value)
+    elif press.kind == "alone":
+        question = await asyncio.to_thread(context.services.log.question, press.value, chat.id)
+        if question is not None:
+            await answer_question(context, chat, user, question, alone=True)
     else:
         await answer_question(context, chat, user, messages.EXAMPLE_QUESTIONS[press.number])
 

@@ -145,7 +145,7 @@ def answer_blocks(
     examples: Sequence[str] = (),
     catalog: Mapping[str, NoticeMeta] | None = None,
 ) -> list[Block]:
-    """An answer: the lead, then each shown citation (messages.shown_citations).
+    """An answer: how a follow-up was read, the lead, then each shown citation.
 
     A citation is its short source line ('[1] Gia Lai · TB 16/9/2021 · mục 8') and an
     expandable quote whose first line is the document's full title. A not_found answer gets
@@ -159,7 +159,11 @@ def answer_blocks(
             number; without it, sources name province, date and section only.
     """
     catalog = catalog or {}
-    blocks = [Block(answer.text)]
+    blocks = []
+    if answer.understood_as:  # a follow-up: how it was read, so a misreading shows
+        understood = messages.UNDERSTOOD_AS.format(question=answer.understood_as)
+        blocks.append(Block(understood, style="italic"))
+    blocks.append(Block(answer.text))
     for n, citation in enumerate(messages.shown_citations(answer.citations), start=1):
         blocks.append(_citation_block(n, citation, catalog.get(citation.doc_id)))
     if answer.status == "not_found":

@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 
 from bot import messages
 from bot.telegram import render
-from retrieval import Answer, Answerer, SearchFilters
+from retrieval import Answer, Answerer, Conversation, SearchFilters
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ async def ask_with_drafts(
     doc_id: str | None = None,
     reply_to: int | None = None,
     interval: float = EDIT_INTERVAL,
+    conversation: Conversation | None = None,
 ) -> tuple[Answer, DraftMessage]:
     """Answer a question, showing the LLM's lead in the chat while it is written.
 
@@ -117,6 +118,7 @@ async def ask_with_drafts(
         doc_id: restrict the answer to this document ("Hỏi về văn bản này").
         reply_to: the message the draft replies to.
         interval: least seconds between two edits of the draft.
+        conversation: the chat's last turns, for a follow-up question.
 
     Returns:
         The final answer and the draft message; pass the answer and ``draft.message_id``
@@ -124,7 +126,10 @@ async def ask_with_drafts(
     """
     draft = DraftMessage(bot, chat_id, reply_to=reply_to, interval=interval)
     answer = await answerer.answer(
-        question, filters=SearchFilters(province=province, doc_id=doc_id), on_draft=draft.show
+        question,
+        filters=SearchFilters(province=province, doc_id=doc_id),
+        on_draft=draft.show,
+        conversation=conversation,
     )
     if draft.updates:
         logger.info("Streamed lead chat=%s mode=%s drafts=%d", chat_id, answer.mode, draft.updates)

@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from bot import messages
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
+from bot.conversations import CLIENT_ID, ConversationStore, conversation_key
 from bot.ingest import Ingestion
 from bot.notice_facts import FactError, given_facts
 from bot.settings import Settings
@@ -112,6 +113,9 @@ class _Api:
         self.access = access
         self.alerts = AlertStore(log.path)  # beside the log, as the bot's
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
+        self.conversations = ConversationStore(
+            log.path, ttl=dt.timedelta(minutes=settings.context_minutes)
+        )
 
     # -- open ----------------------------------------------------------------------------
 
@@ -134,9 +138,15 @@ class _Api:
             if not isinstance(question, str) or not question.strip():
                 raise _BadRequest(400, messages.WEB_NEEDS_QUESTION)
             filters = _filters(body, self.library)
+            talk = _conversation_id(body)
         except _BadRequest as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
-        answer = await self.answerer.answer(question, filters=filters)
+        conversation = None
+        if talk is not None:
+            conversation = await asyncio.to_thread(self.conversations.load, talk)
+        answer = await self.answerer.answer(question, filters=filters, conversation=conversation)
+        if talk is not None and answer.turn is not None:
+            await asyncio.to_thread(self.conversations.add, talk, answer.turn)
         await asyncio.to_thread(
             self.log.record, answer, user_id=None, chat_id=None, chat_type="web",
             province=filters.province,
@@ -289,6 +299,16 @@ def _filters(body: dict[str, Any], library: Library) -> SearchFilters:
         date_from=_date(body.get("date_from"), "date_from"),
         date_to=_date(body.get("date_to"), "date_to"),
     )
+
+
+def _conversation_id(body: dict[str, Any]) -> str | None:
+    """The caller's conversation ("conversation_id": a console tab's, an API client's)."""
+    value = body.get("conversation_id")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not CLIENT_ID.fullmatch(value):
+        raise _BadRequest(400, messages.WEB_BAD_CONVERSATION)
+    return conversation_key("web", value)
 
 
 def _date(value: Any, key: str) -> dt.date | None:

@@ -44,6 +44,11 @@ _ANSWER = {
         "mode": {"enum": ["extractive", "llm"]},
         "citations": {"type": "array", "items": _CITATION},
         "latency_ms": {"type": "number"},
+        "understood_as": {
+            "type": "string",
+            "description": "present when the question was read as a follow-up of the "
+            "conversation's previous one: the standalone question answered",
+        },
     },
 }
 _ASK = {
@@ -55,6 +60,13 @@ _ASK = {
         "doc_id": {"type": "string"},
         "date_from": {"type": "string", "format": "date"},
         "date_to": {"type": "string", "format": "date"},
+        "conversation_id": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{1,64}$",
+            "description": "the caller's conversation: a follow-up ('còn Rạch Giá thì sao?') "
+            "is read in the context of the previous question sent with the same id (for 30 "
+            "minutes); a new id starts over",
+        },
     },
 }
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"}}}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from retrieval.answer import compose, phrasing
 from retrieval.index import Library
 from retrieval.search import Intent, Query, Searcher
+from retrieval.text import fold
 from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
 
 LISTED = 20  # documents listed at most: a national index holds thousands
@@ -15,9 +16,10 @@ LISTED = 20  # documents listed at most: a national index holds thousands
 class DocumentQuestions:
     """Answers from a document's metadata, quoting its header, recipients or signature record."""
 
-    def __init__(self, library: Library, searcher: Searcher) -> None:
+    def __init__(self, library: Library, searcher: Searcher, *, hotline: str) -> None:
         self.library = library
         self.searcher = searcher
+        self.hotline = hotline
 
     def answer(self, query: Query, intent: Intent, filters: SearchFilters) -> Answer | None:
         """The answer, or None when no document can be identified (the caller searches)."""
@@ -30,7 +32,7 @@ class DocumentQuestions:
                 lines.append(phrasing.more_documents(len(docs) - LISTED))
             return Answer(query.text, "answered", "\n".join(lines))
         meta = self.target(query, filters)
-        if meta is None:
+        if meta is None or _names_another(query, meta):
             return None
         by_role: dict[str, list[Passage]] = {}
         for paragraph in self.library.paragraphs(meta.doc_id):
@@ -39,16 +41,29 @@ class DocumentQuestions:
         if not body:
             return None
         if intent == "signer":
+            if not meta.signer:
+                return self._not_stated(query, phrasing.signer(meta))
             cite = by_role.get("signature", [])[:1] or body[:1]
             return _quoting(query, phrasing.signer(meta), cite)
         if intent == "date":
+            if not meta.date:
+                return self._not_stated(query, phrasing.issued_on(meta))
             return _quoting(query, phrasing.issued_on(meta), body[:1])
-        if intent == "issuer":
-            return _quoting(query, phrasing.issuer(meta), body[:1])
+        if intent == "number":
+            if not meta.number:
+                return self._not_stated(query, phrasing.number(meta))
+            cite = by_role.get("title", [])[:1] or body[:1]
+            return _quoting(query, phrasing.number(meta), cite)
+        if intent == "issuer":  # the masthead and title say who issued it
+            return _quoting(query, phrasing.issuer(meta), by_role.get("title", [])[:1] or body[:1])
         if intent == "recipients":
             cite = by_role.get("recipients", [])[:1] or body[:1]
             return _quoting(query, phrasing.recipients(meta), cite)
         return _summary(query, meta, body, by_role.get("title", [])[:1])
+
+    def _not_stated(self, query: Query, said: str) -> Answer:
+        """A fact the document does not state: said so, and the hotline, without a quote."""
+        return Answer(query.text, "not_found", f"{phrasing.not_found(self.hotline)}\n{said}")
 
     def target(self, query: Query, filters: SearchFilters) -> NoticeMeta | None:
         """The document a question is about: by id filter, date, province, kind, or search."""
@@ -87,3 +102,13 @@ def _summary(query: Query, meta: NoticeMeta, body: list[Passage], title: list[Pa
         if c is not None:
             citations.append(c)
     return Answer(query.text, "answered", "\n".join(lines), citations=tuple(citations))
+
+
+def _names_another(query: Query, meta: NoticeMeta) -> bool:
+    """The question names a document by a number that is not this one's.
+
+    "Quyết định 2686/QĐ-BCĐQG ban hành ngày nào?" is about that decision, not about the
+    notice that mentions it: its date is the decision's, if any text gives it.
+    """
+    own = fold(meta.number or "")
+    return any(number not in own for number in query.numbers)

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -14,12 +15,14 @@ from typing import Protocol
 from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
 from retrieval.answer.answerability import Answerability
+from retrieval.answer.followup import Reading, names_a_place, read_message, turn_of
 from retrieval.answer.lead import answer_text
 from retrieval.answer.validity import Clock, Dating, newest_first, stamped
 from retrieval.errors import LLMError
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
-from retrieval.types import Answer, Passage, SearchFilters
+from retrieval.text import fold
+from retrieval.types import Answer, Conversation, Passage, SearchFilters
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,16 @@ class LeadWriter(Protocol):
         ...
 
 
+class QuestionRewriter(Protocol):
+    """Rewrites a follow-up as a standalone question (an LLM); raises LLMError on failure."""
+
+    async def rewrite_question(self, question: str, previous: str) -> str:
+        """The follow-up on its own, using only words of it and of the previous question."""
+        ...
+
+
 OnDraft = Callable[[str], Awaitable[None]]
+REWRITE_MAX_WORDS = 8  # a message read as a question of its own is rewritten only if short
 ANSWER_DEPTH = 3  # passages checked for an answer: a lower-ranked one may hold it
 TOPIC_MAX_WORDS = 12
 _HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s*")
@@ -70,6 +82,8 @@ class Stats:
 
     llm: bool = False
     llm_used: int = 0
+    rewrites: int = 0  # follow-ups a model rewrote (its rewrite checked and used)
+    rewrite_fallbacks: int = 0  # ... and those read offline because the model failed
     llm_fallback: int = 0
     fallback_reasons: dict[str, int] = field(default_factory=dict)
 
@@ -82,6 +96,8 @@ class Answerer:
         hotline: the hotline number given when the notices are silent.
         searcher: the hybrid searcher (built from the library if omitted).
         lead_writer: an LLM that writes the lead; None for extractive answers only.
+        rewriter: an LLM that rewrites a follow-up as a standalone question; None to read
+            follow-ups offline only (and the fallback when it fails).
         answerability: decides whether a passage answers (the bundled weights by default).
         max_question_chars: a longer question is refused politely, before any work on it.
         today: the clock rules are dated against (ended periods); the system date by default.
@@ -94,6 +110,7 @@ class Answerer:
         hotline: str,
         searcher: Searcher | None = None,
         lead_writer: LeadWriter | None = None,
+        rewriter: QuestionRewriter | None = None,
         answerability: Answerability | None = None,
         top_k: int = 5,
         max_question_chars: int = 1000,
@@ -103,11 +120,12 @@ class Answerer:
         self.searcher = searcher or Searcher(library)
         self.hotline = hotline
         self.lead_writer = lead_writer
+        self.rewriter = rewriter
         self.answerability = answerability or Answerability(library, searcher=self.searcher)
         self.top_k = top_k
         self.max_question_chars = max_question_chars
         self.today = today
-        self.about = DocumentQuestions(library, self.searcher)
+        self.about = DocumentQuestions(library, self.searcher, hotline=hotline)
         self.stats = Stats(llm=lead_writer is not None)
 
     async def answer(
@@ -116,6 +134,7 @@ class Answerer:
         *,
         filters: SearchFilters | None = None,
         on_draft: OnDraft | None = None,
+        conversation: Conversation | None = None,
     ) -> Answer:
         """Answer one question: the one entry point of every front end.
 
@@ -123,8 +142,9 @@ class Answerer:
         (the pipeline is CPU-bound; an event loop stays free), and, with a lead writer, lets
         the model write the lead, falling back to the extractive one on any failure. It
         never raises for a question's content; an index that cannot be read raises
-        IndexUnavailableError. A per-chat context (follow-up questions) belongs here too, as
-        one more keyword argument, so that every front end gets it at once.
+        IndexUnavailableError. With the chat's `conversation`, a follow-up ("còn Rạch Giá
+        thì sao?") is read in its context (answer/followup.py) and the answer says how in
+        `understood_as`; `answer.turn` is what the conversation keeps for the next message.
 
         Args:
             question: the user's question, as typed.
@@ -134,6 +154,7 @@ class Answerer:
                 without a lead writer. The returned Answer is final either way: the checked
                 model lead, or the extractive one with `fallback_reason` (drafts shown so far
                 must then be replaced).
+            conversation: the chat's last turns (None: the message stands alone).
 
         Returns:
             The answer, with citations from the index.
@@ -142,13 +163,49 @@ class Answerer:
         question = _clean(question)
         answer = self._too_long(question)
         if answer is None:
-            query = Query.parse(question)
+            reading = read_message(
+                question, conversation, catalog=self.library.catalog, is_place=self._is_place
+            )
+            reading = await self._rewritten(question, conversation, reading)
+            if reading.doc_id is not None:
+                filters = replace(filters or SearchFilters(), doc_id=reading.doc_id)
+            query = Query.parse(reading.question)
             composed = await asyncio.to_thread(self._extractive_answer, query, filters)
             answer, cited = composed
             if cited and self.lead_writer is not None:
                 answer = await self._llm_lead(query, answer, cited, self.lead_writer, on_draft)
-            answer = replace(answer, key=query.key)
+            cited_docs = tuple(dict.fromkeys(c.doc_id for c in answer.citations))
+            answer = replace(
+                answer,
+                question=unicodedata.normalize("NFC", question),  # as typed, not as read
+                key=query.key,
+                understood_as=reading.question if reading.contextual else None,
+                turn=turn_of(reading.question, cited_docs),
+            )
         return _timed(stamped(answer, self.today()), started)
+
+    async def _rewritten(
+        self, question: str, conversation: Conversation | None, reading: Reading
+    ) -> Reading:
+        """With a rewriter, a follow-up as the model reads it; the offline reading otherwise."""
+        previous = conversation.last if conversation is not None else None
+        if self.rewriter is None or previous is None:
+            return reading
+        if not reading.contextual and len(question.split()) > REWRITE_MAX_WORDS:
+            return reading  # a question of its own: no model time spent on it
+        try:
+            rewritten = await self.rewriter.rewrite_question(question, previous.question)
+        except LLMError as exc:
+            self.stats.rewrite_fallbacks += 1
+            logger.warning("Follow-up read offline: the model's rewrite failed (%s)", exc)
+            return reading
+        self.stats.rewrites += 1
+        if fold(rewritten).strip(" ?") == fold(question).strip(" ?"):
+            return Reading(question)  # the model read it as a question of its own
+        return Reading(rewritten, doc_id=reading.doc_id, contextual=True)
+
+    def _is_place(self, folded: str) -> bool:
+        return names_a_place(folded, self.library.statistics.row_frequency)
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""

@@ -75,6 +75,13 @@ def issued_on(meta: NoticeMeta) -> str:
     return f"{meta.title} ban hành ngày {format_date(meta.date)}."
 
 
+def number(meta: NoticeMeta) -> str:
+    """A document's own number."""
+    if not meta.number:
+        return f"{doc_label(meta)} không ghi số văn bản trong bản hiện có."
+    return f"{doc_label(meta)} là văn bản số {meta.number}."
+
+
 def issuer(meta: NoticeMeta) -> str:
     """Who issued a document."""
     who = meta.issuer or "không ghi rõ"
@@ -133,6 +140,17 @@ def partial(missing: list[str], hotline: str) -> str:
         f"Các văn bản hiện có không nói đến {', '.join(missing)}; để biết thêm, vui lòng gọi "
         f"đường dây nóng {hotline}."
     )
+
+
+def doc_reference(meta: NoticeMeta) -> str:
+    """'Thông báo kết luận ngày 13/5/2022 (Lai Châu)': a document named inside a question."""
+    parts = [meta.kind or "văn bản"]
+    if meta.number:
+        parts.append(f"số {meta.number}")
+    if meta.date:
+        parts.append(f"ngày {format_date(meta.date)}")
+    name = " ".join(parts)
+    return f"{name} ({meta.province})" if meta.province else name
 
 
 def short_source(

@@ -102,3 +102,25 @@ def check_lead(
     if len(lead) > max_chars:
         raise LLMRejectedError("answer too long", f"{len(lead)} chars")
     return lead
+
+
+MAX_REWRITE_CHARS = 300
+_REWRITE_LABEL = re.compile(r"^\s*câu hỏi(?: đầy đủ)?\s*:\s*", re.IGNORECASE)
+
+
+def check_rewrite(rewrite: str, *, question: str, previous: str) -> str:
+    """A model's standalone form of a follow-up, if it adds nothing; raises LLMRejectedError.
+
+    Every word of the rewrite (folded, so spelling with or without diacritics agrees), and so
+    every number, date, name and document number, must be in the follow-up or the previous
+    question: a rewrite may only move words, never bring a fact of its own.
+    """
+    text = unicodedata.normalize("NFC", rewrite).strip().strip("<>").strip()
+    text = _REWRITE_LABEL.sub("", _LABEL.sub("", text)).strip().strip("\"“”'").strip()
+    if not text or "\n" in text or len(text) > MAX_REWRITE_CHARS:
+        raise LLMRejectedError("rewrite not one line")
+    known = set(_WORD.findall(fold(f"{question} {previous}")))
+    added = [w for w in _WORD.findall(fold(text)) if w not in known]
+    if added:
+        raise LLMRejectedError("rewrite adds words", f"not in the conversation: {added[:5]}")
+    return text

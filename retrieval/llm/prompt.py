@@ -29,6 +29,22 @@ def chat_prompt() -> ChatPromptTemplate:
     return chat_template("system", "answer")
 
 
+def condense_prompt() -> ChatPromptTemplate:
+    """How a follow-up is rewritten as a standalone question (prompts/condense*.txt).
+
+    Its variables: "previous" (the question as understood before) and "question".
+    """
+    return chat_template("condense_system", "condense")
+
+
+def condense_variables(question: str, previous: str) -> dict[str, str]:
+    """The previous question and the follow-up, cleaned and cut, for condense_prompt()."""
+    return {
+        "previous": _clean(previous, MAX_QUESTION_CHARS),
+        "question": _clean(question, MAX_QUESTION_CHARS),
+    }
+
+
 def system_prompt() -> str:
     """The rules, the same for every question."""
     return read("system")

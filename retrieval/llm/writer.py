@@ -23,8 +23,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from retrieval.answer import LeadDraft
 from retrieval.errors import LLMError, LLMResponseError, LLMUnavailableError
-from retrieval.llm.check import EchoGuard, check_lead
-from retrieval.llm.prompt import MAX_PASSAGE_CHARS, chat_prompt, instructions, prompt_variables
+from retrieval.llm.check import EchoGuard, check_lead, check_rewrite
+from retrieval.llm.prompt import (
+    MAX_PASSAGE_CHARS,
+    chat_prompt,
+    condense_prompt,
+    condense_variables,
+    instructions,
+    prompt_variables,
+)
 from retrieval.types import Passage
 
 if TYPE_CHECKING:
@@ -41,6 +48,7 @@ SHORTEN_BY = 4
 # llama.cpp in words. langchain's ContextOverflowError recognises only some of them.
 _OVERFLOW = re.compile(r"context_length_exceeded|context (length|size|window)", re.IGNORECASE)
 
+REWRITE_SHARE = 0.25  # of the answer's budget, for rewriting a follow-up
 T = TypeVar("T")
 Chunks = AsyncGenerator[Any, None]
 
@@ -100,6 +108,7 @@ class OpenAILeadWriter:
             default_headers={"Connection": "close"},
         )
         self._chain = chat_prompt() | chat
+        self._condense = condense_prompt() | chat
         self._echo = EchoGuard(instructions())
 
     def __repr__(self) -> str:
@@ -150,6 +159,23 @@ class OpenAILeadWriter:
         )
         logger.info("LLM streamed lead accepted: %d chars, %.0f ms", len(lead), _ms_since(started))
         yield LeadDraft(lead, final=True)
+
+    async def rewrite_question(self, question: str, previous: str) -> str:
+        """A follow-up as a standalone question, checked to add nothing (check_rewrite).
+
+        It has a quarter of the answer's budget: the rewrite comes before the search, so
+        its time is the user's wait on top of the answer's.
+
+        Raises:
+            LLMError: the server failed or was slow, or the rewrite brought words of its own.
+        """
+        started = time.monotonic()
+        with _llm_errors():
+            async with asyncio.timeout(self.timeout * REWRITE_SHARE):
+                message = await self._condense.ainvoke(condense_variables(question, previous))
+        rewrite = check_rewrite(_content(message), question=question, previous=previous)
+        logger.info("LLM rewrite of a follow-up accepted in %.0f ms", _ms_since(started))
+        return rewrite
 
     async def _fitting(
         self,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Intent = Literal["question", "refuse", "off_topic", "signer", "date", "issuer", "recipients",
-                 "summary", "documents"]  # fmt: skip
+                 "summary", "documents", "number"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,17 @@ _DATE = (
     r"\b(ban hanh|ky|ra|co hieu luc)\b.{0,15}\b(ngay nao|khi nao|luc nao|bao gio|ngay bao nhieu)\b"
     r"|\b(ngay nao|khi nao)\b.{0,15}\b(ban hanh|duoc ky)\b"
 )
-_ISSUER = r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b|\bcua ai\b"
+_ISSUER = (
+    r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b|\bcua ai\b"
+    r"|\bcua co quan nao\b"
+)
+# A document's own number: "văn bản đó số mấy", "số hiệu của chỉ thị", a bare "số mấy?" (not
+# "báo cáo số mấy": a report the notice mentions is no document of the index).
+_NUMBER = (
+    r"\b(van ban|thong bao|chi thi|quyet dinh|ke hoach|cong van)\b.{0,40}"
+    r"\b(so may|so hieu|so bao nhieu|ky hieu)\b"
+    r"|\b(so hieu|ky hieu)\b.{0,20}\b(van ban|thong bao|chi thi|quyet dinh)\b|^(so may|so hieu)\b"
+)
 _RECIPIENTS = r"\bnoi nhan\b|\bgui (den|cho|toi) (ai|nhung|cac|noi|co quan)\b"
 _SUMMARY = (
     r"\b(tom tat|tom luoc|noi dung chinh|y chinh|noi dung tong quat|summari[sz]e|summary)\b"
@@ -76,7 +86,7 @@ def classify(text: str) -> Classified:
             return Classified("off_topic", "topic outside the notices")
     checks: tuple[tuple[Intent, str], ...] = (
         ("signer", _SIGNER), ("recipients", _RECIPIENTS), ("summary", _SUMMARY),
-        ("documents", _DOCUMENTS), ("issuer", _ISSUER), ("date", _DATE),
+        ("documents", _DOCUMENTS), ("issuer", _ISSUER), ("date", _DATE), ("number", _NUMBER),
     )  # fmt: skip
     for intent, pattern in checks:
         if re.search(pattern, text):

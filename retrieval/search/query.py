@@ -64,6 +64,7 @@ class Query:
         intent: refusal, off-topic, a question about a document itself, or a normal question.
         asks: the kind of fact asked for (a number, a date, a person, ...).
         accented: True when the question was typed with diacritics.
+        numbers: the documents' numbers the question names, folded ("2686/qd-bcdqg").
         current: the question asks about now ("hiện nay", "mới nhất", "còn … không"): the
             newest notice that answers should lead.
     """
@@ -81,6 +82,7 @@ class Query:
     asks: Asks
     accented: bool
     current: bool = False
+    numbers: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, question: str) -> Query:
@@ -105,6 +107,7 @@ class Query:
             asks=_asks(folded),
             accented=folded_core != core.lower(),
             current=bool(_CURRENT.search(folded)),
+            numbers=tuple(_DOCUMENT_NUMBER.findall(folded_text)),
         )
 
     def parts(self) -> tuple[Query, ...]:
@@ -135,6 +138,13 @@ class Query:
 _CURRENT = re.compile(
     r"\b(hien nay|bay gio|hien tai|hien gio|moi nhat|gan day nhat|luc nay|dao nay)\b"
     r"|\bcon (?!toi|em|chau|cai|nho|be|trai|gai|nguoi|minh|cua)[a-z]+\b.*\b(khong|ko|nua)\s*$"
+)
+# A document's number has letters after its slash ("15/ct-ttg"; a date, "13/5/2022", has not),
+# or follows its kind ("chỉ thị 16", "quyết định số 2686").
+_DOCUMENT_NUMBER = re.compile(
+    r"\b\d+(?:/[0-9-]*[a-z][0-9a-z-]*)+"
+    r"|(?<=chi thi )\d+\b(?!/)|(?<=quyet dinh )\d+\b(?!/)|(?<=chi thi so )\d+\b(?!/)"
+    r"|(?<=quyet dinh so )\d+\b(?!/)"
 )
 MAX_PARTS = 3  # a longer list of questions is answered whole or not at all
 _CLAUSE_SPLIT = re.compile(r"[,;?]+|\s+(?:và|hay|hoặc|còn)\s+(?=\S+\s+\S+)", re.IGNORECASE)

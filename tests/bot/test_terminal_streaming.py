@@ -31,7 +31,7 @@ async def test_the_lead_is_printed_piece_by_piece_then_the_quotes(
 ) -> None:
     openai_server[0].script(stream(LEAD, chunks=4, delay=0.2))
     printed: list[str] = []
-    answer = await answer_streaming(llm_answerer, QUESTION, render_answer, printed.append)
+    answer = await answer_streaming(llm_answerer, QUESTION, render_answer, echo=printed.append)
     assert answer.mode == "llm"
     assert len(printed) >= 3  # pieces of the lead, then the rest
     assert LEAD.startswith(printed[0])
@@ -48,7 +48,7 @@ async def test_a_lead_that_fails_its_check_is_followed_by_the_quoted_answer(
     uncited = "Thông điệp 5K gồm năm điều mà ai cũng cần nhớ và làm theo mỗi ngày."
     openai_server[0].script(stream(uncited, chunks=3, delay=0.1))
     printed: list[str] = []
-    answer = await answer_streaming(llm_answerer, QUESTION, render_answer, printed.append)
+    answer = await answer_streaming(llm_answerer, QUESTION, render_answer, echo=printed.append)
     output = "".join(printed)
     assert answer.mode == "extractive"
     assert answer.fallback_reason

@@ -10,6 +10,9 @@ import { OFFLINE, api, append, clear, el, errorText, formatDate, sectionName, st
 const STAFF_TOKEN = "chithi.staffToken"; // sessionStorage: asked once per tab
 const RECENT = "chithi.recent"; // localStorage: this browser's last questions
 const PROVINCE = "chithi.province"; // sessionStorage: the filter survives a reload of the tab
+// sessionStorage: this tab's conversation, so that "còn Gia Lai thì sao?" follows the last
+// question; "Câu hỏi mới" starts another.
+const CONVERSATION = "chithi.conversation";
 const RECENT_MAX = 20;
 
 const local = store("local");
@@ -35,6 +38,7 @@ const ui = {
   tokenForm: $("token-form"),
   tokenInput: $("token-input"),
   tokenError: $("token-error"),
+  newConversation: $("new-conversation"),
 };
 
 const state = {
@@ -43,7 +47,22 @@ const state = {
   shown: null, // the question whose answer is on screen
   scopeDoc: null, // {doc_id, title}: ask within this document only
   recall: -1, // index into the recent list while ArrowUp/ArrowDown walk it
+  conversation: session.get(CONVERSATION) || newConversationId(),
 };
+
+/** A new conversation id for this tab (letters, digits and "-", as the API takes). */
+function newConversationId() {
+  const id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2))
+    .replace(/[^A-Za-z0-9-]/g, "");
+  session.set(CONVERSATION, id);
+  return id;
+}
+
+/** Start over: the next question is not read as a follow-up of the last one. */
+function startOver() {
+  state.conversation = newConversationId();
+  setStatus("Đã bắt đầu cuộc hỏi mới: câu sau không tiếp nối câu trước.");
+}
 
 // -- Status line ------------------------------------------------------------------------------
 
@@ -106,7 +125,7 @@ async function ask(text) {
   state.inflight = controller;
   setStatus("Đang tìm…", "busy");
   ui.answer.classList.add("stale"); // the old answer stays, dimmed: nothing jumps
-  const body = { question };
+  const body = { question, conversation_id: state.conversation };
   if (ui.province.value) body.province = ui.province.value;
   const scope = state.scopeDoc; // kept: the note under the answer names it
   if (scope) body.doc_id = scope.doc_id;
@@ -165,6 +184,7 @@ function renderAnswer(data, limits = "") {
   const { lead, note } = splitAnswer(data.answer);
   const citations = Array.isArray(data.citations) ? data.citations : [];
   const status = data.status;
+  if (data.understood_as) ui.answer.append(understoodBlock(data.understood_as));
   if (status === "not_found") {
     ui.answer.append(notFoundBlock(lead, note, data.related_topics));
   } else {
@@ -183,6 +203,17 @@ function renderAnswer(data, limits = "") {
   if (limits && status !== "refused") {
     ui.answer.firstChild.append(el("p", { className: "scope-note", text: limits }));
   }
+}
+
+/** How a follow-up was read, and one click to ask the message on its own instead. */
+function understoodBlock(question) {
+  const typed = state.shown;
+  return el("p", { className: "understood" },
+    el("span", { text: `Hiểu câu hỏi là: ${question}` }), " ",
+    el("button", {
+      type: "button", className: "link-button", text: "Hỏi riêng câu này",
+      on: { click: () => { startOver(); if (typed) ask(typed); } },
+    }));
 }
 
 /** What a question was limited to, if anything: a "not found" may only mean "not here". */
@@ -471,6 +502,11 @@ function setScope(doc) {
 ui.form.addEventListener("submit", (event) => {
   event.preventDefault();
   ask(ui.box.value);
+});
+
+ui.newConversation.addEventListener("click", () => {
+  startOver();
+  ui.box.focus();
 });
 
 ui.box.addEventListener("keydown", (event) => {

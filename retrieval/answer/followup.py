@@ -1,0 +1,403 @@
+"""Follow-up questions: a message read in the context of the chat's previous question.
+
+People chat: after "Huyện An Biên giãn cách theo chỉ thị nào?" they ask "Còn Rạch Giá thì
+sao?", "Đến bao giờ?", "Ai ký văn bản này?". Offline, with no model, such a message takes
+what it lacks from the previous turn:
+
+- a swap ("còn X thì sao?", "X thì sao?", "thế còn X?"): X takes the place of the previous
+  question's place (a province, or a name the indexed texts use after "huyện", "xã",
+  "thành phố" …), of a word of the same shape ("5T" for "5K"), of the person or thing the
+  rule was for ("cho …", "đối với …") or of its subject, and the topic stays;
+- a question with nothing but the asking ("từ ngày nào?", "đến bao giờ?", "ai ký?", "số
+  mấy?"): it asks about the previous answer's rule or document, so the previous question's
+  asking is replaced by this one, and the answer is sought in the document the previous
+  answer cited;
+- "văn bản này / đó", "quyết định đó": the document the previous question named by its
+  number (Quyết định 2686/QĐ-BCĐQG), else the one the previous answer cited.
+
+Anything else is a question of its own and carries nothing over. The answer is always to
+the question as read, which the reply shows ("Hiểu câu hỏi là: …") when context was used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from retrieval.answer import phrasing
+from retrieval.search import Query
+from retrieval.text import find_provinces, fold
+from retrieval.types import MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
+
+MAX_SWAP_WORDS = 7  # "còn X thì sao?": a longer X is a question of its own
+
+# Words that only ask (folded): a message made of these and particles asks about the
+# previous answer ("từ ngày nào?", "đến bao giờ?", "ai ký?", "số mấy?", "áp dụng bao lâu?").
+_ASKING_TEXT = """
+tu den ngay nao bao gio khi luc han het ket thuc bat dau hieu luc ap dung thuc hien lau
+thoi gian may bao nhieu ai ky ban hanh so hieu ky cua co quan gui cho nhung dau o vi sao
+tai ly do nua con van chua khong co duoc khi nao hom thang nam tuan la gi the ra sao nhu
+trong hieu
+ah a nhe vay the thi sao oi ha hả van ban nay do ay
+"""
+_ASKING_WORDS = frozenset(_ASKING_TEXT.split())
+_SWAP = (
+    # "còn X thì sao", "thế còn X", "vậy còn X nữa", "còn X?"
+    re.compile(
+        r"^(?:(?:the|vay|con the|the thi|vay thi)\s+)?con\s+"
+        r"(?:o\s+|tai\s+|ve\s+|voi\s+|doi voi\s+)?"
+        r"(?P<x>.+?)(?:\s+(?:thi\s+)?(?:sao|the nao|nhu the nao|ra sao)(?:\s+(?:a|vay|nhi|nua))?"
+        r"|\s+nua|\s+thi)?$"
+    ),
+    # "X thì sao", "ở X thì sao", "với X thì thế nào"
+    re.compile(
+        r"^(?:(?:the|vay)\s+)?(?:o\s+|tai\s+|voi\s+|doi voi\s+|ve\s+)?(?P<x>.+?)\s+thi\s+"
+        r"(?:sao|the nao|nhu the nao|ra sao)(?:\s+(?:a|vay|nhi|nua))?$"
+    ),
+)
+# A reference to a document: "văn bản này", "quyết định đó", "thông báo ấy".
+_KINDS = "van ban|thong bao|quyet dinh|chi thi|ke hoach|cong van|nghi dinh|thong tu|luat|nghi quyet"
+# "văn bản này", "thông báo Vĩnh Phúc đó", "hội nghị đó" (the meeting a notice reports).
+_REFERENCE = re.compile(
+    rf"\b(?P<kind>{_KINDS}|hoi nghi)(?:\s+[a-z]+){{0,3}}?"
+    r"\s+(?:nay|do|ay|tren|vua roi|vua neu|kia)\b"
+)
+_ANY_KIND = ("van ban", "hoi nghi")  # a reference that fits a document of any kind
+# A document named by its number: "Quyết định 2686/QĐ-BCĐQG", "Chỉ thị số 16/CT-TTg".
+_NUMBERED = re.compile(rf"\b(?P<kind>{_KINDS})\s+(?:so\s+)?\d+(?:/[0-9a-z-]+)+", re.IGNORECASE)
+# Words of one shape: "5K" and "5T", "F0" and "F1", "CT15" and "CT16".
+_CODE = re.compile(r"(?<!\w)(?:\d+[a-zđ]{1,2}|[a-zđ]{1,3}\d+)(?!\w)", re.IGNORECASE)
+# Where a place's name starts in Vietnamese: the kind of place, as the texts write it.
+# Kinds that are not other words too ("xã" is also "xã hội", "quận" "quán", "tỉnh" "tính").
+_PLACE_KINDS = ("huyen", "pho", "phuong", "tran")
+_PLACE_PREFIX = re.compile(r"(?:huyen|xa|thanh pho|thi xa|thi tran|tinh|phuong|quan|tp\.?)\s+$")
+# The person or thing a rule is for: what "còn trẻ em thì sao?" replaces (folded).
+_FOR = re.compile(r"\b(?:cho|voi|doi voi|danh cho)\s+")
+# The first verb of a question: what stands before it is its subject, after it its object.
+# Matched with diacritics when the question has them ("đặt" is not "Đất").
+_VERBS = (
+    "là", "có được", "được", "phải", "có phải", "có", "cần", "bị", "áp dụng", "giãn cách",
+    "quy định", "yêu cầu", "tạm dừng", "dừng", "cho phép", "cấm", "đặt", "mở cửa",
+    "hoạt động", "đóng cửa", "thực hiện", "tổ chức", "hỗ trợ", "xử lý", "kiểm tra",
+    "báo cáo", "đánh giá", "triển khai", "chỉ đạo", "giao", "đề nghị", "đồng ý", "kết luận",
+    "tiếp tục", "hạn chế", "khuyến khích", "chuẩn bị", "đảm bảo", "bảo đảm",
+)  # fmt: skip
+_VERB = re.compile(r"\s+(?:" + "|".join(map(re.escape, _VERBS)) + r")\s+")
+_VERB_FOLDED = re.compile(r"\s+(?:" + "|".join(re.escape(fold(v)) for v in _VERBS) + r")\s+")
+# Capitalised words that begin no place's name: bodies, posts and kinds of documents.
+_NOT_PLACES = frozenset(
+    {
+        "ban", "bộ", "sở", "tỉnh", "ủy", "thủ", "chính", "quốc", "trung", "thường", "hội",
+        "đảng", "covid", "chỉ", "thông", "quyết", "nghị", "luật", "kế", "công", "ubnd", "hđnd",
+    }
+)  # fmt: skip
+_DOCUMENT_SUBJECT = re.compile(rf"^(?:{_KINDS}|hoi nghi)\b")
+# A swap whose new part asks a question of its own: "Kiên Giang, dịch có đỡ hơn không".
+_ASKS_ITSELF = re.compile(r"\b(?:khong|chua|nao|gi|sao|ai|dau|bao nhieu|may)\s*$")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a message is read: the question to answer, and where its answer must come from.
+
+    Attributes:
+        question: the standalone question (the message itself when no context was used).
+        doc_id: the document the message refers to ("văn bản này"), if any.
+        contextual: True when the previous turn was used; the reply then says how the
+            message was read.
+    """
+
+    question: str
+    doc_id: str | None = None
+    contextual: bool = False
+
+
+PlaceCheck = Callable[[str], bool]
+
+
+def read_message(
+    text: str,
+    conversation: Conversation | None,
+    *,
+    catalog: Mapping[str, NoticeMeta],
+    is_place: PlaceCheck,
+) -> Reading:
+    """The question a message asks in its conversation.
+
+    Args:
+        text: the message, cleaned (NFC, trimmed).
+        conversation: the chat's last turns, or None.
+        catalog: the indexed documents (for the document a reference points at).
+        is_place: whether folded words name a place the indexed texts know.
+
+    Returns:
+        The reading; `contextual` is False for a question of its own.
+    """
+    previous = conversation.last if conversation is not None else None
+    if previous is None or not text:
+        return Reading(text)
+    stripped = text.rstrip(" ?!.…")
+    folded = fold(stripped)
+    if len(folded) != len(stripped):  # positions must match to cut the typed text
+        return Reading(text)
+    assert conversation is not None  # there is a previous turn
+    return (
+        _reference(text, folded, previous, catalog, conversation)
+        or _asking_only(text, folded, previous, catalog, conversation)
+        or _swap(stripped, folded, previous, is_place)
+        or Reading(text)
+    )
+
+
+def turn_of(question: str, doc_ids: tuple[str, ...]) -> Turn:
+    """The turn an answered question leaves: what it asked, cited, and named."""
+    named = _NUMBERED.search(fold(question))
+    return Turn(
+        question=question[:MAX_TURN_CHARS],
+        doc_ids=doc_ids,
+        place=_place_in(question),
+        named_document=question[named.start() : named.end()] if named else None,
+    )
+
+
+def _reference(
+    text: str, folded: str, previous: Turn, catalog: Mapping[str, NoticeMeta], recent: Conversation
+) -> Reading | None:
+    """'Ai ký văn bản này?', 'quyết định đó ban hành ngày nào?'."""
+    match = _REFERENCE.search(folded)
+    if match is None:
+        return None
+    kind = match.group("kind")
+    named = previous.named_document
+    if named is not None and fold(named).startswith(kind):
+        question = text[: match.start()] + named + text[match.end() :]
+        return Reading(_capitalised(question), contextual=True)
+    meta = _cited(recent, catalog, kind)
+    if meta is None:
+        return None  # a "chỉ thị đó" that no cited document is: read the message as it is
+    question = text[: match.start()] + phrasing.doc_reference(meta) + text[match.end() :]
+    return Reading(_capitalised(question), doc_id=meta.doc_id, contextual=True)
+
+
+def _cited(
+    recent: Conversation, catalog: Mapping[str, NoticeMeta], kind: str = "van ban"
+) -> NoticeMeta | None:
+    """The document the conversation last cited (of this kind), newest turn first."""
+    for turn in reversed(recent.turns):
+        for doc_id in turn.doc_ids:
+            meta = catalog.get(doc_id)
+            if meta is not None and (kind in _ANY_KIND or fold(meta.kind or "").startswith(kind)):
+                return meta
+    return None
+
+
+def _asking_only(
+    text: str,
+    folded: str,
+    previous: Turn,
+    catalog: Mapping[str, NoticeMeta],
+    recent: Conversation,
+) -> Reading | None:
+    """'Đến bao giờ?', 'ai ký?', 'số mấy?': about the previous answer's rule or document."""
+    words = re.findall(r"[0-9a-z]+", folded)
+    if not words or len(words) > 8 or not set(words) <= _ASKING_WORDS:
+        return None
+    meta = _cited(recent, catalog)
+    asked = Query.parse(text)
+    if asked.intent.intent in ("signer", "date", "issuer", "recipients", "number"):
+        if meta is None:
+            return None
+        question = f"{text.rstrip(' ?!.…')} {phrasing.doc_reference(meta)}?"
+        return Reading(_capitalised(question), doc_id=meta.doc_id, contextual=True)
+    topic = _without_asking(previous.question)
+    question = f"{topic} {_uncapitalised(text.rstrip(' ?!.…'))}?"
+    return Reading(_capitalised(question), doc_id=meta.doc_id if meta else None, contextual=True)
+
+
+def _swap(stripped: str, folded: str, previous: Turn, is_place: PlaceCheck) -> Reading | None:
+    """'Còn Rạch Giá thì sao?', 'còn 5T thì sao?', 'thế còn trẻ em?'."""
+    for pattern in _SWAP:
+        match = pattern.match(folded)
+        if match is not None:
+            break
+    else:
+        return None
+    new = stripped[match.start("x") : match.end("x")].strip(" ,")
+    if not new or len(new.split()) > MAX_SWAP_WORDS or _ASKS_ITSELF.search(fold(new)):
+        return None  # "còn Kiên Giang, dịch có đỡ hơn không?": a question of its own
+    before = previous.question.rstrip(" ?!.…")
+    question = (
+        _swap_place(before, new, previous, is_place)
+        or _swap_code(before, new)
+        or _swap_numbered(before, new)
+        or _swap_for(before, new)
+        or _swap_phrase(before, new, previous)
+        or f"{before} đối với {new}"
+    )
+    return Reading(_capitalised(question.rstrip(" ?") + "?"), contextual=True)
+
+
+def _swap_place(before: str, new: str, previous: Turn, is_place: PlaceCheck) -> str | None:
+    provinces = find_provinces(new)
+    if len(provinces) == 1 and len(new.split()) <= len(provinces[0].split()):
+        new = provinces[0]  # "gia lai" is read as "Gia Lai"
+    elif not (provinces or is_place(fold(new)) or _place_in(new) is not None):
+        return None
+    old = previous.place
+    if old and old in before:
+        return before.replace(old, new, 1)
+    return f"{before} ở {new}"
+
+
+def _swap_code(before: str, new: str) -> str | None:
+    if not _CODE.fullmatch(new.strip()):
+        return None
+    old = _CODE.search(before)
+    if old is None:
+        return None
+    return before[: old.start()] + new.strip() + before[old.end() :]
+
+
+def _swap_numbered(before: str, new: str) -> str | None:
+    """'chỉ thị 16' for 'Chỉ thị 15': the same words with another number."""
+    found = re.fullmatch(r"(.+?)\s+(\d+)", fold(new).strip())
+    folded = fold(before)
+    if found is None or len(folded) != len(before):
+        return None
+    words = r"\s+".join(map(re.escape, found.group(1).split()))
+    old = re.search(rf"\b{words}\s+(?:so\s+)?\d+", folded)
+    if old is None:
+        return None
+    return before[: old.start()] + new.strip() + before[old.end() :]
+
+
+def _swap_for(before: str, new: str) -> str | None:
+    """The person or thing the rule was for ("cho người trên 18 tuổi")."""
+    folded = fold(before)
+    if len(folded) != len(before):
+        return None
+    asking = _asking_span(before)
+    end = asking[0] if asking else len(before)
+    found = [m for m in _FOR.finditer(folded) if m.end() < end]
+    if found:
+        start = found[-1].end()
+        return f"{before[:start]}{new}{before[end:]}".strip()
+    return None
+
+
+def _swap_phrase(before: str, new: str, previous: Turn) -> str | None:
+    """The phrase the new one stands for: the subject, or else the object.
+
+    The object when the subject is a place or a document ("Lai Châu tạm dừng <thông cáo báo
+    chí …> rồi à?"), the subject otherwise ("<Quán ăn> có được mở cửa không?").
+    """
+    folded = fold(before)
+    if len(folded) != len(before):
+        return None
+    asking = _asking_span(before)
+    end = asking[0] if asking else len(before)
+    accented = folded != before.lower()
+    verb = (_VERB.search(before.lower(), 0, end) if accented else None) or (
+        None if accented else _VERB_FOLDED.search(folded, 0, end)
+    )
+    if verb is None:
+        return None
+    subject = folded[: verb.start()].strip()
+    place = fold(previous.place or "")
+    if subject and not (place and place in subject) and not _DOCUMENT_SUBJECT.match(subject):
+        return f"{new}{before[verb.start() :]}"
+    if verb.end() >= end:
+        return None
+    return f"{before[: verb.end()].rstrip()} {new}{before[end:]}"
+
+
+def _without_asking(question: str) -> str:
+    """A question without its asking part ("… theo chỉ thị nào?" -> "…")."""
+    text = question.rstrip(" ?!.…")
+    span = _asking_span(text)
+    if span is None:
+        return text
+    return (text[: span[0]] + text[span[1] :]).strip(" ,")
+
+
+_ASKING_PHRASE = re.compile(  # on folded text
+    r"\s*(?:theo\s+)?(?:chi thi|van ban|quyet dinh|thong bao)\s+(?:nao|gi|so may)"
+    r"|\s*(?:la\s+)?(?:bao nhieu|may)\s+[a-z]+"
+    r"|\s+(?:la gi|la sao|the nao|nhu the nao|ra sao|khi nao|bao gio|bao lau|o dau|vi sao)"
+    r"|\s+(?:co|co duoc|co phai)\s+.*\s+khong$|\s+khong$|\s+chua$"
+)
+
+
+def _asking_span(text: str) -> tuple[int, int] | None:
+    """Where the asking part of a question is (the last one), found on its fold."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return None
+    spans = [(m.start(), m.end()) for m in _ASKING_PHRASE.finditer(folded)]
+    return spans[-1] if spans else None
+
+
+def _place_in(text: str) -> str | None:
+    """The place a question names, as written: a province, or a capitalised name after its kind."""
+    folded = fold(text)
+    for start, end in _capitalised_runs(text):
+        name = text[start:end]
+        prefix = _PLACE_PREFIX.search(folded[:start]) if len(folded) == len(text) else None
+        if prefix is not None:
+            return text[prefix.start() : end]
+        if find_provinces(name) or name.split()[0].lower() not in _NOT_PLACES:
+            return name  # a province, or a name ("Hòn Đất", "Phú Quốc")
+    provinces = find_provinces(text)
+    if provinces:
+        found = re.search(re.escape(fold(provinces[0])), fold(text))
+        if found is not None:
+            return text[found.start() : found.end()]
+    return None
+
+
+def _capitalised_runs(text: str) -> list[tuple[int, int]]:
+    """Where two or more capitalised words follow each other ("Hòn Đất", "Rạch Giá")."""
+    runs: list[tuple[int, int]] = []
+    run: list[re.Match[str]] = []
+    for word in [*re.finditer(r"\w+", text), None]:
+        if word is not None and word.group()[0].isupper() and not word.group()[0].isdigit():
+            if run and text[run[-1].end() : word.start()].strip():
+                run = []  # punctuation between them: not one name
+            run.append(word)
+            continue
+        if len(run) >= 2:
+            runs.append((run[0].start(), run[-1].end()))
+        run = []
+    return runs
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _uncapitalised(text: str) -> str:
+    """'Đến ngày nào' continuing a sentence: 'đến ngày nào' (not 'Rạch Giá', not '5K')."""
+    words = text.split()
+    if (
+        words
+        and len(words[0]) > 1
+        and words[0][1:].islower()
+        and not (len(words) > 1 and words[1][:1].isupper())
+    ):
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def names_a_place(folded: str, row_frequency: Callable[[str], int]) -> bool:
+    """Whether folded words are a place the indexed texts name after its kind.
+
+    "rach gia" is a place when some paragraph writes "thành phố Rạch Giá" (the lexical
+    index holds the bigram "pho_rach"): the corpus is the gazetteer.
+    """
+    words = re.findall(r"[0-9a-z]+", folded)
+    if not words or len(words) > 4:
+        return False
+    if any(not row_frequency(f"{a}_{b}") for a, b in zip(words, words[1:], strict=False)):
+        return False  # the name's words are never written together
+    return any(row_frequency(f"{kind}_{words[0]}") for kind in _PLACE_KINDS)

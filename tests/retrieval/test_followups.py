@@ -1,0 +1,119 @@
+"""Follow-up questions read in their conversation, offline, over the bundled notices."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from retrieval import Answer, Answerer, Conversation
+
+KIEN_GIANG = "001_5c18a4811e1b304d"
+GIA_LAI_NOTICE = "000_95f2b98f29028119"
+LAI_CHAU = "003_04a503c8cc38bcba"
+
+
+def chat(answerer: Answerer, *messages: str) -> list[Answer]:
+    """The answers to messages sent one after another in one chat."""
+
+    async def talk() -> list[Answer]:
+        conversation = Conversation()
+        answers = []
+        for message in messages:
+            answer = await answerer.answer(message, conversation=conversation)
+            assert answer.turn is not None
+            conversation = conversation.then(answer.turn)
+            answers.append(answer)
+        return answers
+
+    return asyncio.run(talk())
+
+
+def quotes(answer: Answer) -> str:
+    return " ".join(c.quote for c in answer.citations[:3])
+
+
+def test_a_place_swap_keeps_the_topic(answerer: Answerer) -> None:
+    first, follow_up = chat(
+        answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", "Còn Rạch Giá thì sao?"
+    )
+    assert "Chỉ thị 15/CT-TTg" in first.text.splitlines()[0]
+    assert follow_up.understood_as == "Rạch Giá giãn cách theo chỉ thị nào?"
+    assert follow_up.status == "answered"
+    assert "Chỉ thị 16/CT-TTg" in follow_up.text.splitlines()[0]
+    assert "Rạch Giá" in follow_up.citations[0].quote
+
+
+def test_the_same_follow_up_alone_is_not_read_as_one(answerer: Answerer) -> None:
+    [alone] = chat(answerer, "Còn Rạch Giá thì sao?")
+    assert alone.understood_as is None
+
+
+def test_a_subject_swap_asks_the_same_of_the_new_subject(answerer: Answerer) -> None:
+    _, follow_up = chat(answerer, "5K là gì?", "còn 5T thì sao?")
+    assert follow_up.understood_as == "5T là gì?"
+    assert "Thực phẩm đủ tại nhà" in follow_up.text
+
+
+def test_an_unaccented_place_swap_is_read_with_the_province_spelt(answerer: Answerer) -> None:
+    _, follow_up = chat(answerer, "Cách ly tập trung bao nhiêu ngày?", "con gia lai thi sao")
+    assert follow_up.understood_as == "Cách ly tập trung bao nhiêu ngày ở Gia Lai?"
+    assert "21 ngày" in quotes(follow_up)
+    assert all(c.province == "Gia Lai" for c in follow_up.citations)
+
+
+def test_who_signed_this_document_is_the_document_just_cited(answerer: Answerer) -> None:
+    first, signer = chat(
+        answerer,
+        "Thông báo của Lai Châu ngày 13/5/2022 nói gì về thông cáo báo chí số ca nhiễm?",
+        "ai ký văn bản này?",
+    )
+    assert first.citations[0].doc_id == LAI_CHAU
+    assert signer.understood_as is not None
+    assert "Lai Châu" in signer.understood_as
+    assert [c.doc_id for c in signer.citations] == [LAI_CHAU]
+    assert "Gia Lai" not in signer.text
+
+
+def test_that_decision_is_the_one_the_question_named(answerer: Answerer) -> None:
+    _, dated = chat(
+        answerer, "Quyết định 2686/QĐ-BCĐQG nói gì?", "quyết định đó ban hành ngày nào?"
+    )
+    assert dated.understood_as == "Quyết định 2686/QĐ-BCĐQG ban hành ngày nào?"
+    # The notice that mentions the decision gives its date; the notice's own date is not it.
+    assert "31 tháng 5 năm 2021" in quotes(dated)
+    assert "16/9/2021" not in dated.text.splitlines()[0].split(":", 1)[-1]
+
+
+def test_until_when_asks_about_the_previous_answers_document(answerer: Answerer) -> None:
+    first, until = chat(
+        answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", "bắt đầu từ ngày nào?"
+    )
+    assert until.understood_as == "Huyện An Biên giãn cách bắt đầu từ ngày nào?"
+    assert {c.doc_id for c in until.citations} == {KIEN_GIANG}
+    assert "14-9-2021" in until.text
+
+
+@pytest.mark.parametrize(
+    "switch",
+    ["Quán karaoke ở Gia Lai có được mở cửa không?", "5K là gì?", "Mũi 3 tiêm cho ai?"],
+)
+def test_a_question_of_its_own_carries_nothing_over(answerer: Answerer, switch: str) -> None:
+    _, in_chat = chat(answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", switch)
+    [alone] = chat(answerer, switch)
+    assert in_chat.understood_as is None
+    assert in_chat.to_json() | {"latency_ms": 0} == alone.to_json() | {"latency_ms": 0}
+
+
+def test_an_unanswerable_follow_up_stays_not_found(answerer: Answerer) -> None:
+    _, follow_up = chat(answerer, "Cách ly tập trung bao nhiêu ngày?", "còn Hà Nội thì sao?")
+    assert follow_up.understood_as == "Cách ly tập trung bao nhiêu ngày ở Hà Nội?"
+    assert follow_up.status == "not_found"
+    assert not follow_up.citations
+
+
+def test_the_json_says_how_a_follow_up_was_read_and_only_then(answerer: Answerer) -> None:
+    first, follow_up = chat(answerer, "5K là gì?", "còn 5T thì sao?")
+    assert "understood_as" not in first.to_json()
+    assert follow_up.to_json()["understood_as"] == "5T là gì?"
+    assert follow_up.to_json()["question"] == "còn 5T thì sao?"
