@@ -101,6 +101,7 @@ class Doc:
         body = raw[start: end if end >= 0 else len(raw)]
         self.paragraphs = []  # list of dicts: text, segments [(offset, article, source)]
         self.articles = {}    # article number -> heading text
+        self.glued = set()    # articles whose heading is glued to the previous paragraph
         article, source = None, None
         blocks = [b for b in re.split(r"\n[ \t]*\n", body) if b.strip()]
         for k, block in enumerate(blocks):
@@ -118,6 +119,7 @@ class Doc:
             if g and g.start() > 0:
                 article, source = "Điều " + g.group(1), None
                 self.articles.setdefault(article, block[g.start():].strip())
+                self.glued.add(article)
                 segs.append((g.start(), article, source))
             self.paragraphs.append({"text": block, "segments": segs, "heading": False})
 
@@ -148,6 +150,48 @@ def source_ok(item_source, src_line, doc, article):
         inner.startswith(re.sub(r"\s+", " ", item_source).rstrip(",") + ",")
 
 
+KIND_ORDER = {"citizen": 0, "cadre": 1, "paraphrase": 2, "unaccented": 3}
+
+
+def split_rule_problems(rows):
+    """The split rule (see README): answerable items sorted by (doc file name,
+    kind in the order citizen, cadre, paraphrase, unaccented, line order) and
+    alternated tune, heldout, tune, ... along that single sequence; refuse
+    items alternated the same way within each kind, in line order."""
+    out = []
+    ans = rows["questions.jsonl"]
+    order = sorted(range(len(ans)), key=lambda i: (str(ans[i]["doc"]), KIND_ORDER.get(ans[i]["kind"], 9), i))
+    for j, i in enumerate(order):
+        want = "tune" if j % 2 == 0 else "heldout"
+        if ans[i]["split"] != want:
+            out.append(f"questions.jsonl ({ans[i]['id']}): split {ans[i]['split']!r}, the rule gives {want!r}")
+    seen = collections.Counter()
+    for it in rows["uncovered.jsonl"]:
+        want = "tune" if seen[it["kind"]] % 2 == 0 else "heldout"
+        seen[it["kind"]] += 1
+        if it["split"] != want:
+            out.append(f"uncovered.jsonl ({it['id']}): split {it['split']!r}, the rule gives {want!r}")
+    return out
+
+
+def size_problems(counts, paths):
+    """Sizes the sets were written to: >= 160 answerable (>= 60 on the
+    infectious-disease file, >= 4 on every other corpus file), >= 100 refuse."""
+    out = []
+    qa = counts.get("questions.jsonl")
+    un = counts.get("uncovered.jsonl")
+    if qa:
+        if qa["n"] < 160:
+            out.append(f"questions.jsonl: {qa['n']} items, fewer than 160")
+        for name in paths:
+            need = 60 if name == "phong-chong-benh-truyen-nhiem.md" else 4
+            if qa["doc"][name] < need:
+                out.append(f"questions.jsonl: {qa['doc'][name]} items on {name}, fewer than {need}")
+    if un and un["n"] < 100:
+        out.append(f"uncovered.jsonl: {un['n']} items, fewer than 100")
+    return out
+
+
 def find_docs(corpus):
     docs = {}
     for d in DOC_DIRS:
@@ -175,6 +219,7 @@ def main(argv):
 
     seen = set()
     counts = {}
+    rows = {"questions.jsonl": [], "uncovered.jsonl": []}
     for fname, expect in (("questions.jsonl", "answer"), ("uncovered.jsonl", "refuse")):
         path = os.path.join(HERE, fname)
         if not os.path.exists(path):
@@ -182,7 +227,7 @@ def main(argv):
             continue
         c = counts[fname] = {"n": 0, "doc": collections.Counter(), "kind": collections.Counter(),
                              "split": collections.Counter(), "doc_split": collections.Counter(),
-                             "kind_split": collections.Counter()}
+                             "kind_split": collections.Counter(), "glued": 0}
         for ln, line in enumerate(open(path, encoding="utf-8"), 1):
             where = f"{fname}:{ln}"
             if not line.strip():
@@ -221,12 +266,15 @@ def main(argv):
             if it["kind"] == "unaccented" and not DIACRITIC_FREE.match(q):
                 bad = sorted({ch for ch in q if not DIACRITIC_FREE.match(ch)})
                 problems.append(f"{where}: unaccented question has non-ASCII {bad}")
+            if it["kind"] == "unaccented" and q != q.lower():
+                problems.append(f"{where}: unaccented question is not all lowercase")
             if it["kind"] != "unaccented" and DIACRITIC_FREE.match(q):
                 problems.append(f"{where}: kind {it['kind']} but the question has no diacritics")
             if it["expect"] != expect:
                 problems.append(f"{where}: expect must be {expect!r}")
             if it["split"] not in SPLITS:
                 problems.append(f"{where}: split {it['split']!r}")
+            rows[fname].append(it)
             c["n"] += 1
             c["kind"][it["kind"]] += 1
             c["split"][it["split"]] += 1
@@ -244,6 +292,8 @@ def main(argv):
                 continue
             d = doc(name)
             art = it["article"]
+            if art in d.glued:
+                c["glued"] += 1
             if art not in d.articles:
                 problems.append(f"{where}: article {art!r} is not a heading in {name}")
                 continue
@@ -274,12 +324,16 @@ def main(argv):
                 if isinstance(g, str) and len(g) >= 40 and nfc(g).lower()[:40] in q_low:
                     problems.append(f"{where}: question copies a long phrase of the gold")
 
+    problems += split_rule_problems(rows)
+    problems += size_problems(counts, paths)
+
     for fname, c in counts.items():
         print(f"== {fname}: {c['n']} items")
         print("  split:", dict(sorted(c["split"].items())))
         print("  kind: ", dict(sorted(c["kind"].items())))
         print("  kind x split:", {f"{k}/{s}": n for (k, s), n in sorted(c["kind_split"].items())})
         if fname == "questions.jsonl":
+            print(f"  items whose article has no heading line of its own (heading glued to the previous paragraph): {c['glued']}")
             print("  per doc (total  tune/heldout):")
             for name, n in sorted(c["doc"].items(), key=lambda x: (-x[1], x[0])):
                 print(f"    {n:4d}  {c['doc_split'][(name, 'tune')]:3d}/{c['doc_split'][(name, 'heldout')]:<3d} {name}")
