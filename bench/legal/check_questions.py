@@ -21,12 +21,14 @@ Checks, for questions.jsonl (answerable) and uncovered.jsonl (refuse):
   * refuse items have gold == [] and doc == null.
 It prints counts per doc / kind / split and exits 1 on any problem.
 """
+
 import collections
 import json
 import os
 import re
 import sys
 import unicodedata
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -39,9 +41,9 @@ def default_corpus():
     roots = [REPO]
     dotgit = os.path.join(REPO, ".git")
     if os.path.isfile(dotgit):
-        line = open(dotgit, encoding="utf-8").read().strip()
+        line = Path(dotgit).read_text(encoding="utf-8").strip()
         if line.startswith("gitdir:"):
-            gitdir = os.path.normpath(os.path.join(REPO, line[len("gitdir:"):].strip()))
+            gitdir = os.path.normpath(os.path.join(REPO, line[len("gitdir:") :].strip()))
             # <main>/.git/worktrees/<name>  ->  <main>
             if os.path.basename(os.path.dirname(gitdir)) == "worktrees":
                 roots.append(os.path.dirname(os.path.dirname(os.path.dirname(gitdir))))
@@ -92,16 +94,16 @@ class Doc:
     """A corpus file cut into paragraphs, each position mapped to an article."""
 
     def __init__(self, path):
-        raw = nfc(open(path, encoding="utf-8").read())
+        raw = nfc(Path(path).read_text(encoding="utf-8"))
         self.meta = front_matter(raw)
         start = raw.find("\n## VĂN BẢN")
         if start < 0:  # 165/2026 decree: body starts after the info block
             start = raw.find("\n---\n", raw.find("\n---\n") + 1) if raw.startswith("---") else 0
         end = raw.find("\n## Danh sách điều khoản")
-        body = raw[start: end if end >= 0 else len(raw)]
+        body = raw[start : end if end >= 0 else len(raw)]
         self.paragraphs = []  # list of dicts: text, segments [(offset, article, source)]
-        self.articles = {}    # article number -> heading text
-        self.glued = set()    # articles whose heading is glued to the previous paragraph
+        self.articles = {}  # article number -> heading text
+        self.glued = set()  # articles whose heading is glued to the previous paragraph
         article, source = None, None
         blocks = [b for b in re.split(r"\n[ \t]*\n", body) if b.strip()]
         for k, block in enumerate(blocks):
@@ -109,7 +111,9 @@ class Doc:
             if m:
                 article, source = "Điều " + m.group(1), None
                 self.articles.setdefault(article, block.strip())
-                self.paragraphs.append({"text": block, "segments": [(0, None, None)], "heading": True})
+                self.paragraphs.append(
+                    {"text": block, "segments": [(0, None, None)], "heading": True}
+                )
                 continue
             if SOURCE_LINE.match(block):
                 source = block.strip()
@@ -118,7 +122,7 @@ class Doc:
             g = HEAD_GLUED.search(block) if SOURCE_LINE.match(nxt) else None
             if g and g.start() > 0:
                 article, source = "Điều " + g.group(1), None
-                self.articles.setdefault(article, block[g.start():].strip())
+                self.articles.setdefault(article, block[g.start() :].strip())
                 self.glued.add(article)
                 segs.append((g.start(), article, source))
             self.paragraphs.append({"text": block, "segments": segs, "heading": False})
@@ -135,7 +139,9 @@ class Doc:
                 for off, a, s in p["segments"]:
                     if off <= pos:
                         art, src = a, s
-                if pos + len(span) <= next((off for off, _, _ in p["segments"] if off > pos), len(text)):
+                if pos + len(span) <= next(
+                    (off for off, _, _ in p["segments"] if off > pos), len(text)
+                ):
                     yield i, art, src
                 pos = text.find(span, pos + 1)
 
@@ -146,8 +152,9 @@ def source_ok(item_source, src_line, doc, article):
         so_hieu = doc.meta.get("so_hieu", "")
         return bool(so_hieu) and item_source.startswith(article + " ") and so_hieu in item_source
     inner = re.sub(r"\s+", " ", src_line.strip().lstrip("("))
-    return inner.startswith(re.sub(r"\s+", " ", item_source).rstrip(",") + " ") or \
-        inner.startswith(re.sub(r"\s+", " ", item_source).rstrip(",") + ",")
+    return inner.startswith(re.sub(r"\s+", " ", item_source).rstrip(",") + " ") or inner.startswith(
+        re.sub(r"\s+", " ", item_source).rstrip(",") + ","
+    )
 
 
 KIND_ORDER = {"citizen": 0, "cadre": 1, "paraphrase": 2, "unaccented": 3}
@@ -160,17 +167,24 @@ def split_rule_problems(rows):
     items alternated the same way within each kind, in line order."""
     out = []
     ans = rows["questions.jsonl"]
-    order = sorted(range(len(ans)), key=lambda i: (str(ans[i]["doc"]), KIND_ORDER.get(ans[i]["kind"], 9), i))
+    order = sorted(
+        range(len(ans)), key=lambda i: (str(ans[i]["doc"]), KIND_ORDER.get(ans[i]["kind"], 9), i)
+    )
     for j, i in enumerate(order):
         want = "tune" if j % 2 == 0 else "heldout"
         if ans[i]["split"] != want:
-            out.append(f"questions.jsonl ({ans[i]['id']}): split {ans[i]['split']!r}, the rule gives {want!r}")
+            out.append(
+                f"questions.jsonl ({ans[i]['id']}): split {ans[i]['split']!r},"
+                f" the rule gives {want!r}"
+            )
     seen = collections.Counter()
     for it in rows["uncovered.jsonl"]:
         want = "tune" if seen[it["kind"]] % 2 == 0 else "heldout"
         seen[it["kind"]] += 1
         if it["split"] != want:
-            out.append(f"uncovered.jsonl ({it['id']}): split {it['split']!r}, the rule gives {want!r}")
+            out.append(
+                f"uncovered.jsonl ({it['id']}): split {it['split']!r}, the rule gives {want!r}"
+            )
     return out
 
 
@@ -225,10 +239,16 @@ def main(argv):
         if not os.path.exists(path):
             problems.append(f"{fname}: missing")
             continue
-        c = counts[fname] = {"n": 0, "doc": collections.Counter(), "kind": collections.Counter(),
-                             "split": collections.Counter(), "doc_split": collections.Counter(),
-                             "kind_split": collections.Counter(), "glued": 0}
-        for ln, line in enumerate(open(path, encoding="utf-8"), 1):
+        c = counts[fname] = {
+            "n": 0,
+            "doc": collections.Counter(),
+            "kind": collections.Counter(),
+            "split": collections.Counter(),
+            "doc_split": collections.Counter(),
+            "kind_split": collections.Counter(),
+            "glued": 0,
+        }
+        for ln, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
             where = f"{fname}:{ln}"
             if not line.strip():
                 problems.append(f"{where}: blank line")
@@ -307,14 +327,21 @@ def main(argv):
                     continue
                 g = nfc(g)
                 if not 15 <= len(g) <= 120:
-                    problems.append(f"{where}: gold span length {len(g)} outside 15-120: {g[:50]!r}")
+                    problems.append(
+                        f"{where}: gold span length {len(g)} outside 15-120: {g[:50]!r}"
+                    )
                 hits = list(d.locate(g))
                 if not hits:
-                    problems.append(f"{where}: gold span not found verbatim in one paragraph: {g[:60]!r}")
+                    problems.append(
+                        f"{where}: gold span not found verbatim in one paragraph: {g[:60]!r}"
+                    )
                     continue
                 good = [h for h in hits if h[1] == art]
                 if not good:
-                    problems.append(f"{where}: gold span found only in {sorted({h[1] for h in hits})}, not {art}: {g[:50]!r}")
+                    problems.append(
+                        f"{where}: gold span found only in {sorted({h[1] for h in hits})},"
+                        f" not {art}: {g[:50]!r}"
+                    )
                     continue
                 if not any(source_ok(it["source"], h[2], d, art) for h in good):
                     srcs = sorted({(h[2] or "(none)")[:70] for h in good})
@@ -333,10 +360,16 @@ def main(argv):
         print("  kind: ", dict(sorted(c["kind"].items())))
         print("  kind x split:", {f"{k}/{s}": n for (k, s), n in sorted(c["kind_split"].items())})
         if fname == "questions.jsonl":
-            print(f"  items whose article has no heading line of its own (heading glued to the previous paragraph): {c['glued']}")
+            print(
+                "  items whose article has no heading line of its own"
+                f" (heading glued to the previous paragraph): {c['glued']}"
+            )
             print("  per doc (total  tune/heldout):")
             for name, n in sorted(c["doc"].items(), key=lambda x: (-x[1], x[0])):
-                print(f"    {n:4d}  {c['doc_split'][(name, 'tune')]:3d}/{c['doc_split'][(name, 'heldout')]:<3d} {name}")
+                print(
+                    f"    {n:4d}  {c['doc_split'][(name, 'tune')]:3d}"
+                    f"/{c['doc_split'][(name, 'heldout')]:<3d} {name}"
+                )
     if problems:
         print(f"\n{len(problems)} problem(s):")
         for p in problems:

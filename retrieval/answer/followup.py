@@ -31,6 +31,8 @@ from retrieval.text import find_provinces, fold
 from retrieval.types import MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
 
 MAX_SWAP_WORDS = 7  # "còn X thì sao?": a longer X is a question of its own
+REWRITE_WORDS = 8  # a question without a subject longer than this is one of its own
+_COPULAS = frozenset({"la", "co", "duoc", "phai", "co phai", "co duoc", "can", "bi"})
 
 # Words that only ask (folded): a message made of these and particles asks about the
 # previous answer ("từ ngày nào?", "đến bao giờ?", "ai ký?", "số mấy?", "áp dụng bao lâu?").
@@ -146,6 +148,7 @@ def read_message(
         _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation)
         or _swap(stripped, folded, previous, is_place)
+        or _subjectless(text, previous, catalog, conversation)
         or Reading(text)
     )
 
@@ -238,10 +241,36 @@ def _swap(stripped: str, folded: str, previous: Turn, is_place: PlaceCheck) -> R
     return Reading(_capitalised(question.rstrip(" ?") + "?"), contextual=True)
 
 
+def _subjectless(
+    text: str, previous: Turn, catalog: Mapping[str, NoticeMeta], recent: Conversation
+) -> Reading | None:
+    """'Đánh giá tính đến ngày nào?': a short question that starts with its verb.
+
+    It has the previous question's subject: its place, else the document cited last.
+    """
+    lowered, folded = text.lower(), fold(text)
+    first = _VERB.match(" " + lowered) if folded != lowered else _VERB_FOLDED.match(" " + folded)
+    if len(text.split()) > REWRITE_WORDS or first is None:
+        return None
+    if fold(first.group()).strip() in _COPULAS:
+        return None  # "có được …", "phải …": a question of its own, not a missing subject
+    if find_provinces(text) or _place_in(text) is not None:
+        return None
+    meta = _cited(recent, catalog)
+    subject = previous.place or (phrasing.doc_reference(meta) if meta is not None else None)
+    if subject is None:
+        return None
+    question = f"{_capitalised(subject)} {_uncapitalised(text.rstrip(' ?!.…'))}?"
+    return Reading(question, doc_id=meta.doc_id if meta else None, contextual=True)
+
+
 def _swap_place(before: str, new: str, previous: Turn, is_place: PlaceCheck) -> str | None:
     provinces = find_provinces(new)
+    typed_lowercase_with_accents = fold(new) != new.lower() and new == new.lower()
     if len(provinces) == 1 and len(new.split()) <= len(provinces[0].split()):
         new = provinces[0]  # "gia lai" is read as "Gia Lai"
+    elif not provinces and typed_lowercase_with_accents:
+        return None  # "đám cưới": a name typed with its accents is typed with capitals too
     elif not (provinces or is_place(fold(new)) or _place_in(new) is not None):
         return None
     old = previous.place
@@ -313,8 +342,16 @@ def _swap_phrase(before: str, new: str, previous: Turn) -> str | None:
 
 
 def _without_asking(question: str) -> str:
-    """A question without its asking part ("… theo chỉ thị nào?" -> "…")."""
+    """A question without its asking part ("… theo chỉ thị nào?" -> "…").
+
+    A yes/no question keeps what it asks about: "Chỉ thị có cho cơ quan liên hoan không"
+    -> "Chỉ thị cho cơ quan liên hoan".
+    """
     text = question.rstrip(" ?!.…")
+    folded = fold(text)
+    yes_no = _YES_NO.search(folded) if len(folded) == len(text) else None
+    if yes_no is not None:
+        return f"{text[: yes_no.start()]} {text[yes_no.start('what') : yes_no.end('what')]}".strip()
     span = _asking_span(text)
     if span is None:
         return text
@@ -327,6 +364,9 @@ _ASKING_PHRASE = re.compile(  # on folded text
     r"|\s+(?:la gi|la sao|the nao|nhu the nao|ra sao|khi nao|bao gio|bao lau|o dau|vi sao)"
     r"|\s+(?:co|co duoc|co phai)\s+.*\s+khong$|\s+khong$|\s+chua$"
 )
+
+
+_YES_NO = re.compile(r"\s+(?:co duoc|co phai|co)\s+(?P<what>.+?)\s+(?:khong|chua)(?:\s+\w+)?$")
 
 
 def _asking_span(text: str) -> tuple[int, int] | None:
