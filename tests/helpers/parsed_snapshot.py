@@ -51,7 +51,7 @@ SNAPSHOT_FILES = (
 
 def snapshot(loaded: LoadedFile) -> dict[str, Any]:
     """A loaded file as plain JSON values: every field of every Notice, the kind and notes."""
-    return json.loads(
+    plain: dict[str, Any] = json.loads(
         json.dumps(
             {
                 "notices": [dataclasses.asdict(n) for n in loaded.notices],
@@ -62,6 +62,7 @@ def snapshot(loaded: LoadedFile) -> dict[str, Any]:
             ensure_ascii=False,
         )
     )
+    return plain
 
 
 def current() -> dict[str, dict[str, Any]]:
