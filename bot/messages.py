@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from retrieval import Citation, NoticeMeta, phrasing
+from retrieval import Citation, NoticeMeta, Origin, phrasing
 
 CHAT_WELCOME = (
     "chithi: hỏi về các chỉ thị, thông báo phòng, chống dịch Covid-19. "
@@ -44,20 +44,27 @@ def shown_citations(citations: Sequence[Citation]) -> tuple[Citation, ...]:
 def citation_heading(number: int, citation: Citation, meta: NoticeMeta | None = None) -> str:
     """'[1] Gia Lai · TB 16/9/2021 · mục 8': a citation's one-line source (phrasing.short_source).
 
+    A codified article's is its original document's ('[2] Nghị định 101/2010/NĐ-CP · Điều 11,
+    khoản 1', phrasing.article_source).
+
     Args:
         number: the citation's number in the answer.
         citation: the citation.
         meta: its document's metadata, for the kind and number; without it, the label names
             the province, date and section only.
     """
-    kind, doc_number = (meta.kind, meta.number) if meta else (None, None)
     c = citation
+    if c.origin is not None:
+        return f"[{number}] " + phrasing.article_source(c.origin, c.section)
+    kind, doc_number = (meta.kind, meta.number) if meta else (None, None)
     return f"[{number}] " + phrasing.short_source(c.province, kind, doc_number, c.date, c.section)
 
 
-def paragraph_heading(meta: NoticeMeta, section: str | None) -> str:
+def paragraph_heading(
+    meta: NoticeMeta, section: str | None, *, origin: Origin | None = None
+) -> str:
     """'Thông báo kết luận ... (Gia Lai), 16/9/2021, mục 8' for a paragraph shown in full."""
-    return phrasing.source_label(meta.title, meta.province, meta.date, section)
+    return phrasing.source_label(meta.title, meta.province, meta.date, section, origin=origin)
 
 
 def province_unknown(name: str, known: Iterable[str]) -> str:

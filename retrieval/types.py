@@ -12,6 +12,9 @@ Mode = Literal["extractive", "llm"]
 # "body" paragraphs answer questions; the other records hold the header, the "Nơi nhận"
 # block and the signature verbatim, and are quoted only for questions about the document.
 Role = Literal["body", "title", "recipients", "signature"]
+# The kind of a Bộ Pháp điển topic: not a document of its own but the articles of many,
+# gathered by subject (each with the document and article it comes from, an `Origin`).
+CODIFIED_KIND = "Pháp điển"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,26 @@ class NoticeMeta:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where an article of a codified text (Bộ Pháp điển) comes from, as its source line says.
+
+    Attributes:
+        document: the original document, as the source line names it: "Luật số 03/2007/QH12",
+            "Nghị định số 101/2010/NĐ-CP".
+        article: the article there: "Điều 11".
+        name: the document's name, when a source line gives it: "Phòng, chống bệnh truyền
+            nhiễm" (a Luật is cited by its name).
+        codified: the article's number in the Bộ Pháp điển ("Điều 45.7.NĐ.1.11"), when its
+            heading line was there.
+    """
+
+    document: str
+    article: str
+    name: str | None = None
+    codified: str | None = None
+
+
+@dataclass(frozen=True)
 class Paragraph:
     """One quotable paragraph of a notice, with its place in the structure."""
 
@@ -105,6 +128,7 @@ class Paragraph:
     headings: tuple[str, ...] = ()
     role: Role = "body"
     period: Period | None = None  # when its rule applies, if the text says
+    origin: Origin | None = None  # a codified article's original document and article
 
     @property
     def id(self) -> str:
@@ -156,6 +180,7 @@ class Citation:
     period: Period | None = None  # when the quoted rule applies, as its text states
     superseded_by: str | None = None  # the indexed document that replaces the quoted one
     expired: bool = False  # the stated period ended before today (set by the Answerer)
+    origin: Origin | None = None  # a codified article's original document (not in the JSON)
 
     def to_json(self) -> dict[str, object]:
         """The citation in the `chithi ask --json` shape.

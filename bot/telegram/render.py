@@ -181,7 +181,7 @@ def answer_blocks(
 
 def paragraph_blocks(meta: NoticeMeta, paragraph: Paragraph) -> list[Block]:
     """A paragraph shown in full under its document, date and section."""
-    heading = messages.paragraph_heading(meta, paragraph.section)
+    heading = messages.paragraph_heading(meta, paragraph.section, origin=paragraph.origin)
     return [Block(paragraph.text, head=heading, style="quote")]
 
 

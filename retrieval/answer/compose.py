@@ -110,6 +110,7 @@ def citation_for(query: Query, passage: Passage, *, quote: str | None = None) ->
         province=passage.meta.province,
         period=passage.paragraph.period,
         superseded_by=passage.meta.superseded_by,
+        origin=passage.paragraph.origin,
     )
 
 

@@ -119,7 +119,8 @@ def _earlier(
 
 
 def _sourced(passage: Passage, lead: str, dating: Dating) -> str:
-    text = phrasing.sourced(phrasing.rule_source(passage.meta), lead[:1].upper() + lead[1:])
+    source = phrasing.rule_source(passage.meta, origin=passage.paragraph.origin)
+    text = phrasing.sourced(source, lead[:1].upper() + lead[1:])
     return _noted(text, passage, dating)
 
 

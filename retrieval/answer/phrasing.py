@@ -5,17 +5,29 @@ from __future__ import annotations
 import datetime as dt
 
 from retrieval.text import format_date
-from retrieval.types import NoticeMeta, Period
+from retrieval.types import CODIFIED_KIND, NoticeMeta, Origin, Period
+
+# Kinds cited by their name ("Luật Phòng, chống bệnh truyền nhiễm"), others by their number.
+_NAMED_KINDS = ("Bộ luật", "Luật", "Pháp lệnh")
 
 
 def source_label(
-    title: str, province: str | None, date: dt.date | None, section: str | None
+    title: str,
+    province: str | None,
+    date: dt.date | None,
+    section: str | None,
+    *,
+    origin: Origin | None = None,
 ) -> str:
     """'Thông báo kết luận ... (Kiên Giang), 13/9/2021, mục 2': where a quote comes from.
 
     The province is named because titles rarely say it ("... của Ban Thường vụ Tỉnh ủy"),
-    and an index often holds several provinces' notices, whose rules differ.
+    and an index often holds several provinces' notices, whose rules differ. A codified
+    article is named by its original document instead of a date: 'Phòng, chống bệnh truyền
+    nhiễm, Nghị định 101/2010/NĐ-CP, Điều 11, khoản 1'.
     """
+    if origin is not None:
+        return ", ".join([title, cited_document(origin), section or origin.article])
     parts = [f"{title} ({province})" if province else title, format_date(date)]
     if section:
         parts.append(section if section.startswith("Điều") else f"mục {section}")
@@ -30,7 +42,8 @@ def doc_label(meta: NoticeMeta, *, paragraphs: int | None = None) -> str:
     'Thông báo kết luận ... (Lai Châu, 13/5/2022, 14 đoạn)'.
     """
     facts = [meta.province] if meta.province else []
-    facts.append(format_date(meta.date))
+    codified = meta.date is None and meta.kind == CODIFIED_KIND
+    facts.append("Bộ Pháp điển" if codified else format_date(meta.date))
     if paragraphs is not None:
         facts.append(f"{paragraphs} đoạn")
     return f"{meta.title} ({', '.join(facts)})"
@@ -116,8 +129,13 @@ def definition(term: str, meaning: str) -> str:
     return f"{term} là “{meaning}”"
 
 
-def rule_source(meta: NoticeMeta) -> str:
-    """'Gia Lai, thông báo kết luận 16/9/2021': whose rule a lead states, and when."""
+def rule_source(meta: NoticeMeta, *, origin: Origin | None = None) -> str:
+    """'Gia Lai, thông báo kết luận 16/9/2021': whose rule a lead states, and when.
+
+    A codified article's rule is its original document's: 'Nghị định 101/2010/NĐ-CP, Điều 11'.
+    """
+    if origin is not None:
+        return f"{cited_document(origin)}, {origin.article}"
     when = format_date(meta.date) if meta.date else "(không ghi ngày)"
     which = f"{_kind_and_number(meta)} {when}"
     return f"{meta.province}, {which}" if meta.province else which
@@ -183,6 +201,27 @@ def short_source(
     if section:
         parts.append(section if section.startswith("Điều") else f"mục {section}")
     return " · ".join(parts)
+
+
+def cited_document(origin: Origin) -> str:
+    """'Luật Phòng, chống bệnh truyền nhiễm', 'Nghị định 101/2010/NĐ-CP': as a cadre cites it.
+
+    A Luật, Bộ luật or Pháp lệnh is cited by its name when a source line gave it; any other
+    document by its kind and number.
+    """
+    kind, _, number = origin.document.partition(" số ")
+    if kind in _NAMED_KINDS and origin.name:
+        return f"{kind} {origin.name}"
+    return f"{kind} {number}".strip()
+
+
+def article_source(origin: Origin, section: str | None) -> str:
+    """'Nghị định 101/2010/NĐ-CP · Điều 11, khoản 1': a codified quote's source, in one line.
+
+    What `short_source` is for a notice: the original document (`cited_document`), then the
+    place in it ('Luật Phòng, chống bệnh truyền nhiễm · Điều 48, khoản 2'), ready to paste.
+    """
+    return f"{cited_document(origin)} · {section or origin.article}"
 
 
 def period(span: Period) -> str:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 
 from retrieval.text import find_period
-from retrieval.types import AdminFacts, Notice, NoticeMeta, Paragraph, Period
+from retrieval.types import AdminFacts, Notice, NoticeMeta, Origin, Paragraph, Period
 
 MetaValue = str | int | float | bool
 
@@ -18,7 +18,7 @@ def date_int(date: dt.date | None) -> int:
 
 
 def paragraph_metadata(notice: Notice, paragraph: Paragraph) -> dict[str, MetaValue]:
-    """Flat metadata stored with each paragraph row."""
+    """Flat metadata stored with each paragraph row (a codified article's origin too)."""
     return {
         "position": paragraph.position,
         "section": paragraph.section or "",
@@ -27,7 +27,33 @@ def paragraph_metadata(notice: Notice, paragraph: Paragraph) -> dict[str, MetaVa
         "province": notice.meta.province or "",
         "date": date_int(notice.meta.date),
         **_period_metadata(paragraph.period),
+        **_origin_metadata(paragraph.origin),
     }
+
+
+def _origin_metadata(origin: Origin | None) -> dict[str, MetaValue]:
+    """The origin's keys, absent for a paragraph without one (every notice's)."""
+    if origin is None:
+        return {}
+    values = {
+        "origin_document": origin.document,
+        "origin_article": origin.article,
+        "origin_name": origin.name,
+        "origin_codified": origin.codified,
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def _origin_from_row(meta: Mapping[str, MetaValue]) -> Origin | None:
+    if not meta.get("origin_document"):
+        return None
+    name, codified = meta.get("origin_name"), meta.get("origin_codified")
+    return Origin(
+        document=str(meta["origin_document"]),
+        article=str(meta.get("origin_article") or ""),
+        name=str(name) if name else None,
+        codified=str(codified) if codified else None,
+    )
 
 
 def _period_metadata(period: Period | None) -> dict[str, MetaValue]:
@@ -138,4 +164,5 @@ def paragraph_from_row(text: str, meta: Mapping[str, MetaValue]) -> Paragraph:
         headings=tuple(json.loads(str(meta.get("headings") or "[]"))),
         role=role,  # type: ignore[arg-type]
         period=_period_from_row(text, meta) if role == "body" else None,
+        origin=_origin_from_row(meta),
     )

@@ -81,7 +81,10 @@ def prompt_variables(
 def source_label(passage: Passage) -> str:
     """What the passage is, as its citation shows it."""
     meta = passage.meta
-    return phrasing.source_label(meta.title, meta.province, meta.date, passage.paragraph.section)
+    paragraph = passage.paragraph
+    return phrasing.source_label(
+        meta.title, meta.province, meta.date, paragraph.section, origin=paragraph.origin
+    )
 
 
 def _clean(text: str, limit: int) -> str:

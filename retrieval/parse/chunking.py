@@ -1,18 +1,21 @@
-"""Read a notice's structure: kind, title, sections, bullets, recipients and signature.
+"""Read a notice's structure: masthead, kind, title, body paragraphs, recipients and signature.
 
-Works on repaired text (see repair.py) and on two document shapes: provincial notices
-("1.", "2.1.", "- " bullets, "Nơi nhận" block) and legal codes ("Chương", "Điều", numbered
-clauses, "a)" points).
+Works on repaired text (see repair.py) and on three document shapes: provincial notices
+("1.", "2.1.", "- " bullets, "Nơi nhận" block), legal documents (a masthead with "Số:" or
+"Luật số:", then "Chương", "Điều", numbered clauses, "a)" points) and codified topics of the
+Bộ Pháp điển (legal.py), which have no masthead and no closing. Where each paragraph stands
+is sections.py's part.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from retrieval.parse import repair
-from retrieval.parse.repair import ARTICLE_MARKER, BULLET_MARKER, CHAPTER_MARKER, POINT_MARKER
+from retrieval.parse import legal, repair
+from retrieval.parse.repair import ARTICLE_MARKER, BULLET_MARKER, CHAPTER_MARKER
 from retrieval.parse.repair import SECTION_MARKER as NUMBERED
+from retrieval.parse.sections import Placed, assign_sections
 from retrieval.types import Paragraph, Role
 
 KINDS = (
@@ -22,9 +25,6 @@ KINDS = (
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _SEPARATOR = re.compile(r"^[-=_*~]{3,}$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-# A heading needs no more words than this; longer numbered blocks are content.
-_HEADING_MAX_WORDS = 16
-_TRAIL_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ParsedText:
 
     kind: str | None
     title: str
-    paragraphs: tuple[tuple[str, str | None, tuple[str, ...]], ...]
+    paragraphs: tuple[Placed, ...]
     recipients: tuple[str, ...] = ()
     signature: str | None = None
     recipients_text: str | None = None
@@ -46,58 +46,40 @@ class ParsedText:
     issued: str | None = None  # the masthead's "Kiên Giang, ngày 14 tháng 9 năm 2021"
 
 
-@dataclass
-class _Trail:
-    """Where we are in the document: chapter, article, numbered sections."""
-
-    chapter: str | None = None
-    article: str | None = None
-    article_heading: str | None = None
-    numbers: dict[str, str] = field(default_factory=dict)
-    current: str | None = None
-    clause: str | None = None
-    last_was_bullet: bool = False
-
-    def headings(self) -> tuple[str, ...]:
-        items = [self.chapter, self.article_heading]
-        if self.current and self.article is None:
-            parts = self.current.split(".")
-            items += [self.numbers.get(".".join(parts[: i + 1])) for i in range(len(parts))]
-        return tuple(h for h in items if h)
-
-    def section(self) -> str | None:
-        if self.article:
-            return f"{self.article}, khoản {self.clause}" if self.clause else self.article
-        return self.current
-
-
-def split_structure(text: str) -> ParsedText:
+def split_structure(text: str, *, codified: bool = False) -> ParsedText:
     """Parse repaired-or-raw notice text into title, paragraphs and closing metadata.
 
     Args:
         text: the whole document as NFC text.
+        codified: a Bộ Pháp điển topic (legal.is_codified): articles with source lines, no
+            masthead, no closing (a "Nơi nhận" inside is an original document's).
 
     Returns:
-        A ParsedText whose paragraphs are (text, section, heading trail) in reading order.
+        A ParsedText whose paragraphs are (text, section, heading trail, origin) in reading
+        order.
     """
     text = _FRONT_MATTER.sub("", repair.normalise_text(text))
+    if codified:
+        text = legal.separate_codified(text)
     lines = _content_lines(text)
-    masthead, number, issued, top = _read_masthead(lines)
+    top_lines, number, issued, top = ([], None, None, 0) if codified else _read_masthead(lines)
+    masthead = " ".join(top_lines)
     lines = lines[top:]
-    kind, title, header_md_title, start = _read_header(lines)
+    kind, title, header_md_title, start = _read_header(lines, issuer=_issuer_line(top_lines))
     header = [masthead, *(repair.strip_markdown(line).strip() for line in lines[:start] if line)]
     header_text = " ".join(h for h in header if h)
+    standalone = legal.is_codified_line if codified else None
     blocks = [
         repair.strip_markdown(repair.drop_stray_tail(b)).strip()
-        for b in repair.join_lines(lines[start:])
+        for b in repair.join_lines(lines[start:], standalone=standalone)
     ]
     blocks = [b for b in blocks if b]
-    body, closing = _split_closing(blocks)
+    body, closing = (blocks, []) if codified else _split_closing(blocks)
     recipients, signature_lines = _read_closing(closing)
     signer = signature_lines[-1] if signature_lines else None
     signer_title = " ".join(signature_lines[:-1]) or None
-    paragraphs = _assign_sections(body)
-    intro = next((p[0] for p in paragraphs if p[1] is None), "")
+    paragraphs = assign_sections(body, codified=codified)
+    intro = next((p.text for p in paragraphs if p.section is None), "")
     return ParsedText(
         kind=kind,
         title=title or header_md_title or (paragraphs[0][0][:80] if paragraphs else ""),
@@ -105,7 +87,8 @@ def split_structure(text: str) -> ParsedText:
         recipients=tuple(recipients),
         signature=" ".join(signature_lines) or None,
         recipients_text=" ".join(b for b in closing if b not in signature_lines) or None,
-        title_text=" ".join(header_text.split()) or None,
+        # A codified topic's header is its "# Title" line: its title is what it says of itself.
+        title_text=(header_md_title if codified else " ".join(header_text.split())) or None,
         signer=signer,
         signer_title=signer_title,
         intro=intro,
@@ -116,7 +99,11 @@ def split_structure(text: str) -> ParsedText:
 
 
 MASTHEAD_LINES = 14  # the kind line comes within this many lines of the top, or there is none
-_NUMBER_LINE = re.compile(r"^Số\s*:?\s*([0-9][\w./-]*(?:\s*-\s*[A-ZĐ][\w/.-]*)?)", re.IGNORECASE)
+# "Số: 15/CT-TTg", "Số 12-TB/TU", and a law's "Luật số: 03/2007/QH12".
+_NUMBER_LINE = re.compile(
+    r"^(?:(?:Bộ luật|Luật|Pháp lệnh)\s+)?Số\s*:?\s*([0-9][\w./-]*(?:\s*-\s*[A-ZĐ][\w/.-]*)?)",
+    re.IGNORECASE,
+)
 _PLACE_DATE = re.compile(r"^[^\W\d][\w .-]{1,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
 _MOTTO = re.compile(
     r"^(ĐẢNG CỘNG SẢN VIỆT NAM|CỘNG H[OÒ]A XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do)",
@@ -125,10 +112,10 @@ _MOTTO = re.compile(
 _DECORATION = re.compile(r"^[\W_]{1,12}$")
 
 
-def _read_masthead(lines: list[str]) -> tuple[str, str | None, str | None, int]:
+def _read_masthead(lines: list[str]) -> tuple[list[str], str | None, str | None, int]:
     """The administrative template's top: issuer, "Số …", motto, "Place, ngày …".
 
-    Returns the masthead text, the number, the place-and-date line and the index of the
+    Returns the masthead's lines, the number, the place-and-date line and the index of the
     first line after the masthead (0 when the text does not open with one: nothing is
     taken unless a kind line such as "THÔNG BÁO" follows within a few lines).
     """
@@ -139,7 +126,7 @@ def _read_masthead(lines: list[str]) -> tuple[str, str | None, str | None, int]:
         if not line or _DECORATION.match(line):
             continue
         if line.upper() in KINDS:
-            return (" ".join(kept), number, issued, i) if kept else ("", None, None, 0)
+            return (kept, number, issued, i) if kept else ([], None, None, 0)
         found = _NUMBER_LINE.match(line)
         if found:
             number = number or found.group(1).replace(" ", "")
@@ -148,7 +135,13 @@ def _read_masthead(lines: list[str]) -> tuple[str, str | None, str | None, int]:
         elif not (_MOTTO.match(line) or repair.is_all_caps(line)):
             break  # body text before any kind line: no masthead
         kept.append(line)
-    return "", None, None, 0
+    return [], None, None, 0
+
+
+def _issuer_line(masthead: list[str]) -> str | None:
+    """The masthead's first line when it names the issuer ("CHÍNH PHỦ"), not the motto."""
+    first = masthead[0] if masthead else ""
+    return first if repair.is_all_caps(first) and not _MOTTO.match(first) else None
 
 
 def _content_lines(text: str) -> list[str]:
@@ -162,13 +155,20 @@ def _content_lines(text: str) -> list[str]:
             content = heading.group(2).strip()
             if not content or content.isdigit():
                 continue  # generated anchors such as "### 4500700000..."
-            line = heading.group(1)[:2] + content  # "#Title" or "##Section heading"
+            if CHAPTER_MARKER.match(content) or ARTICLE_MARKER.match(content):
+                line = content  # "## Chương I …", "### Điều 1. …": a legal text's structure
+            else:
+                line = heading.group(1)[:2] + content  # "#Title" or "##Section heading"
         kept.append(line)
     return kept
 
 
-def _read_header(lines: list[str]) -> tuple[str | None, str, str, int]:
-    """Return kind, title, markdown title and the index of the first body line."""
+def _read_header(lines: list[str], *, issuer: str | None) -> tuple[str | None, str, str, int]:
+    """Return kind, title, markdown title and the index of the first body line.
+
+    A legal document names its issuer again under the title ("CHÍNH PHỦ", then "Căn cứ
+    …"): that line, the masthead's `issuer` line, ends the header.
+    """
     i = 0
     while i < len(lines) and not lines[i]:
         i += 1
@@ -199,6 +199,9 @@ def _read_header(lines: list[str]) -> tuple[str | None, str, str, int]:
             or (plain[:1].isdigit() and not NUMBERED.match(plain))
         )
         if not is_title_line or CHAPTER_MARKER.match(plain) or ARTICLE_MARKER.match(plain):
+            break
+        if issuer and (title_parts or kind) and plain.upper() == issuer.upper():
+            i += 1
             break
         if kind is None and plain.upper() in KINDS:
             kind = plain.upper()
@@ -245,63 +248,18 @@ def _recipient_items(text: str) -> list[str]:
     return [item for item in items if item]
 
 
-def _is_heading_only(block: str) -> bool:
-    words = block.split()
-    ends_open = block.endswith(":") or not re.search(r"[.;!?…][”\")]*$", block)
-    return len(words) <= _HEADING_MAX_WORDS and ends_open
-
-
-def _trail_label(block: str) -> str:
-    head = block.split(":")[0]
-    words = head.split()
-    return " ".join(words[:_TRAIL_WORDS]) + (" …" if len(words) > _TRAIL_WORDS else "")
-
-
-def _assign_sections(blocks: list[str]) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    trail = _Trail()
-    out: list[tuple[str, str | None, tuple[str, ...]]] = []
-    for block in blocks:
-        if block.startswith("#"):
-            continue
-        article = ARTICLE_MARKER.match(block)
-        if CHAPTER_MARKER.match(block):
-            trail = _Trail(chapter=block)
-            continue
-        if article:
-            trail.article = "Điều " + article.group(1).rstrip(".")
-            trail.article_heading = block
-            trail.clause = None
-            continue
-        numbered = NUMBERED.match(block)
-        if numbered and trail.article:
-            trail.clause = numbered.group(1)
-        elif numbered:
-            number = numbered.group(1)
-            trail.current = number
-            trail.numbers[number] = _trail_label(block)
-            trail.last_was_bullet = False
-            if _is_heading_only(block):
-                continue
-        elif BULLET_MARKER.match(block) or POINT_MARKER.match(block):
-            trail.last_was_bullet = True
-        elif trail.last_was_bullet and trail.article is None:
-            # Prose after a section's bullets closes the numbered part ("Ban Thường vụ
-            # thông báo đến các cấp ủy..."): it belongs to no section.
-            trail.current = None
-            trail.last_was_bullet = False
-        elif repair.is_all_caps(block) and len(block.split()) <= _HEADING_MAX_WORDS:
-            if trail.chapter and trail.article is None:
-                trail.chapter = f"{trail.chapter} {block}"
-            continue
-        out.append((block, trail.section(), trail.headings()))
-    return out
-
-
 def make_paragraphs(doc_id: str, parsed: ParsedText) -> tuple[Paragraph, ...]:
     """Attach ids and positions; header, recipients and signature records come last."""
     paragraphs = [
-        Paragraph(doc_id=doc_id, position=i, text=text, section=section, headings=headings)
-        for i, (text, section, headings) in enumerate(parsed.paragraphs)
+        Paragraph(
+            doc_id=doc_id,
+            position=i,
+            text=p.text,
+            section=p.section,
+            headings=p.headings,
+            origin=p.origin,
+        )
+        for i, p in enumerate(parsed.paragraphs)
     ]
     extras: tuple[tuple[str | None, str, Role], ...] = (
         (parsed.title_text, "Tiêu đề", "title"),

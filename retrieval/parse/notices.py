@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import EmptyDocumentError, ParseError
-from retrieval.parse import chunking
+from retrieval.parse import chunking, legal
 from retrieval.parse.bundle import split_notices
 from retrieval.parse.extracted import ReadLimits
 from retrieval.parse.reading import read_file
@@ -25,7 +25,7 @@ from retrieval.text import (
     fold,
     resolve_province,
 )
-from retrieval.types import AdminFacts, Notice, NoticeMeta
+from retrieval.types import CODIFIED_KIND, AdminFacts, Notice, NoticeMeta
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,22 @@ _PROPER = (
     "Tỉnh ủy", "Ban Thường vụ", "Thường trực", "Ban Chỉ đạo", "Bí thư", "Covid-19", "Hội nghị",
     "Ủy ban nhân dân", "Hội đồng nhân dân", "Trưởng Ban", "UBND", "HĐND", "BCĐ", "MTTQ",
 )  # fmt: skip
+# Kinds only the central state issues: such a document belongs to no province.
+_NATIONAL_KINDS = {
+    "Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", CODIFIED_KIND,
+}  # fmt: skip
+# Issuers of the central state, as a masthead writes them, and as a sentence names them.
+_CENTRAL_ISSUERS = {
+    "QUỐC HỘI": "Quốc hội", "ỦY BAN THƯỜNG VỤ QUỐC HỘI": "Ủy ban Thường vụ Quốc hội",
+    "CHÍNH PHỦ": "Chính phủ", "THỦ TƯỚNG CHÍNH PHỦ": "Thủ tướng Chính phủ",
+    "VĂN PHÒNG CHÍNH PHỦ": "Văn phòng Chính phủ",
+}  # fmt: skip
+_MINISTRY = re.compile(r"^BỘ (?!CHỈ HUY)(\S+)(.*)$")  # "BỘ Y TẾ" -> "Bộ Y tế"
+# "… CỦA LUẬT PHÒNG, CHỐNG …" names a document, not who issued the title's document.
+_DOCUMENT_WORD = re.compile(
+    r"^(BỘ LUẬT|LUẬT|PHÁP LỆNH|NGHỊ ĐỊNH|NGHỊ QUYẾT|THÔNG TƯ|QUYẾT ĐỊNH|CHỈ THỊ)\b", re.IGNORECASE
+)
+_PASSED = re.compile(r"thông qua ngày", re.IGNORECASE)  # a law's date: the day it was passed
 _SIDECAR_KEYS = {
     "title", "kind", "date", "province", "issuer", "signer", "signer_title", "number",
     "supersedes", "recipients",
@@ -94,14 +110,20 @@ def load_notices(
         ParseError: (or a subclass) naming the file and what is wrong with it.
     """
     extracted = read_file(path, limits)
+    page = legal.read_page(extracted.text)
+    text = page.text if page else extracted.text
+    codified = legal.is_codified(text)
     sidecar, sidecar_bytes = _read_sidecar(path)
+    if page:  # what the page says, under what the sidecar says
+        sidecar = {**page.facts, **sidecar}
     facts = facts or AdminFacts()
     given = facts.as_sidecar()
     if given:
         sidecar = {**sidecar, **given}
         sidecar_bytes += json.dumps(given, sort_keys=True).encode()  # a new setting re-indexes
     doc = doc_id or doc_id_for(path)
-    parts = split_notices(extracted.text)
+    # A legal page or a codified topic is one document, whatever closings it quotes.
+    parts = [text] if page or codified else split_notices(text)
     file_bytes = path.read_bytes()
     notices = []
     for n, part in enumerate(parts, start=1):
@@ -110,7 +132,7 @@ def load_notices(
         fingerprint = hashlib.sha256(file_bytes + sidecar_bytes + salt).hexdigest()[:12]
         first = n == 1
         notice = _parse(part, part_id, path, sidecar if first else {}, fingerprint,
-                        facts if first else AdminFacts())  # fmt: skip
+                        facts if first else AdminFacts(), codified=codified)  # fmt: skip
         if notice is not None and first and facts:
             notice = replace(notice, meta=replace(notice.meta, overrides=facts))
         if notice is not None:
@@ -135,12 +157,14 @@ def _parse(
     sidecar: dict[str, Any],
     fingerprint: str,
     facts: AdminFacts,
+    *,
+    codified: bool,
 ) -> Notice | None:
-    parsed = chunking.split_structure(text)
+    parsed = chunking.split_structure(text, codified=codified)
     paragraphs = chunking.make_paragraphs(doc_id, parsed)
     if not any(p.role == "body" for p in paragraphs):
         return None
-    meta = _metadata(doc_id, path, parsed, sidecar, facts)
+    meta = _metadata(doc_id, path, parsed, sidecar, facts, codified=codified)
     # A rule's period is read against the issue date: a period over before it is reported.
     paragraphs = tuple(
         replace(p, period=find_period(p.text, issued=meta.date)) if p.role == "body" else p
@@ -148,7 +172,9 @@ def _parse(
     )
     body = " ".join(p.text for p in paragraphs if p.role == "body")
     periods = tuple(p.period for p in paragraphs if p.period is not None)
-    meta = replace(meta, replaces=tuple(find_replaced(body)), periods=periods)
+    # A codified topic replaces nothing: what its articles repeal, their documents repealed.
+    replaced = () if codified else tuple(find_replaced(body))
+    meta = replace(meta, replaces=replaced, periods=periods)
     return Notice(meta=meta, paragraphs=paragraphs, fingerprint=fingerprint)
 
 
@@ -185,7 +211,16 @@ def _metadata(
     parsed: chunking.ParsedText,
     side: dict[str, Any],
     facts: AdminFacts,
+    *,
+    codified: bool,
 ) -> NoticeMeta:
+    """The notice's metadata: the sidecar's (and a legal page's) facts over the text's.
+
+    A codified topic states no date, number, issuer or province of its own: none is read
+    from its text (its articles' documents have theirs). A document of the central state
+    (a Luật, Nghị định, Thông tư; a masthead of Chính phủ or a Bộ) names no province: its
+    "Hà Nội, ngày …" is where it was signed.
+    """
     kind = _KIND_NAMES.get(parsed.kind or "", parsed.kind.capitalize() if parsed.kind else None)
     title = side.get("title") or _display_title(kind, parsed.title)
     if facts.date:  # an administrator's date is checked already, and typed
@@ -193,19 +228,21 @@ def _metadata(
     elif "date" in side:
         date = _sidecar_date(side.get("date"), path)
     else:
-        date = _text_date(parsed)
+        date = None if codified else _text_date(parsed)
+    national = (side.get("kind") or kind) in _NATIONAL_KINDS or _central(parsed.masthead)
     province = side.get("province")
-    if province is None:
+    if province is None and not national:
         found = find_provinces(" ".join([parsed.masthead, parsed.intro, parsed.title]))
         province = found[0] if found else None
     recipients = side.get("recipients") or parsed.recipients
+    issuer = None if codified else _issuer(parsed.title) or _masthead_issuer(parsed.masthead)
     return NoticeMeta(
         doc_id=doc_id,
         title=title,
         kind=side.get("kind") or kind,
         date=date,
         province=resolve_province(province) or province if province else None,
-        issuer=side.get("issuer") or _issuer(parsed.title) or _masthead_issuer(parsed.masthead),
+        issuer=side.get("issuer") or issuer,
         signer=side.get("signer") or parsed.signer,
         signer_title=side.get("signer_title") or parsed.signer_title,
         number=side.get("number") or parsed.number,
@@ -217,17 +254,48 @@ def _metadata(
 
 def _text_date(parsed: chunking.ParsedText) -> dt.date | None:
     # The masthead's "Kiên Giang, ngày 14 tháng 9 năm 2021" is the issue date; the intro's
-    # first date is the meeting's, the best there is without one.
+    # first date is the meeting's, the best there is without one. A preamble ("Căn cứ
+    # Luật … ngày …") dates other documents; a law without a dated masthead is dated by
+    # the day it was passed ("… thông qua ngày 21 tháng 11 năm 2007").
     issued = first_date(parsed.issued) if parsed.issued else None
-    return issued or first_date(parsed.intro[:300]) or first_date(parsed.title)
+    intro = "" if parsed.intro.startswith("Căn cứ") else parsed.intro
+    return issued or first_date(intro[:300]) or first_date(parsed.title) or _passed_date(parsed)
+
+
+def _passed_date(parsed: chunking.ParsedText) -> dt.date | None:
+    if parsed.kind not in ("LUẬT", "PHÁP LỆNH"):
+        return None
+    for p in reversed(parsed.paragraphs[-5:]):
+        found = _PASSED.search(p.text)
+        if found:
+            return first_date(p.text[found.start() :])
+    return None
+
+
+def _central(masthead: str) -> bool:
+    issuer = _masthead_words(masthead) or ""
+    return issuer in _CENTRAL_ISSUERS or bool(_MINISTRY.match(issuer))
+
+
+def _masthead_words(masthead: str) -> str | None:
+    m = re.match(r"(.+?)(?=\s+(?:Số\b|Luật số\b|ĐẢNG CỘNG SẢN|CỘNG H[OÒ]A)|$)", masthead)
+    return m.group(1).strip() if m and m.group(1).isupper() else None
 
 
 def _masthead_issuer(masthead: str) -> str | None:
-    """'TỈNH ỦY KIÊN GIANG' from the masthead (its first all-caps words before the motto)."""
-    m = re.match(r"(.+?)(?=\s+(?:Số\b|ĐẢNG CỘNG SẢN|CỘNG H[OÒ]A)|$)", masthead)
-    if not m or not m.group(1).isupper():
+    """'TỈNH ỦY KIÊN GIANG' from the masthead (its first all-caps words before the motto).
+
+    A central issuer is named as a sentence names it: "Chính phủ", "Bộ Y tế".
+    """
+    words = _masthead_words(masthead)
+    if words is None:
         return None
-    return _sentence_case(m.group(1).strip())
+    if words in _CENTRAL_ISSUERS:
+        return _CENTRAL_ISSUERS[words]
+    ministry = _MINISTRY.match(words)
+    if ministry:
+        return f"Bộ {ministry.group(1).capitalize()}{ministry.group(2).lower()}"
+    return _sentence_case(words)
 
 
 def _sidecar_date(value: Any, path: Path) -> dt.date | None:
@@ -255,6 +323,8 @@ def _sentence_case(text: str) -> str:
 
 def _display_title(kind: str | None, title: str) -> str:
     body = _sentence_case(title)
+    if kind in ("Luật", "Bộ luật", "Pháp lệnh"):  # "Luật Phòng, chống bệnh truyền nhiễm"
+        body = body[:1].upper() + body[1:]
     if kind:
         return f"{kind} {body}".strip()
     return (body[:1].upper() + body[1:]) or "Văn bản không tên"
@@ -262,7 +332,7 @@ def _display_title(kind: str | None, title: str) -> str:
 
 def _issuer(title: str) -> str | None:
     m = re.search(r"CỦA (.+?)(?:\s+(?:về|tại)\s|$)", title)
-    if not m:
+    if not m or _DOCUMENT_WORD.match(m.group(1)):
         return None
     issuer = _sentence_case(m.group(1).strip(" ,"))
     return issuer[:1].upper() + issuer[1:]

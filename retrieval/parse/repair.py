@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # A block that ends like this closes a paragraph.
 _TERMINAL = re.compile(r"[.!?:…][”\"’)\]*]*$")
@@ -66,7 +67,7 @@ def is_standalone_heading(line: str) -> bool:
     return bool(ARTICLE_MARKER.match(line) or CHAPTER_MARKER.match(line) or is_all_caps(line))
 
 
-def join_lines(lines: list[str]) -> list[str]:
+def join_lines(lines: list[str], *, standalone: Callable[[str], bool] | None = None) -> list[str]:
     """Rebuild paragraphs from physical lines.
 
     Blank lines are ignored (some files put one between every line); two lines are joined
@@ -75,19 +76,27 @@ def join_lines(lines: list[str]) -> list[str]:
     a space. Linear in the text's length: a paragraph's lines are collected and joined once,
     and each check reads only the last line (a hard-wrapped 200 MB file took minutes when
     every line re-read the whole paragraph so far).
+
+    Args:
+        lines: the physical lines.
+        standalone: lines that are a block of their own, joined to nothing before or after
+            (a codified text's article headings and source lines: legal.is_codified_line).
     """
     blocks: list[list[str]] = []
+    alone = False  # the last block is a standalone line
     for raw in lines:
         line = clean_line(raw)
         if not line:
             continue
-        if blocks and _continues(blocks[-1], line):
+        single = standalone is not None and standalone(line)
+        if blocks and not (single or alone) and _continues(blocks[-1], line):
             last = blocks[-1][-1]
             # "QĐ-" + "BCĐQG": a hyphen glued to a word at the end of a line splits one token.
             glued = re.search(r"\w-$", last) is not None and not line[:1].islower()
             blocks[-1].append(line if glued else " " + line)
         else:
             blocks.append([line])
+        alone = single
     return ["".join(block) for block in blocks]
 
 

@@ -10,7 +10,7 @@ import pytest
 from bot import messages
 from bot.telegram import buttons as telegram_buttons
 from bot.telegram.render import Block, answer_blocks, pack, units
-from retrieval import Answer, Answerer, Citation, phrasing
+from retrieval import Answer, Answerer, Citation, NoticeMeta, Origin, phrasing
 from tests.helpers.asking import ask
 from tests.helpers.telegram_html import ParsedText, parse_html
 
@@ -152,6 +152,19 @@ def test_short_source_abbreviates_the_kind_and_prefers_the_number_to_the_date(
     kind: str | None, number: str | None, date: dt.date | None, section: str | None, label: str
 ) -> None:
     assert phrasing.short_source("Gia Lai", kind, number, date, section) == label
+
+
+def test_a_codified_article_is_headed_by_its_original_document() -> None:
+    decree = Origin("Nghị định số 101/2010/NĐ-CP", "Điều 11", codified="Điều 45.7.NĐ.1.11")
+    law = Origin("Luật số 03/2007/QH12", "Điều 48", "Phòng, chống bệnh truyền nhiễm")
+    cited = dataclasses.replace(citation(1, "q"), date=None, section="Điều 11, khoản 1")
+    meta = NoticeMeta(doc_id="pd", title="Phòng, chống bệnh truyền nhiễm", kind="Pháp điển")
+    heading = messages.citation_heading(2, dataclasses.replace(cited, origin=decree), meta)
+    assert heading == "[2] Nghị định 101/2010/NĐ-CP · Điều 11, khoản 1"
+    cited = dataclasses.replace(cited, origin=law, section="Điều 48, khoản 2")
+    assert messages.citation_heading(1, cited) == (
+        "[1] Luật Phòng, chống bệnh truyền nhiễm · Điều 48, khoản 2"
+    )
 
 
 def test_a_third_citation_is_shown_only_from_another_province() -> None:

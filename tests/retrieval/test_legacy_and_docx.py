@@ -237,7 +237,7 @@ def test_template_gives_chunking_the_date_number_and_signer() -> None:
     assert parsed.signer == SIGNER
     assert parsed.signer_title == "T/M BAN THƯỜNG VỤ PHÓ BÍ THƯ THƯỜNG TRỰC"
     assert "Lưu VPTU" in parsed.recipients
-    before_sections = [text for text, section, _ in parsed.paragraphs if section is None][:3]
+    before_sections = [p.text for p in parsed.paragraphs if p.section is None][:3]
     front = " ".join([parsed.title_text or "", *before_sections])
     assert "TỈNH ỦY KIÊN GIANG" in front
     assert "Số 12-TB/TU" in front
@@ -278,7 +278,7 @@ def test_automatic_numbering_is_written_out() -> None:
     text = _docx("numbered.docx")
     assert "\n\n2. Các huyện thực hiện tốt:\n\n- Tiêm vắc xin mũi 3." in text
     parsed = split_structure(text)
-    assert [(text, section) for text, section, _ in parsed.paragraphs][-3:] == [
+    assert [(p.text, p.section) for p in parsed.paragraphs][-3:] == [
         ("1. Tiếp tục giãn cách xã hội.", "1"),
         ("- Tiêm vắc xin mũi 3.", "2"),
         ("- Đeo khẩu trang nơi công cộng.", "2"),

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import load_notice
+from retrieval import Origin, load_notice
+from retrieval.parse import load_notices
 from tests.conftest import NOTICES, TEST_DATA
 
 # The codified law (Bộ Pháp điển 45.7), a second document shape: see its SOURCE.md.
@@ -122,14 +123,34 @@ def test_metadata_records_hold_header_recipients_and_signature() -> None:
 
 
 def test_legal_code_articles_come_out_as_sections() -> None:
-    parsed = load_notice(EXTERNAL / "phong-chong-benh-truyen-nhiem.md")
-    sections = {p.section.split(",")[0] for p in parsed.body if p.section}
-    assert len(sections) > 300
-    assert "Điều 45.7.LQ.1" in sections
-    clause = next(p for p in parsed.body if p.section == "Điều 45.7.LQ.1, khoản 2")
+    loaded = load_notices(EXTERNAL / "phong-chong-benh-truyen-nhiem.md")
+    assert len(loaded.notices) == 1  # its quoted "Nơi nhận" blocks split nothing
+    parsed = loaded.notices[0]
+    articles = {(p.origin.document, p.origin.article) for p in parsed.body if p.origin}
+    assert len(articles) > 300
+    assert all(p.origin and p.section for p in parsed.body)
+    clause = next(p for p in parsed.body if p.section == "Điều 1, khoản 2")
     assert clause.text.startswith("2. Luật này áp dụng đối với cơ quan, tổ chức, cá nhân")
-    assert clause.headings[-1] == "Điều 45.7.LQ.1. Phạm vi điều chỉnh, đối tượng áp dụng"
-    # An article glued to the previous sentence in the web copy is still its own section.
-    assert "Điều 45.7.LQ.19" in sections
+    assert clause.origin == Origin(
+        "Luật số 03/2007/QH12", "Điều 1", "Phòng, chống bệnh truyền nhiễm", "Điều 45.7.LQ.1"
+    )
+    assert clause.headings == (
+        "Chương I. NHỮNG QUY ĐỊNH CHUNG",
+        "Điều 1. Phạm vi điều chỉnh, đối tượng áp dụng",
+    )
+    # Articles glued to the previous sentence in the web copy are still articles of their own.
+    codified = {p.origin.codified for p in parsed.body if p.origin}
+    assert {"Điều 45.7.LQ.19", "Điều 45.7.NĐ.1.11", "Điều 45.7.TT.20.12"} <= codified
     assert parsed.meta.title == "Phòng, chống bệnh truyền nhiễm"
-    assert not any(t.startswith("|") for t in (p.text for p in parsed.body))
+    assert not any(t.startswith(("|", "(Điều")) for t in (p.text for p in parsed.body))
+
+
+def test_the_quarantine_facility_conditions_are_cited_as_their_own_article() -> None:
+    parsed = load_notice(EXTERNAL / "phong-chong-benh-truyen-nhiem.md")
+    condition = next(p for p in parsed.body if p.text.startswith("1. Cơ sở thực hiện việc cách ly"))
+    assert condition.section == "Điều 11, khoản 1"
+    assert condition.origin is not None
+    assert condition.origin.document == "Nghị định số 101/2010/NĐ-CP"
+    assert condition.headings[-1] == (
+        "Điều 11. Điều kiện đối với cơ sở thực hiện việc cách ly y tế, cưỡng chế cách ly y tế"
+    )
