@@ -463,6 +463,26 @@ def test_not_found_shows_the_hotline_first(page: Chrome, console: Console) -> No
     assert cards(page) == []
 
 
+def test_a_follow_up_says_how_it_was_read_and_can_be_asked_alone(
+    page: Chrome, console: Console
+) -> None:
+    open_staff(page, console)
+    ask(page, "Huyện An Biên giãn cách theo chỉ thị nào?")
+    ask(page, "Còn Rạch Giá thì sao?")
+    understood = find(page, "#answer .understood")
+    assert understood.text.startswith("Hiểu câu hỏi là: Rạch Giá giãn cách theo chỉ thị nào?")
+    assert "Chỉ thị 16/CT-TTg" in lead(page)
+    before = answers_shown(page)
+    understood.find_element(By.CSS_SELECTOR, "button").click()  # "Hỏi riêng câu này"
+    wait_for(page, lambda d: answers_shown(d) > before)
+    assert find_all(page, "#answer .understood") == []  # the message, answered as it is
+    # "Câu hỏi mới" starts over too: a follow-up after it is not read in context.
+    ask(page, "Huyện An Biên giãn cách theo chỉ thị nào?")
+    find(page, "#new-conversation").click()
+    ask(page, "Còn Rạch Giá thì sao?")
+    assert find_all(page, "#answer .understood") == []
+
+
 def test_staff_token_is_asked_once_and_kept_for_the_tab(
     browser: Chrome, guarded_console: Console
 ) -> None:
