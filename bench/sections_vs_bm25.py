@@ -31,15 +31,19 @@ from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_answerer, build_library  # noqa: E402
 from retrieval import load_items  # noqa: E402
 from retrieval.text import fold_for_match  # noqa: E402
+from retrieval.types import Origin  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 
 
-def section_key(doc_id: str, section: str | None, position: int) -> str:
-    """A paragraph's section: its article ("Điều 11") or, without one, its numbered section."""
+def section_key(doc_id: str, section: str | None, position: int, origin: Origin | None) -> str:
+    """A paragraph's section: its article ("Điều 11" of its law or decree, in a codified
+    topic "Điều 11 Nghị định số 101/2010/NĐ-CP") or, without one, its numbered section.
+    """
+    source = origin.document if origin is not None else ""
     if section and section.startswith("Điều"):
-        return f"{doc_id}#{section.split(',')[0]}"
-    return f"{doc_id}#{section or position}"
+        return f"{doc_id}#{source}#{section.split(',')[0]}"
+    return f"{doc_id}#{source}#{section or position}"
 
 
 def tokens(text: str) -> list[str]:
@@ -59,7 +63,7 @@ def main() -> None:
     for doc_id in library.catalog:
         for p in library.paragraphs(doc_id):
             if p.role == "body":
-                texts[section_key(doc_id, p.section, p.position)].append(p.text)
+                texts[section_key(doc_id, p.section, p.position, p.origin)].append(p.text)
     keys = list(texts)
     joined = [" ".join(texts[k]) for k in keys]
     folded = [fold_for_match(t) for t in joined]
@@ -79,7 +83,7 @@ def main() -> None:
             answer = runner.run(answerer.answer(item.question))
             refused += answer.status != "answered"
             cited = [
-                section_key(c.doc_id, c.section, int(c.paragraph_id.rpartition(":")[2]))
+                section_key(c.doc_id, c.section, int(c.paragraph_id.rpartition(":")[2]), c.origin)
                 for c in answer.citations
             ]
             ours[0] += bool(set(cited[:1]) & gold)

@@ -314,14 +314,15 @@ def eval_command(state: _State, file: Path, misses: bool, split: str | None) -> 
     rows += sorted((k, v.row()) for k, v in report.kinds.items())
     width = max(len(name) for name, _ in rows) + 2
     click.echo(
-        f"{'kind':<{width}}{'n':>5}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}{'lead':>8}"
+        f"{'kind':<{width}}{'n':>5}{'hit@1':>8}{'hit@3':>8}{'MRR':>8}{'lead':>8}{'first':>8}"
         f"{'answered':>9}{'refuse':>8}{'refused':>9}"
     )
     for name, r in rows:
         total = r["answerable"] + r["refuse_items"]
         click.echo(
             f"{name:<{width}}{total:>5}{_pct(r['hit@1'])}{_pct(r['hit@3'])}{_pct(r['mrr'])}"
-            f"{_pct(r['lead_hit'])}{_pct(r['answered_rate'], 9)}{_pct(r['refusal_acc'])}"
+            f"{_pct(r['lead_hit'])}{_pct(r['first_hit'])}{_pct(r['answered_rate'], 9)}"
+            f"{_pct(r['refusal_acc'])}"
             f"{r['wrongly_refused']:>9}"
         )
     stats = answerer.stats
@@ -333,7 +334,8 @@ def eval_command(state: _State, file: Path, misses: bool, split: str | None) -> 
             click.echo(f"  fallback {count}× {reason}")
     click.echo(
         "(answerable items: hit@k = a gold span quoted in the top k citations, lead = the lead"
-        " states a gold span's words, refused = how many came back not answered)"
+        " states a gold span's words, first = its first answer alone does, refused = how many"
+        " came back not answered)"
     )
     click.echo(
         "(refuse items: answered = share answered, lower is better;"

@@ -10,7 +10,6 @@ as a definition at all.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 
@@ -79,8 +78,9 @@ def answer_text(
         ):
             by_province.setdefault(p.meta.province, p)
     chosen = list(by_province.values())[:MAX_PROVINCES]
-    if len(chosen) > 1:
-        chosen.sort(key=lambda p: p.meta.date or dt.date.min, reverse=True)
+    if len(chosen) > 1:  # the first answer is the best: it holds the fact asked for, then surest
+        typed = typed_pattern(query)
+        chosen.sort(key=lambda p: (typed is not None and not _states(typed, p), -p.score))
     parts = [_sourced(p, lead_for(query, p.paragraph.text, weight), dating) for p in chosen]
     earlier = _earlier(chosen, passages, answerability.answers)
     if earlier is not None:
@@ -89,6 +89,11 @@ def answer_text(
         parts.append(_noted(phrasing.sourced(source, lead), earlier, dating))
     text = "; ".join(part.rstrip(".;") for part in parts) if len(parts) > 1 else parts[0]
     return _with_missing(text, query, passages, answerability, hotline, not_said)
+
+
+def _states(pattern: re.Pattern[str], passage: Passage) -> bool:
+    """Whether a paragraph states a fact of the kind asked for (a number, a date, …)."""
+    return bool(pattern.search(fold(passage.paragraph.text)))
 
 
 def _dated_elsewhere(query: Query, passage: Passage) -> bool:

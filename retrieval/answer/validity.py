@@ -36,19 +36,28 @@ class Dating:
         return None
 
 
+EQUALLY_SURE = 0.95  # versions of one rule: passages of a province this close to its best
+
+
 def newest_first(passages: Sequence[Passage], *, answers: Callable[[float], bool]) -> list[Passage]:
     """The passages with each province's newest notice first among those that answer.
 
-    Those that answer are those whose score `answers` accepts. A newer dated notice of a
-    province takes the place of an older one: its rule is the one in force. Across provinces
+    Those that answer are those whose score `answers` accepts, and only those that answer
+    about as well as the province's best (EQUALLY_SURE): a newer notice that does not answer
+    the question takes no one's place. A newer dated notice of a province takes the place
+    of an older one: its rule is the one in force. Across provinces
     the order stays (their rules differ; another province's newest is not the answer for
     this one). Undated notices, and passages that do not answer, keep their places: nobody
     can say which undated notice is newer.
     """
     ranked = list(passages)
+    best: dict[str | None, float] = {}
+    for p in ranked:
+        best[p.meta.province] = max(best.get(p.meta.province, 0.0), p.score)
     groups: dict[str | None, list[int]] = {}  # province -> the places of its dated answers
     for i, p in enumerate(ranked):
-        if answers(p.score) and p.meta.date is not None:
+        equal = p.score >= EQUALLY_SURE * best[p.meta.province]
+        if answers(p.score) and equal and p.meta.date is not None:
             groups.setdefault(p.meta.province, []).append(i)
     for places in groups.values():
         newest = sorted((ranked[i] for i in places), key=_date, reverse=True)

@@ -5,6 +5,9 @@ citation whose quote contains a gold span, compared with `fold_for_match`), the 
 and how many came back not answered. On refuse items (`expect: refuse`): the answered rate (lower
 is better) and the refusal accuracy (not answered and no citations).
 
+First hit: the same, on the lead's first answer alone (before a second province's or
+document's "; <source>: …"), what a phone shows first.
+
 Lead hit: the lead (`Answer.text` of an answered item) contains at least 60% of the content
 words of one of the item's gold spans, or all of them when the span has 3 content words or
 fewer. Content words are the folded [0-9a-z] words (`retrieval.text.fold`) minus
@@ -18,7 +21,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +63,7 @@ class KindScore:
     hit3: int = 0
     reciprocal: float = 0.0
     lead_hits: int = 0
+    first_hits: int = 0  # the lead's first answer alone (what a phone shows first) holds it
     refuse_items: int = 0
     refused_right: int = 0
     answered_on_refuse: int = 0
@@ -75,6 +79,7 @@ class KindScore:
             "hit@3": self.hit3 / n if n else None,
             "mrr": self.reciprocal / n if n else None,
             "lead_hit": self.lead_hits / n if n else None,
+            "first_hit": self.first_hits / n if n else None,
             "refuse_items": r,
             "answered_rate": self.answered_on_refuse / r if r else None,
             "refusal_acc": self.refused_right / r if r else None,
@@ -148,6 +153,16 @@ def hit_rank(answer: Answer, gold: Iterable[str]) -> int | None:
     return None
 
 
+# Where a lead's second answer starts: "; " then another source and its colon.
+_NEXT_ANSWER = re.compile(r"; (?=[^;:]{1,120}: )")
+
+
+def first_answer(text: str) -> str:
+    """The lead's first answer: its first line, before a second province's or document's."""
+    line = text.split("\n", 1)[0]
+    return _NEXT_ANSWER.split(line, maxsplit=1)[0]
+
+
 def lead_hit(answer: Answer, gold: Iterable[str]) -> bool:
     """True when the answer is answered and its lead states one of the gold spans.
 
@@ -198,6 +213,7 @@ def _score(score: KindScore, item: EvalItem, answer: Answer) -> None:
     score.answerable += 1
     score.wrongly_refused += answer.status != "answered"
     score.lead_hits += lead_hit(answer, item.gold)
+    score.first_hits += lead_hit(replace(answer, text=first_answer(answer.text)), item.gold)
     rank = hit_rank(answer, item.gold)
     if rank is not None:
         score.hit1 += rank == 1

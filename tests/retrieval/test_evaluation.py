@@ -17,6 +17,7 @@ from retrieval.evaluation import (
     WRONG_DOC,
     EvalItem,
     evaluate,
+    first_answer,
     hit_rank,
     lead_hit,
     load_items,
@@ -115,11 +116,21 @@ def test_overall_scores_match_the_hand_computed_values() -> None:
         "hit@3": pytest.approx(3 / 5),  # a1 (rank 2), a2, a5
         "mrr": pytest.approx((1 / 2 + 1 + 1) / 5),
         "lead_hit": pytest.approx(2 / 5),  # a1, a2
+        "first_hit": pytest.approx(2 / 5),  # their leads hold one answer each
         "refuse_items": 3,
         "answered_rate": pytest.approx(1 / 3),  # r2
         "refusal_acc": pytest.approx(1 / 3),  # r1 only: r3 is not_found but cites a paragraph
         "wrongly_refused": 1,  # a4
     }
+
+
+def test_the_first_answer_is_the_lead_before_a_second_source() -> None:
+    lead = (
+        "Gia Lai, chỉ thị (không ghi ngày): cách ly tập trung 21 ngày; Lai Châu, thông báo kết"
+        " luận 13/5/2022: Tạm dừng hoạt động các khu cách ly; còn nữa\nVui lòng gọi 1900 9095"
+    )
+    assert first_answer(lead) == "Gia Lai, chỉ thị (không ghi ngày): cách ly tập trung 21 ngày"
+    assert first_answer("5K là: khẩu trang; khử khuẩn") == "5K là: khẩu trang; khử khuẩn"
 
 
 def test_scores_per_kind_and_none_where_a_kind_has_no_such_item() -> None:
