@@ -39,12 +39,18 @@ class Ingestion:
         library: the index.
         alerts: the followers and the alert outbox.
         uploads_dir: where the originals of uploaded files are kept (``DOC_ID/FILE_NAME``).
+        workers: threads embedding the paragraphs of `files` (`chithi ingest`, the bundled
+            notices). An upload is embedded on one thread: the bot or web process that
+            receives it goes on answering questions on the other cores meanwhile.
     """
 
-    def __init__(self, library: Library, *, alerts: AlertStore, uploads_dir: Path) -> None:
+    def __init__(
+        self, library: Library, *, alerts: AlertStore, uploads_dir: Path, workers: int = 1
+    ) -> None:
         self.library = library
         self.alerts = alerts
         self.uploads_dir = uploads_dir
+        self.workers = workers
 
     def files(
         self,
@@ -62,7 +68,9 @@ class Ingestion:
             facts: what an administrator sets that the files do not state.
             progress: a progress bar factory (see `Library.ingest`).
         """
-        results = self.library.ingest(paths, replace=replace, facts=facts, progress=progress)
+        results = self.library.ingest(
+            paths, replace=replace, facts=facts, progress=progress, workers=self.workers
+        )
         return Ingested(results, self._alert(results))
 
     def upload(

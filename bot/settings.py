@@ -19,7 +19,7 @@ ENVIRONMENT_VARIABLES = (
     "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
     "CHITHI_CHROMA_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
-    "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_STAFF_TOKEN",
+    "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_INGEST_WORKERS", "CHITHI_STAFF_TOKEN",
     "CHITHI_LEXICAL_DIR",
     "CHITHI_LLM_MODEL", "CHITHI_LLM_TIMEOUT", "CHITHI_LOG_LEVEL", "CHITHI_MAX_FILE_MB",
     "CHITHI_MAX_OCR_PAGES", "CHITHI_MAX_QUESTION_CHARS", "CHITHI_MAX_UNPACKED_MB",
@@ -39,6 +39,14 @@ def default_data_dir(environ: Mapping[str, str]) -> Path:
 
 
 _MB = 1024 * 1024
+MAX_INGEST_WORKERS = 64  # each embedding thread holds its own activations (up to ~40 MB)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. a container's limit)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,10 @@ class Settings:
     hotline: str = "1900 9095"  # CHITHI_HOTLINE
     embeddings: str = "e5"  # CHITHI_EMBEDDINGS: "e5" or "openai:<model>"
     embed_threads: int = 1  # CHITHI_EMBED_THREADS: CPU threads of the bundled e5 model
+    # CHITHI_INGEST_WORKERS: threads embedding the files of `chithi ingest` (and the bundled
+    # notices) with e5, by default one per core (per CHITHI_EMBED_THREADS cores); uploads to
+    # the bot or the web app use one
+    ingest_workers: int = field(default_factory=available_cores)
     chroma_url: str | None = None  # CHITHI_CHROMA_URL: use a Chroma server instead of data_dir
     chroma_token: str | None = field(default=None, repr=False)  # CHITHI_CHROMA_TOKEN
     # CHITHI_LEXICAL_DIR: a folder of this process's own (replicas must not share one)
@@ -105,12 +117,14 @@ class Settings:
             raise ConfigError(
                 f"CHITHI_EMBEDDINGS={embeddings!r} is invalid; use 'e5' or 'openai:<model>'"
             )
+        embed_threads = int(_number(get, "CHITHI_EMBED_THREADS", cls.embed_threads))
         return cls(
             data_dir=Path(get("CHITHI_DATA_DIR") or default_data_dir(env)).expanduser(),
             notices_dir=Path(get("CHITHI_NOTICES_DIR") or _REPO_NOTICES).expanduser(),
             hotline=get("CHITHI_HOTLINE") or cls.hotline,
             embeddings=embeddings,
-            embed_threads=int(_number(get, "CHITHI_EMBED_THREADS", cls.embed_threads)),
+            embed_threads=embed_threads,
+            ingest_workers=_workers(get("CHITHI_INGEST_WORKERS"), embed_threads),
             chroma_url=get("CHITHI_CHROMA_URL"),
             chroma_token=get("CHITHI_CHROMA_TOKEN"),
             lexical_path=_path(get("CHITHI_LEXICAL_DIR")),
@@ -204,6 +218,17 @@ def _number(get: object, key: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{key}={raw!r} must be greater than 0")
     return value
+
+
+def _workers(raw: str | None, embed_threads: int) -> int:
+    if raw is None:  # a core for each thread of each embedding call
+        return max(1, available_cores() // embed_threads)
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_INGEST_WORKERS):
+        raise ConfigError(
+            f"CHITHI_INGEST_WORKERS={raw!r} is invalid; use a whole number of threads from 1 to "
+            f"{MAX_INGEST_WORKERS}, or leave it empty for one per core ({available_cores()} here)"
+        )
+    return int(raw)
 
 
 def _ids(raw: str | None) -> frozenset[int]:

@@ -65,9 +65,18 @@ def build_answerer(settings: Settings, library: Library | None = None) -> Answer
 
 
 def build_ingestion(settings: Settings, library: Library) -> Ingestion:
-    """The one ingest service: originals kept under the uploads folder, alerts beside the log."""
+    """The one ingest service: originals kept under the uploads folder, alerts beside the log.
+
+    Files (`chithi ingest`, the bundled notices) are embedded on CHITHI_INGEST_WORKERS threads
+    with the bundled e5 model; an embeddings endpoint does its own work, so one thread waits
+    on it.
+    """
+    workers = settings.ingest_workers if settings.embeddings == "e5" else 1
     return Ingestion(
-        library, alerts=AlertStore(settings.question_log_path), uploads_dir=settings.uploads_dir
+        library,
+        alerts=AlertStore(settings.question_log_path),
+        uploads_dir=settings.uploads_dir,
+        workers=workers,
     )
 
 

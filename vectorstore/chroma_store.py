@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import sqlite3
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from vectorstore.batches import PARALLEL_STEP, embedded
 from vectorstore.embeddings import Embedder
 from vectorstore.errors import EmbeddingError, StoreError, StoreUnavailableError
 from vectorstore.query_cache import QueryVectorCache
@@ -193,6 +195,7 @@ class ParagraphStore:
         metadatas: Sequence[Metadata],
         *,
         batch_size: int = 32,
+        workers: int = 1,
         progress: Callable[[int], None] | None = None,
     ) -> bool:
         """Write a document's paragraphs, then switch the catalog to them.
@@ -203,7 +206,10 @@ class ParagraphStore:
             doc_meta: catalog metadata (title, date, signer, ...).
             texts: paragraph texts in order; row ids follow their positions.
             metadatas: one metadata mapping per paragraph.
-            batch_size: paragraphs embedded and written per step.
+            batch_size: paragraphs written per step (and embedded per call, with one worker).
+            workers: threads embedding the paragraphs at once, PARALLEL_STEP paragraphs a
+                call, while this thread writes them in order (see `embedded`): the same
+                vectors, sooner on several cores. One embeds each step before writing it.
             progress: called with the number of paragraphs written after each step.
 
         Returns:
@@ -217,10 +223,12 @@ class ParagraphStore:
         if current and current.get("version") == version:
             return False
         self._delete_rows(doc_id, keep_versions={str(current["version"])} if current else set())
-        with _map_chroma_errors(self.location):
+        step = min(batch_size, PARALLEL_STEP) if workers > 1 else batch_size
+        vectors_in_order = embedded(self._embed, texts, step=step, workers=workers)
+        with _map_chroma_errors(self.location), contextlib.closing(vectors_in_order):
             for start in range(0, len(texts), batch_size):
                 chunk = list(texts[start : start + batch_size])
-                vectors = self._embed(chunk)
+                vectors = list(itertools.islice(vectors_in_order, len(chunk)))
                 ids = [row_id(doc_id, version, start + i) for i in range(len(chunk))]
                 metas = [
                     {**metadatas[start + i], "doc_id": doc_id, "version": version}
@@ -259,11 +267,14 @@ class ParagraphStore:
 
     def _embed(self, texts: list[str]) -> list[Any]:
         try:
-            return list(self._embedder(texts))
+            vectors = list(self._embedder(texts))
         except EmbeddingError:
             raise
         except Exception as exc:  # noqa: BLE001 - a model or endpoint can fail in many ways
             raise EmbeddingError(f"embedding failed: {type(exc).__name__}: {exc}") from exc
+        if len(vectors) != len(texts):  # the vectors are read in order, one per paragraph
+            raise EmbeddingError(f"the embedder gave {len(vectors)} vectors for {len(texts)} texts")
+        return vectors
 
     # -- reading -------------------------------------------------------------------------
 

@@ -114,6 +114,7 @@ class Library:
         replace: bool = False,
         facts: AdminFacts | None = None,
         progress: ProgressFactory | None = None,
+        workers: int = 1,
     ) -> list[IngestResult]:
         """Ingest files and folders; a broken file is reported and the others still go in.
 
@@ -131,6 +132,9 @@ class Library:
                 supersedes; see load_notices), for every file of this run. Without them, a
                 new version of a file keeps what was set for it before.
             progress: called per document with its paragraph count (see ProgressFactory).
+            workers: threads embedding a notice's paragraphs at once (the same vectors; see
+                ParagraphStore.put_document). Each one takes a core that questions in this
+                process would otherwise have.
 
         Returns:
             One result per notice (a file may hold several), or one error per file.
@@ -147,7 +151,7 @@ class Library:
             for path in files:
                 results += self._commit_file(
                     path, doc_id=doc_id, replace=replace, progress=progress, batch=batch,
-                    facts=facts,
+                    facts=facts, workers=workers,
                 )  # fmt: skip
         finally:
             # Should a file raise, what was committed before it is in the store, and the next
@@ -164,7 +168,12 @@ class Library:
         return results
 
     def put(
-        self, notice: Notice, *, progress: ProgressFactory | None = None, batch_size: int = 32
+        self,
+        notice: Notice,
+        *,
+        progress: ProgressFactory | None = None,
+        batch_size: int = 32,
+        workers: int = 1,
     ) -> bool:
         """Index a notice that was parsed already, not read from a file; False if unchanged.
 
@@ -173,7 +182,9 @@ class Library:
         The library is in step with the store, and its lexical files saved, when it returns.
         """
         with self._lock:
-            changed = self._commit(notice, progress=progress, batch_size=batch_size)
+            changed = self._commit(
+                notice, progress=progress, batch_size=batch_size, workers=workers
+            )
             if changed:
                 self.refresh(force=True)
         return changed
@@ -196,6 +207,7 @@ class Library:
         progress: ProgressFactory | None = None,
         batch: dict[str, NoticeMeta],
         facts: AdminFacts | None = None,
+        workers: int = 1,
     ) -> list[IngestResult]:
         """Parse one file and commit its notices, leaving the library to catch up.
 
@@ -222,7 +234,7 @@ class Library:
         for notice in loaded.notices:
             result = self._commit_notice(
                 path, notice, known.get(notice.meta.doc_id), loaded,
-                replace=replace or explicit, progress=progress,
+                replace=replace or explicit, progress=progress, workers=workers,
             )  # fmt: skip
             if result.meta is not None:
                 batch[notice.meta.doc_id] = result.meta
@@ -239,6 +251,7 @@ class Library:
         *,
         replace: bool,
         progress: ProgressFactory | None,
+        workers: int,
     ) -> IngestResult:
         meta = notice.meta
         if existing is not None and not replace and not _same_notice(existing, meta):
@@ -250,7 +263,7 @@ class Library:
                 path=str(path), doc_id=meta.doc_id, error=f"{path}: {reason}", conflict=meta.doc_id
             )
         try:
-            changed = self._commit(notice, progress=progress)
+            changed = self._commit(notice, progress=progress, workers=workers)
         except (EmbeddingError, StoreUnavailableError) as exc:
             # Nothing was committed for this notice (see ParagraphStore.put_document).
             logger.warning("Could not index %s: %s", path.name, type(exc).__name__)
@@ -284,7 +297,12 @@ class Library:
                 logger.info("Removed %s: no longer in %s", doc_id, path.name)
 
     def _commit(
-        self, notice: Notice, *, progress: ProgressFactory | None = None, batch_size: int = 32
+        self,
+        notice: Notice,
+        *,
+        progress: ProgressFactory | None = None,
+        batch_size: int = 32,
+        workers: int = 1,
     ) -> bool:
         texts = [p.text for p in notice.paragraphs]
         metas = [paragraph_metadata(notice, p) for p in notice.paragraphs]
@@ -292,7 +310,7 @@ class Library:
         with self._lock:
             changed = self._store.put_document(
                 notice.meta.doc_id, notice.fingerprint, catalog_metadata(notice), texts, metas,
-                progress=tick, batch_size=batch_size,
+                progress=tick, batch_size=batch_size, workers=workers,
             )  # fmt: skip
         if changed:
             logger.info("Indexed %s: %d paragraphs", notice.meta.doc_id, len(texts))

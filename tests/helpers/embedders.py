@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from typing import Any
 
 import numpy as np
@@ -29,18 +30,25 @@ class HashingEmbedder(EmbeddingFunction[Documents]):
     """Bag-of-folded-words hashed into 64 dimensions; fast, deterministic, offline.
 
     `fail_after` makes the embedder raise after that many passage batches, to simulate a
-    model or endpoint dying in the middle of an ingest.
+    model or endpoint dying in the middle of an ingest; `fail_on` makes it raise for a batch
+    holding a passage that contains that text. `threads` names the threads that embedded
+    passages.
     """
 
-    def __init__(self, fail_after: int | None = None) -> None:
+    def __init__(self, fail_after: int | None = None, *, fail_on: str | None = None) -> None:
         self.fail_after = fail_after
+        self.fail_on = fail_on
+        self.threads: set[str] = set()
         self.batches = 0
         self.queries = 0  # texts embedded as queries
         self.fail_queries = False
 
     def __call__(self, input: Documents) -> Embeddings:
         self.batches += 1
+        self.threads.add(threading.current_thread().name)
         if self.fail_after is not None and self.batches > self.fail_after:
+            raise RuntimeError("embedding model crashed")
+        if self.fail_on is not None and any(self.fail_on in t for t in input):
             raise RuntimeError("embedding model crashed")
         return [_vector(t) for t in input]
 
