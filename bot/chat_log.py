@@ -12,11 +12,12 @@ import datetime as dt
 import io
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import database
 from retrieval import Answer
 
 SCHEMA = """
@@ -89,18 +90,14 @@ class ChatLog:
     def __init__(self, path: Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> None:
         self.path = path
         self._clock = clock
-        path.parent.mkdir(parents=True, exist_ok=True)
+        database.create(path, SCHEMA)
         with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
             columns = {row[1] for row in conn.execute("PRAGMA table_info(chat_settings)")}
             if "doc_id" not in columns:  # a log made before "Hỏi về văn bản này"
                 conn.execute("ALTER TABLE chat_settings ADD COLUMN doc_id TEXT")
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as conn, conn:
-            yield conn
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database.connect(self.path, timeout=10)
 
     def _now(self) -> str:
         return _stamp(self._clock())

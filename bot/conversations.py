@@ -15,10 +15,11 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from bot import database
 from retrieval import Conversation, Turn
 
 logger = logging.getLogger(__name__)
@@ -61,15 +62,10 @@ class ConversationStore:
         self.path = path
         self.ttl = ttl
         self._clock = clock
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+        database.create(path, SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as conn, conn:
-            yield conn
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database.connect(self.path, timeout=10)
 
     def load(self, key: str) -> Conversation:
         """The conversation's recent turns; empty when it is new, expired or was reset."""

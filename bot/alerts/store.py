@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot import database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -93,15 +95,10 @@ class AlertStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+        database.create(path, SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
-            yield conn
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database.connect(self.path, timeout=30)
 
     # -- subscriptions -------------------------------------------------------------------
 
