@@ -159,6 +159,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--report", nargs="*", default=[], type=Path, help="more sets to report")
+    parser.add_argument(
+        "--also",
+        type=Path,
+        help="a second data folder (the bundled notices plus laws): fit over both corpora, "
+        "with the legal question sets' tune parts on the documents it holds",
+    )
     args = parser.parse_args()
     data = os.environ.get("CHITHI_DATA_DIR") or tempfile.mkdtemp(prefix="chithi-train-")
     settings = Settings.from_env({"CHITHI_DATA_DIR": data})
@@ -188,6 +194,34 @@ def main() -> None:
     for path in args.report:
         held[str(path)] = load_items(path)
     train = pairs(train_items, searcher, scorer)
+    held_pairs: dict[str, list[dict]] = {}
+    if args.also is not None:
+        other = build_library(Settings.from_env({"CHITHI_DATA_DIR": str(args.also)}))
+        other_searcher = Searcher(other)
+        other_scorer = Answerability(other, searcher=other_searcher, model=zero)
+        sources = {m.source for m in other.catalog.values()}
+        legal = bench / "legal"
+        mixed_train = (
+            train_items
+            + [i for i in load_items(legal / "questions.jsonl", split="tune") if i.doc in sources]
+            + load_items(legal / "uncovered.jsonl", split="tune")
+        )
+        train += pairs(mixed_train, other_searcher, other_scorer)
+        also_held = {
+            "+law bench/questions_heldout": load_items(bench / "questions_heldout.jsonl"),
+            "+law citizens heldout": load_items(
+                bench / "questions_citizens.jsonl", split="heldout"
+            ),
+            "+law legal heldout": [
+                i
+                for i in load_items(legal / "questions.jsonl", split="heldout")
+                if i.doc in sources
+            ],
+            "+law legal uncovered heldout": load_items(legal / "uncovered.jsonl", split="heldout"),
+        }
+        for name, items in also_held.items():
+            held_pairs[name] = pairs(items, other_searcher, other_scorer)
+            held[name] = items
     cross_fitted_scope(train)
     probe = fit_probe(train)
     model = fit(*examples(train))
@@ -201,7 +235,7 @@ def main() -> None:
     if os.environ.get("CHITHI_TRAIN_DEBUG"):
         _debug(model, train, train_items)
     for name, items in held.items():
-        records = pairs(items, searcher, scorer)
+        records = held_pairs.get(name) or pairs(items, searcher, scorer)
         set_scope(records, probe)
         print(report(name, model, records, len(items)))
     if not args.dry_run:
