@@ -12,10 +12,11 @@ older code to run with one thread as well.
 
 On a machine shared with others, a second thread is only worth anything while the other core
 is free: each run measures how busy other processes kept the machine during its ingest
-(/proc/stat less its own CPU time), and rounds (every setting once, interleaved) go on until
-each setting has `--rounds` quiet runs. It prints each setting's median paragraphs per second
-over its quiet runs, its peak memory, and whether its index (row ids, texts, metadata,
-vectors) is the same as the first setting's. Not a test: nothing here asserts.
+(/proc/stat less its own CPU time), and rounds (every setting once, every other round in
+reverse order) go on until each setting has `--rounds` quiet runs. It prints each setting's
+median paragraphs per second over its quiet runs, its peak memory, and whether its index
+(row ids, texts, metadata, vectors) is the same as the first setting's. Not a test: nothing
+here asserts.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,6 +70,8 @@ def one_run(paths: list[Path], workers: int, threads: int, out: Path) -> dict[st
     failed = [r.error for r in results if r.error]
     shown = all(t[0] == sum(t[1:]) for t in ticks.values())
     save_index(settings, out / "index.npz")
+    library.store.close()
+    shutil.rmtree(out / "data")  # the index is compared from the file saved beside it
     return {
         "workers": workers,
         "threads": threads,
@@ -184,7 +188,8 @@ def main() -> None:
         len(quiet(label)) < args.rounds for label, *_ in settings
     ):
         rounds += 1
-        for label, workers, threads, code in settings:
+        # Every other round in reverse order, so that no setting always follows another.
+        for label, workers, threads, code in settings[:: 1 if rounds % 2 else -1]:
             out = work / f"{label.replace(' ', '')}-r{rounds}"
             out.mkdir()
             command = [sys.executable, __file__, "--child", str(out), "--workers", str(workers),
@@ -228,6 +233,7 @@ def main() -> None:
             + ("" if last["progress_complete"] else "  PROGRESS INCOMPLETE")
             + (f"  FAILED: {last['failed']}" if last["failed"] else "")
         )
+    shutil.rmtree(work)
 
 
 def _cpu() -> str:

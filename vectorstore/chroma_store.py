@@ -209,7 +209,7 @@ class ParagraphStore:
             batch_size: paragraphs written per step (and embedded per call, with one worker).
             workers: threads embedding the paragraphs at once, PARALLEL_STEP paragraphs a
                 call, while this thread writes them in order (see `embedded`): the same
-                vectors, sooner on several cores. One embeds each step before writing it.
+                vectors, sooner on several cores. One embeds each batch before writing it.
             progress: called with the number of paragraphs written after each step.
 
         Returns:
@@ -224,7 +224,9 @@ class ParagraphStore:
             return False
         self._delete_rows(doc_id, keep_versions={str(current["version"])} if current else set())
         step = min(batch_size, PARALLEL_STEP) if workers > 1 else batch_size
-        vectors_in_order = embedded(self._embed, texts, step=step, workers=workers)
+        vectors_in_order = embedded(
+            self._embed, texts, step=step, workers=workers, window=batch_size
+        )
         with _map_chroma_errors(self.location), contextlib.closing(vectors_in_order):
             for start in range(0, len(texts), batch_size):
                 chunk = list(texts[start : start + batch_size])
