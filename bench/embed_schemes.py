@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ingest_speed import machine_busy  # this folder is the script's: sys.path[0]
 
 REPO = Path(__file__).resolve().parent.parent
 TEXT = REPO / "tests/data/phapdien-phong-chong-benh-truyen-nhiem/phong-chong-benh-truyen-nhiem.md"
@@ -80,15 +81,6 @@ def run_scheme(scheme: str, texts: list[str]) -> tuple[np.ndarray, float]:
     return np.concatenate(out), time.perf_counter() - started
 
 
-def _machine_busy() -> float:
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def _cpu(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -96,13 +88,13 @@ def _cpu(who: int) -> float:
 
 def child(scheme: str, count: int, out: Path) -> None:
     texts = paragraphs(count)
-    busy, own = _machine_busy(), _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
+    busy, own = machine_busy(), _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
     vectors, seconds = run_scheme(scheme, texts)
     mine = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - own
     np.save(out, vectors)
     print(json.dumps({
         "rate": len(texts) / seconds,
-        "others": (_machine_busy() - busy - mine) / seconds,
+        "others": (machine_busy() - busy - mine) / seconds,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }))  # fmt: skip

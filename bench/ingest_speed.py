@@ -62,11 +62,11 @@ def one_run(paths: list[Path], workers: int, threads: int, out: Path) -> dict[st
         ticks[label] = [total]  # as the progress bar is told: the total, then each step
         return ticks[label].append
 
-    busy, own = _machine_busy(), _own_cpu()
+    busy, own = machine_busy(), _own_cpu()
     started = time.perf_counter()
     results = ingestion.files(paths, progress=progress).results
     seconds = time.perf_counter() - started
-    others = (_machine_busy() - busy - (_own_cpu() - own)) / seconds
+    others = (machine_busy() - busy - (_own_cpu() - own)) / seconds
     failed = [r.error for r in results if r.error]
     shown = all(t[0] == sum(t[1:]) for t in ticks.values())
     save_index(settings, out / "index.npz")
@@ -87,7 +87,7 @@ def one_run(paths: list[Path], workers: int, threads: int, out: Path) -> dict[st
     }
 
 
-def _machine_busy() -> float:
+def machine_busy() -> float:
     """CPU seconds every process on the machine has used since boot (Linux), else 0."""
     try:
         fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]

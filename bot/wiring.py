@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.alerts import AlertStore
 from bot.conversations import ConversationStore
@@ -80,10 +81,15 @@ def build_ingestion(settings: Settings, library: Library) -> Ingestion:
     )
 
 
-def build_conversations(settings: Settings) -> ConversationStore:
-    """The chats' recent turns, beside the question log (every replica sees them)."""
+def build_conversations(settings: Settings, path: Path | None = None) -> ConversationStore:
+    """The chats' recent turns, beside the question log (every replica sees them).
+
+    Args:
+        settings: the silence after which a conversation starts over.
+        path: the question log's file, when a front end was given its own log.
+    """
     return ConversationStore(
-        settings.question_log_path, ttl=dt.timedelta(minutes=settings.context_minutes)
+        path or settings.question_log_path, ttl=dt.timedelta(minutes=settings.context_minutes)
     )
 
 

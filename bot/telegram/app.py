@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +32,6 @@ from telegram.request import HTTPXRequest
 from bot import messages
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
-from bot.conversations import ConversationStore
 from bot.errors import ConfigError
 from bot.ingest import Ingestion
 from bot.settings import Settings
@@ -44,6 +42,7 @@ from bot.telegram.marking import MarkingRequest
 from bot.telegram.rate_limit import RateLimiter
 from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.update_order import ChatOrderedProcessor
+from bot.wiring import build_conversations
 from retrieval import Answerer
 
 logger = logging.getLogger(__name__)
@@ -90,9 +89,7 @@ def build_application(
         limiter=RateLimiter(settings.rate_limit),
         alerts=alerts,
         ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
-        conversations=ConversationStore(
-            alerts.path, ttl=dt.timedelta(minutes=settings.context_minutes)
-        ),
+        conversations=build_conversations(settings, alerts.path),
         typing_delay=typing_delay,
     )
     defaults = Defaults(

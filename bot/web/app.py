@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from bot import messages
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
-from bot.conversations import CLIENT_ID, ConversationStore, conversation_key
+from bot.conversations import CLIENT_ID, conversation_key
 from bot.ingest import Ingestion
 from bot.notice_facts import FactError, given_facts
 from bot.settings import Settings
@@ -35,7 +35,7 @@ from bot.upload_replies import document_summary, fact_error_text, upload_reply, 
 from bot.uploads import DOC_ID
 from bot.web.auth import Access, SecurityHeaders, requires
 from bot.web.openapi import openapi_document
-from bot.wiring import build_answerer, build_library
+from bot.wiring import build_answerer, build_conversations, build_library
 from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
 from retrieval.answer import phrasing
 from retrieval.parse import SUPPORTED_SUFFIXES
@@ -113,9 +113,7 @@ class _Api:
         self.access = access
         self.alerts = AlertStore(log.path)  # beside the log, as the bot's
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
-        self.conversations = ConversationStore(
-            log.path, ttl=dt.timedelta(minutes=settings.context_minutes)
-        )
+        self.conversations = build_conversations(settings, log.path)
 
     # -- open ----------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from retrieval.text import find_provinces, fold
 from retrieval.types import MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
 
 MAX_SWAP_WORDS = 7  # "còn X thì sao?": a longer X is a question of its own
-REWRITE_WORDS = 8  # a question without a subject longer than this is one of its own
+SUBJECTLESS_MAX_WORDS = 8  # a question without a subject longer than this is one of its own
 _COPULAS = frozenset({"la", "co", "duoc", "phai", "co phai", "co duoc", "can", "bi"})
 
 # Words that only ask (folded): a message made of these and particles asks about the
@@ -137,13 +137,12 @@ def read_message(
         The reading; `contextual` is False for a question of its own.
     """
     previous = conversation.last if conversation is not None else None
-    if previous is None or not text:
+    if conversation is None or previous is None or not text:
         return Reading(text)
     stripped = text.rstrip(" ?!.…")
     folded = fold(stripped)
     if len(folded) != len(stripped):  # positions must match to cut the typed text
         return Reading(text)
-    assert conversation is not None  # there is a previous turn
     return (
         _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation)
@@ -230,12 +229,15 @@ def _swap(stripped: str, folded: str, previous: Turn, is_place: PlaceCheck) -> R
     if not new or len(new.split()) > MAX_SWAP_WORDS or _ASKS_ITSELF.search(fold(new)):
         return None  # "còn Kiên Giang, dịch có đỡ hơn không?": a question of its own
     before = previous.question.rstrip(" ?!.…")
+    folded_before = fold(before)
+    # The swaps that cut the question where its fold matches need the two aligned.
+    aligned = folded_before if len(folded_before) == len(before) else None
     question = (
         _swap_place(before, new, previous, is_place)
         or _swap_code(before, new)
-        or _swap_numbered(before, new)
-        or _swap_for(before, new)
-        or _swap_phrase(before, new, previous)
+        or _swap_numbered(before, aligned, new)
+        or _swap_for(before, aligned, new)
+        or _swap_phrase(before, aligned, new, previous)
         or f"{before} đối với {new}"
     )
     return Reading(_capitalised(question.rstrip(" ?") + "?"), contextual=True)
@@ -250,7 +252,7 @@ def _subjectless(
     """
     lowered, folded = text.lower(), fold(text)
     first = _VERB.match(" " + lowered) if folded != lowered else _VERB_FOLDED.match(" " + folded)
-    if len(text.split()) > REWRITE_WORDS or first is None:
+    if len(text.split()) > SUBJECTLESS_MAX_WORDS or first is None:
         return None
     if fold(first.group()).strip() in _COPULAS:
         return None  # "có được …", "phải …": a question of its own, not a missing subject
@@ -288,11 +290,10 @@ def _swap_code(before: str, new: str) -> str | None:
     return before[: old.start()] + new.strip() + before[old.end() :]
 
 
-def _swap_numbered(before: str, new: str) -> str | None:
+def _swap_numbered(before: str, folded: str | None, new: str) -> str | None:
     """'chỉ thị 16' for 'Chỉ thị 15': the same words with another number."""
     found = re.fullmatch(r"(.+?)\s+(\d+)", fold(new).strip())
-    folded = fold(before)
-    if found is None or len(folded) != len(before):
+    if found is None or folded is None:
         return None
     words = r"\s+".join(map(re.escape, found.group(1).split()))
     old = re.search(rf"\b{words}\s+(?:so\s+)?\d+", folded)
@@ -301,12 +302,11 @@ def _swap_numbered(before: str, new: str) -> str | None:
     return before[: old.start()] + new.strip() + before[old.end() :]
 
 
-def _swap_for(before: str, new: str) -> str | None:
+def _swap_for(before: str, folded: str | None, new: str) -> str | None:
     """The person or thing the rule was for ("cho người trên 18 tuổi")."""
-    folded = fold(before)
-    if len(folded) != len(before):
+    if folded is None:
         return None
-    asking = _asking_span(before)
+    asking = _asking_span(folded)
     end = asking[0] if asking else len(before)
     found = [m for m in _FOR.finditer(folded) if m.end() < end]
     if found:
@@ -315,21 +315,19 @@ def _swap_for(before: str, new: str) -> str | None:
     return None
 
 
-def _swap_phrase(before: str, new: str, previous: Turn) -> str | None:
+def _swap_phrase(before: str, folded: str | None, new: str, previous: Turn) -> str | None:
     """The phrase the new one stands for: the subject, or else the object.
 
     The object when the subject is a place or a document ("Lai Châu tạm dừng <thông cáo báo
     chí …> rồi à?"), the subject otherwise ("<Quán ăn> có được mở cửa không?").
     """
-    folded = fold(before)
-    if len(folded) != len(before):
+    if folded is None:
         return None
-    asking = _asking_span(before)
+    asking = _asking_span(folded)
     end = asking[0] if asking else len(before)
-    accented = folded != before.lower()
-    verb = (_VERB.search(before.lower(), 0, end) if accented else None) or (
-        None if accented else _VERB_FOLDED.search(folded, 0, end)
-    )
+    lowered = before.lower()
+    accented = folded != lowered
+    verb = _VERB.search(lowered, 0, end) if accented else _VERB_FOLDED.search(folded, 0, end)
     if verb is None:
         return None
     subject = folded[: verb.start()].strip()
@@ -349,10 +347,12 @@ def _without_asking(question: str) -> str:
     """
     text = question.rstrip(" ?!.…")
     folded = fold(text)
-    yes_no = _YES_NO.search(folded) if len(folded) == len(text) else None
+    if len(folded) != len(text):
+        return text
+    yes_no = _YES_NO.search(folded)
     if yes_no is not None:
         return f"{text[: yes_no.start()]} {text[yes_no.start('what') : yes_no.end('what')]}".strip()
-    span = _asking_span(text)
+    span = _asking_span(folded)
     if span is None:
         return text
     return (text[: span[0]] + text[span[1] :]).strip(" ,")
@@ -369,11 +369,8 @@ _ASKING_PHRASE = re.compile(  # on folded text
 _YES_NO = re.compile(r"\s+(?:co duoc|co phai|co)\s+(?P<what>.+?)\s+(?:khong|chua)(?:\s+\w+)?$")
 
 
-def _asking_span(text: str) -> tuple[int, int] | None:
-    """Where the asking part of a question is (the last one), found on its fold."""
-    folded = fold(text)
-    if len(folded) != len(text):
-        return None
+def _asking_span(folded: str) -> tuple[int, int] | None:
+    """Where the asking part of a question is (the last one), on its fold (same places)."""
     spans = [(m.start(), m.end()) for m in _ASKING_PHRASE.finditer(folded)]
     return spans[-1] if spans else None
 
@@ -390,7 +387,7 @@ def _place_in(text: str) -> str | None:
             return name  # a province, or a name ("Hòn Đất", "Phú Quốc")
     provinces = find_provinces(text)
     if provinces:
-        found = re.search(re.escape(fold(provinces[0])), fold(text))
+        found = re.search(re.escape(fold(provinces[0])), folded)
         if found is not None:
             return text[found.start() : found.end()]
     return None
