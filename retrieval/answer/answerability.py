@@ -288,13 +288,17 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
 def _context(passage: Passage, *, accented: bool) -> tuple[set[str], set[tuple[str, str]]]:
     """The words of a paragraph's context, and its adjacent pairs ("Gia Lai"), read once.
 
-    The context: its section headings, and the document's province, kind and number. Pairs
-    are taken within each part (not across two parts, nor from the number).
+    The context: its section headings, the document's province, kind and number, and for an
+    article of a codified topic the law or decree it comes from ("Nghị định số
+    101/2010/NĐ-CP", its name): a question that names that decree names this paragraph's
+    source. Pairs are taken within each part (not across two parts, nor from the number).
     """
     meta = passage.meta
+    origin = passage.paragraph.origin
+    sources = [origin.document, origin.name or ""] if origin else []
     words: set[str] = set()
     pairs: set[tuple[str, str]] = set()
-    for part in [*passage.paragraph.headings, meta.province or "", meta.kind or ""]:
+    for part in [*passage.paragraph.headings, meta.province or "", meta.kind or "", *sources]:
         keys = _keys(part, accented=accented)
         words.update(keys)
         pairs.update(zip(keys, keys[1:], strict=False))

@@ -231,8 +231,6 @@ class Answerer:
         if kind.intent == "refuse":
             logger.info("Refused a question: %s", kind.reason)
             return Answer(query.text, "refused", phrasing.refused(self.hotline))
-        if kind.intent == "off_topic":
-            return self._not_found(query)
         if kind.intent != "question":
             answer = self.about.answer(query, kind.intent, filters)
             if answer is not None:
