@@ -164,7 +164,7 @@ class Answerer:
         answer = self._too_long(question)
         if answer is None:
             reading = read_message(
-                question, conversation, catalog=self.library.catalog, is_place=self._is_place
+                question, conversation, catalog=self.library.catalog, place_name=self._place_name
             )
             reading = await self._rewritten(question, conversation, reading)
             if reading.doc_id is not None:
@@ -204,8 +204,11 @@ class Answerer:
             return Reading(question)  # the model read it as a question of its own
         return Reading(rewritten, doc_id=reading.doc_id, contextual=True)
 
-    def _is_place(self, folded: str) -> bool:
-        return names_a_place(folded, self.library.statistics.row_frequency)
+    def _place_name(self, folded: str) -> str | None:
+        """Folded words as the name of a place the texts know, with their diacritics."""
+        if not names_a_place(folded, self.library.statistics.row_frequency):
+            return None
+        return " ".join(w.capitalize() for w in self.library.restore_accents(folded).split())
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""

@@ -115,7 +115,8 @@ class Reading:
     contextual: bool = False
 
 
-PlaceCheck = Callable[[str], bool]
+# A place's name as the indexed texts write it ("Giồng Riềng" for "giong rieng"), or None.
+PlaceName = Callable[[str], str | None]
 
 
 def read_message(
@@ -123,7 +124,7 @@ def read_message(
     conversation: Conversation | None,
     *,
     catalog: Mapping[str, NoticeMeta],
-    is_place: PlaceCheck,
+    place_name: PlaceName,
 ) -> Reading:
     """The question a message asks in its conversation.
 
@@ -131,7 +132,7 @@ def read_message(
         text: the message, cleaned (NFC, trimmed).
         conversation: the chat's last turns, or None.
         catalog: the indexed documents (for the document a reference points at).
-        is_place: whether folded words name a place the indexed texts know.
+        place_name: folded words as the name of a place the indexed texts know, or None.
 
     Returns:
         The reading; `contextual` is False for a question of its own.
@@ -146,7 +147,7 @@ def read_message(
     return (
         _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation)
-        or _swap(stripped, folded, previous, is_place)
+        or _swap(stripped, folded, previous, place_name)
         or _subjectless(text, previous, catalog, conversation)
         or Reading(text)
     )
@@ -217,7 +218,7 @@ def _asking_only(
     return Reading(_capitalised(question), doc_id=meta.doc_id if meta else None, contextual=True)
 
 
-def _swap(stripped: str, folded: str, previous: Turn, is_place: PlaceCheck) -> Reading | None:
+def _swap(stripped: str, folded: str, previous: Turn, place_name: PlaceName) -> Reading | None:
     """'Còn Rạch Giá thì sao?', 'còn 5T thì sao?', 'thế còn trẻ em?'."""
     for pattern in _SWAP:
         match = pattern.match(folded)
@@ -233,7 +234,7 @@ def _swap(stripped: str, folded: str, previous: Turn, is_place: PlaceCheck) -> R
     # The swaps that cut the question where its fold matches need the two aligned.
     aligned = folded_before if len(folded_before) == len(before) else None
     question = (
-        _swap_place(before, new, previous, is_place)
+        _swap_place(before, new, previous, place_name)
         or _swap_code(before, new)
         or _swap_numbered(before, aligned, new)
         or _swap_for(before, aligned, new)
@@ -266,14 +267,17 @@ def _subjectless(
     return Reading(question, doc_id=meta.doc_id if meta else None, contextual=True)
 
 
-def _swap_place(before: str, new: str, previous: Turn, is_place: PlaceCheck) -> str | None:
+def _swap_place(before: str, new: str, previous: Turn, place_name: PlaceName) -> str | None:
     provinces = find_provinces(new)
     typed_lowercase_with_accents = fold(new) != new.lower() and new == new.lower()
+    written = None if provinces or typed_lowercase_with_accents else place_name(fold(new))
     if len(provinces) == 1 and len(new.split()) <= len(provinces[0].split()):
         new = provinces[0]  # "gia lai" is read as "Gia Lai"
     elif not provinces and typed_lowercase_with_accents:
         return None  # "đám cưới": a name typed with its accents is typed with capitals too
-    elif not (provinces or is_place(fold(new)) or _place_in(new) is not None):
+    elif written is not None and fold(new) == new.lower():
+        new = written  # "giong rieng" is read as the texts write it: "Giồng Riềng"
+    elif not (provinces or written or _place_in(new) is not None):
         return None
     old = previous.place
     if old and old in before:

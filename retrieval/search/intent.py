@@ -41,7 +41,7 @@ _DATE = (
 )
 _ISSUER = (
     r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b"
-    rf"|\b({_DOCUMENT_WORDS})\b( (nay|do|tren))? (la )?cua (ai|co quan nao)\b"
+    rf"|\b({_DOCUMENT_WORDS})\b.{{0,60}}\bcua ai\b|\bcua co quan nao\b"
 )
 # A document's own number: "văn bản đó số mấy", "số hiệu của chỉ thị", a bare "số mấy?" (not
 # "báo cáo số mấy": a report the notice mentions is no document of the index).

@@ -62,6 +62,15 @@ def test_an_unaccented_place_swap_is_read_with_the_province_spelt(answerer: Answ
     assert all(c.province == "Gia Lai" for c in follow_up.citations)
 
 
+def test_an_unaccented_district_is_read_as_the_texts_spell_it(answerer: Answerer) -> None:
+    _, follow_up = chat(
+        answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", "con phu quoc thi sao"
+    )
+    assert follow_up.understood_as == "Phú Quốc giãn cách theo chỉ thị nào?"
+    assert "Chỉ thị 15/CT-TTg" in follow_up.text.splitlines()[0]
+    assert "Phú Quốc" in quotes(follow_up)
+
+
 def test_who_signed_this_document_is_the_document_just_cited(answerer: Answerer) -> None:
     first, signer = chat(
         answerer,
