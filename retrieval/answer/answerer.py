@@ -15,7 +15,13 @@ from typing import Protocol
 from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
 from retrieval.answer.answerability import Answerability
-from retrieval.answer.followup import Reading, names_a_place, read_message, turn_of
+from retrieval.answer.followup import (
+    Reading,
+    capitalised_name,
+    names_a_place,
+    read_message,
+    turn_of,
+)
 from retrieval.answer.lead import answer_text
 from retrieval.answer.validity import Clock, Dating, newest_first, stamped
 from retrieval.errors import LLMError
@@ -59,6 +65,7 @@ OnDraft = Callable[[str], Awaitable[None]]
 REWRITE_MAX_WORDS = 8  # a message read as a question of its own is rewritten only if short
 ANSWER_DEPTH = 3  # passages checked for an answer: a lower-ranked one may hold it
 TOPIC_MAX_WORDS = 12
+NAME_EXAMPLES = 3  # rows read to see how the texts write a name a follow-up swaps in
 _HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s*")
 CITE_SHARE = 0.5  # passages cited beside the best: at least this share of its probability
 
@@ -205,10 +212,21 @@ class Answerer:
         return Reading(rewritten, doc_id=reading.doc_id, contextual=True)
 
     def _place_name(self, folded: str) -> str | None:
-        """Folded words as the name of a place the texts know, with their diacritics."""
-        if not names_a_place(folded, self.library.statistics.row_frequency):
+        """Folded words as the name of a place the texts know, with their diacritics.
+
+        A place the texts name after its kind ("thành phố Rạch Giá"), else a name they write
+        with capitals where its words stand together ("…, Giồng Riềng, …").
+        """
+        frequency = self.library.statistics.row_frequency
+        if names_a_place(folded, frequency):
+            return " ".join(w.capitalize() for w in self.library.restore_accents(folded).split())
+        words = folded.split()
+        pairs = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+        if not 2 <= len(words) <= 4 or not all(frequency(p) for p in pairs):
             return None
-        return " ".join(w.capitalize() for w in self.library.restore_accents(folded).split())
+        hits = self.library.lexical_hits(pairs, k=NAME_EXAMPLES, allowed=None)
+        texts = [p.text for p in self.library.rows([i for i, _ in hits]).values()]
+        return capitalised_name(" ".join(words), texts)
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""

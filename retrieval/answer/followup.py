@@ -22,7 +22,7 @@ the question as read, which the reply shows ("Hiểu câu hỏi là: …") when 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.answer import phrasing
@@ -442,3 +442,23 @@ def names_a_place(folded: str, row_frequency: Callable[[str], int]) -> bool:
     if any(not row_frequency(f"{a}_{b}") for a, b in zip(words, words[1:], strict=False)):
         return False  # the name's words are never written together
     return any(row_frequency(f"{kind}_{words[0]}") for kind in _PLACE_KINDS)
+
+
+def capitalised_name(folded: str, texts: Sequence[str]) -> str | None:
+    """Folded words as the texts write them when they write them as a name, else None.
+
+    "phuc yen" in "Các trung tâm của tỉnh: Vĩnh Yên, Phúc Yên" is "Phúc Yên": a place the
+    texts list without its kind before it. "dam cuoi" is written in lowercase: no name.
+    """
+    pattern = re.compile(rf"\b{re.escape(folded)}\b")
+    for text in texts:
+        folded_text = fold(text)
+        if len(folded_text) != len(text):
+            continue
+        for found in pattern.finditer(folded_text):
+            name = text[found.start() : found.end()]
+            words = name.split()
+            titled = all(w[:1].isupper() and not w.isupper() for w in words)  # not a heading
+            if titled and words[0].lower() not in _NOT_PLACES:
+                return name
+    return None
