@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from starlette.testclient import TestClient
 
 from bot import messages
 from bot.conversations import ConversationStore
+from bot.database import Database
 from bot.settings import Settings
 from bot.web import build_app
 from retrieval import Answerer, Turn
@@ -133,9 +133,11 @@ class Clock:
         return self.now
 
 
-def test_a_conversation_is_forgotten_after_a_silence_and_keeps_few_turns(tmp_path: Path) -> None:
+def test_a_conversation_is_forgotten_after_a_silence_and_keeps_few_turns(
+    database: Database,
+) -> None:
     clock = Clock()
-    store = ConversationStore(tmp_path / "q.sqlite3", clock=clock)
+    store = ConversationStore(database, clock=clock)
     for n in range(6):
         store.add("tg:1", Turn(f"câu {n}?", ("doc",)))
     assert [t.question for t in store.load("tg:1").turns] == [
@@ -151,14 +153,15 @@ def test_a_conversation_is_forgotten_after_a_silence_and_keeps_few_turns(tmp_pat
     assert store.forget_silent() == 1
 
 
-def test_two_stores_on_one_file_share_conversations_and_survive_damage(tmp_path: Path) -> None:
-    one = ConversationStore(tmp_path / "q.sqlite3")
-    two = ConversationStore(tmp_path / "q.sqlite3")
+def test_two_stores_on_one_database_share_conversations_and_survive_damage(
+    database: Database,
+) -> None:
+    one = ConversationStore(database)
+    two = ConversationStore(database)
     one.add("web:a", Turn("5K là gì?", ("000",), place=None))
     assert two.load("web:a").last == Turn("5K là gì?", ("000",))
     two.reset("web:a")
     assert one.load("web:a").turns == ()
-    with sqlite3.connect(tmp_path / "q.sqlite3") as conn:  # a damaged record: starts over
+    with database.connect() as conn:  # a damaged record: starts over
         conn.execute("INSERT INTO conversations VALUES ('web:b', '2099-01-01T00:00:00+00:00', '{')")
-    conn.close()
     assert one.load("web:b").turns == ()
