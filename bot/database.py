@@ -150,10 +150,10 @@ class PostgresDatabase:
     """
 
     def __init__(self, url: str) -> None:
-        self._url = url
+        self.url = url
 
     def __repr__(self) -> str:
-        return f"PostgresDatabase({redact(self._url)!r})"
+        return f"PostgresDatabase({redact(self.url)!r})"
 
     def create(self, schema: str) -> None:
         """Create a store's tables where they are missing, in SQLite's types translated."""
@@ -172,7 +172,7 @@ class PostgresDatabase:
                 another transaction holds (as SQLite's busy timeout).
         """
         with psycopg.connect(
-            self._url,
+            self.url,
             connect_timeout=max(1, round(timeout)),
             options=f"-c lock_timeout={int(timeout * 1000)}",
         ) as conn:

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from bot import messages
 from bot.conversations import ConversationStore
-from bot.database import Database
+from bot.database import Database, PostgresDatabase, SQLiteDatabase
 from bot.settings import Settings
 from bot.web import build_app
 from retrieval import Answerer, Turn
@@ -92,12 +92,26 @@ async def test_a_conversation_survives_a_restart_of_the_bot(
 
 
 @pytest.fixture
-def replicas(bundled_index_dir: Path, tmp_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
-    """Two web API processes' apps over one data folder, as replicas behind a balancer."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(bundled_index_dir, data_dir)
-    settings = Settings.from_env({"CHITHI_DATA_DIR": str(data_dir)})
-    with TestClient(build_app(settings)) as one, TestClient(build_app(settings)) as two:
+def replicas(
+    bundled_index_dir: Path, tmp_path: Path, database: Database
+) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two web API processes' apps, as replicas behind a balancer.
+
+    On one host sharing the data folder (SQLite), or on two hosts, each with its own data
+    folder, sharing one PostgreSQL database.
+    """
+    hosts = ["data"] if isinstance(database, SQLiteDatabase) else ["host-a", "host-b"]
+    settings = []
+    for host in hosts:
+        shutil.copytree(bundled_index_dir, tmp_path / host)
+        env = {"CHITHI_DATA_DIR": str(tmp_path / host)}
+        if isinstance(database, PostgresDatabase):
+            env["CHITHI_DATABASE_URL"] = database.url
+        settings.append(Settings.from_env(env))
+    with (
+        TestClient(build_app(settings[0])) as one,
+        TestClient(build_app(settings[-1])) as two,
+    ):
         yield one, two
 
 
