@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
 
@@ -137,8 +137,8 @@ _TYPES = (
     (re.compile(r"\bINTEGER\b"), "BIGINT"),
     (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
 )
-# Any number: two processes creating the same tables at once wait for each other on it
-# (CREATE TABLE IF NOT EXISTS alone can fail on PostgreSQL's catalog in that race).
+# Two replicas creating the same tables at once wait for each other on this lock: CREATE
+# TABLE IF NOT EXISTS alone can fail on PostgreSQL's catalog in that race.
 _SCHEMA_LOCK = "chithi:schema"
 
 
@@ -161,7 +161,7 @@ class PostgresDatabase:
             schema = pattern.sub(replacement, schema)
         with self.connect() as conn:
             conn.lock(_SCHEMA_LOCK)
-            conn.raw.execute(schema.encode())  # several statements: no parameters allowed
+            conn.raw.execute(schema)  # several statements in one call: allowed without parameters
 
     @contextmanager
     def connect(self, *, timeout: float = 10) -> Iterator[_PostgresConnection]:
@@ -219,4 +219,4 @@ def redact(url: str) -> str:
     query = urlencode(
         [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)], safe="*/"
     )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")

@@ -20,6 +20,7 @@ from telegram import Bot
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore
+from bot.database import PostgresDatabase
 from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.telegram.broadcast import Broadcaster
@@ -154,6 +155,7 @@ def test_the_database_password_is_never_shown(
     settings = Settings.from_env({"CHITHI_DATA_DIR": str(tmp_path), "CHITHI_DATABASE_URL": url})
     assert secret not in repr(settings)
     assert secret not in repr(build_database(settings))
+    assert secret not in repr(PostgresDatabase(f"postgresql:///chithi?password={secret}&host=h"))
     caplog.set_level(logging.DEBUG)
     with pytest.raises(Exception) as failure:  # noqa: PT011 - whatever the driver raises
         ChatLog(build_database(settings))
