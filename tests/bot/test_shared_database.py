@@ -2,7 +2,8 @@
 
 Each replica builds its stores from its own Settings, as `chithi bot` and `chithi serve` do:
 its own data folder, the same database URL. What one replica records, the other reads; an
-alert is sent by one of them, once to each follower, whichever replica queued it.
+alert is sent by one of them, once to each follower, whichever replica queued it; and a chat
+that moves from one host's bot to the other's goes on where it was.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
+from bot import messages
 from bot.alerts import AlertStore
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore
@@ -26,10 +28,12 @@ from bot.settings import Settings
 from bot.telegram.broadcast import Broadcaster
 from bot.telegram.marking import MarkingRequest
 from bot.wiring import build_conversations, build_database
-from retrieval import Answer, Turn
-from tests.bot.harness import TOKEN
+from retrieval import Answer, Answerer, Turn
+from tests.bot.harness import TOKEN, buttons, started_bot
+from tests.bot.test_followups import AN_BIEN, RACH_GIA, READ_AS_RACH_GIA
 from tests.helpers.fake_telegram import Call, FakeTelegram
 from tests.helpers.postgres import PostgresServer
+from tests.helpers.telegram_updates import callback_update, text_update
 
 FOLLOWERS = list(range(800_001, 800_031))
 
@@ -165,3 +169,28 @@ def test_the_database_password_is_never_shown(
         Settings.from_env({"CHITHI_DATABASE_URL": f"mysql://chithi:{secret}@db/chithi"})
     assert "CHITHI_DATABASE_URL" in str(bad.value)
     assert secret not in str(bad.value)
+
+
+async def test_a_chat_moves_between_bots_on_two_hosts_and_nothing_is_lost(
+    postgres: PostgresServer, tg: FakeTelegram, url: str, answerer: Answerer, tmp_path: Path
+) -> None:
+    """The Telegram front end on PostgreSQL: host B's bot reads what host A's bot recorded."""
+    database_url = postgres.create_database()
+    async with started_bot(
+        tg, url, answerer, tmp_path / "host-a", CHITHI_DATABASE_URL=database_url
+    ) as on_a:
+        [answer] = await on_a.send(text_update(AN_BIEN))
+        await on_a.send(text_update("/theodoi Gia Lai"))
+    async with started_bot(
+        tg, url, answerer, tmp_path / "host-b", CHITHI_DATABASE_URL=database_url
+    ) as on_b:
+        [follow_up] = await on_b.send(text_update(RACH_GIA))
+        thanks = await on_b.call(callback_update(dict(buttons(answer))["👍 Hữu ích"]),
+                                 "answerCallbackQuery")  # fmt: skip
+        [listing] = await on_b.send(text_update("/theodoi"))
+    assert follow_up.plain_text.startswith(READ_AS_RACH_GIA)
+    assert thanks.params["text"] == messages.FEEDBACK_THANKS
+    assert listing.plain_text.startswith("Cuộc trò chuyện này đang theo dõi: Gia Lai")
+    stats = ChatLog(PostgresDatabase(database_url)).stats()
+    assert (stats.asked, stats.helpful) == (2, 1)
+    assert not list(tmp_path.glob("host-*/questions.sqlite3"))
