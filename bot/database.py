@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 # What a store's call may raise when the database fails (locked, full, down): the callers
 # that retry or drop bookkeeping catch these, whichever engine is configured.
@@ -151,6 +152,8 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # Ours are added to the URL's own options (a search_path, say), not put in their place.
+        self._options = conninfo_to_dict(url).get("options") or ""
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({redact(self.url)!r})"
@@ -174,7 +177,7 @@ class PostgresDatabase:
         with psycopg.connect(
             self.url,
             connect_timeout=max(1, round(timeout)),
-            options=f"-c lock_timeout={int(timeout * 1000)}",
+            options=f"{self._options} -c lock_timeout={int(timeout * 1000)}".strip(),
         ) as conn:
             yield _PostgresConnection(conn)
 

@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
 from bot.errors import ConfigError
 from retrieval.parse import ReadLimits
 
@@ -208,14 +211,24 @@ def _day(raw: str | None) -> dt.date | None:
 
 
 def _database_url(raw: str | None) -> str | None:
-    # The URL may hold a password: an error names the key and the scheme, never the value.
-    if raw is None or raw.startswith(("postgresql://", "postgres://")):
-        return raw
-    scheme = raw.split("://", 1)[0] if "://" in raw else "no scheme"
-    raise ConfigError(
-        f"CHITHI_DATABASE_URL has {scheme!r}; use postgresql://user:password@host:5432/name, "
-        "or leave it unset for the SQLite file in CHITHI_DATA_DIR"
-    )
+    # The URL may hold a password: an error names the key and the scheme, never the value,
+    # nor libpq's own message (it quotes the part it could not read, the password included).
+    if raw is None:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        scheme = raw.split("://", 1)[0] if "://" in raw else "no scheme"
+        raise ConfigError(
+            f"CHITHI_DATABASE_URL has {scheme!r}; use postgresql://user:password@host:5432/name, "
+            "or leave it unset for the SQLite file in CHITHI_DATA_DIR"
+        )
+    try:
+        conninfo_to_dict(raw)
+    except psycopg.Error:
+        raise ConfigError(
+            "CHITHI_DATABASE_URL is not a URL libpq can read; percent-encode the special "
+            "characters of the user and password (%40 for @, %25 for %, %20 for a space)"
+        ) from None
+    return raw
 
 
 def _path(raw: str | None) -> Path | None:

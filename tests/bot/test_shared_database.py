@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,10 +166,12 @@ def test_the_database_password_is_never_shown(
         ChatLog(build_database(settings))
     assert secret not in str(failure.value)
     assert secret not in caplog.text
-    with pytest.raises(ConfigError) as bad:
-        Settings.from_env({"CHITHI_DATABASE_URL": f"mysql://chithi:{secret}@db/chithi"})
-    assert "CHITHI_DATABASE_URL" in str(bad.value)
-    assert secret not in str(bad.value)
+    for wrong in (f"mysql://chithi:{secret}@db/chithi", f"postgresql://chithi:{secret}%zz@db/x"):
+        with pytest.raises(ConfigError) as bad:
+            Settings.from_env({"CHITHI_DATABASE_URL": wrong})
+        assert "CHITHI_DATABASE_URL" in str(bad.value)
+        assert secret not in str(bad.value)
+        assert secret not in "".join(traceback.format_exception(bad.value))
 
 
 async def test_a_chat_moves_between_bots_on_two_hosts_and_nothing_is_lost(
@@ -194,3 +197,17 @@ async def test_a_chat_moves_between_bots_on_two_hosts_and_nothing_is_lost(
     stats = ChatLog(PostgresDatabase(database_url)).stats()
     assert (stats.asked, stats.helpful) == (2, 1)
     assert not list(tmp_path.glob("host-*/questions.sqlite3"))
+
+
+def test_the_urls_own_options_are_kept(postgres: PostgresServer) -> None:
+    """An operator's `options` in the URL (here a schema of its own) still apply."""
+    url = postgres.create_database()
+    with PostgresDatabase(url).connect() as conn:
+        conn.execute("CREATE SCHEMA chithi")
+    ChatLog(PostgresDatabase(f"{url}&options=-c%20search_path%3Dchithi")).set_province(1, "Huế")
+    with PostgresDatabase(url).connect() as conn:
+        [(schema,)] = conn.execute(
+            "SELECT table_schema FROM information_schema.tables WHERE table_name = ?",
+            ("chat_settings",),
+        ).fetchall()
+    assert schema == "chithi"
