@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
 from bot.errors import ConfigError
 from retrieval.parse import ReadLimits
 
@@ -17,7 +20,7 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ALERT_LEASE_SECONDS",
     "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
-    "CHITHI_CHROMA_URL",
+    "CHITHI_CHROMA_URL", "CHITHI_DATABASE_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_INGEST_WORKERS", "CHITHI_STAFF_TOKEN",
     "CHITHI_LEXICAL_DIR",
@@ -64,6 +67,9 @@ class Settings:
     ingest_workers: int = field(default_factory=available_cores)
     chroma_url: str | None = None  # CHITHI_CHROMA_URL: use a Chroma server instead of data_dir
     chroma_token: str | None = field(default=None, repr=False)  # CHITHI_CHROMA_TOKEN
+    # CHITHI_DATABASE_URL: postgresql://… holding the question log, feedback, follows, alerts
+    # and conversations for replicas on several hosts; unset: questions.sqlite3 in data_dir
+    database_url: str | None = field(default=None, repr=False)
     # CHITHI_LEXICAL_DIR: a folder of this process's own (replicas must not share one)
     lexical_path: Path | None = None
     answer_mode: str = "extractive"  # CHITHI_ANSWER_MODE: "extractive" or "llm"
@@ -127,6 +133,7 @@ class Settings:
             ingest_workers=_workers(get("CHITHI_INGEST_WORKERS"), embed_threads),
             chroma_url=get("CHITHI_CHROMA_URL"),
             chroma_token=get("CHITHI_CHROMA_TOKEN"),
+            database_url=_database_url(get("CHITHI_DATABASE_URL")),
             lexical_path=_path(get("CHITHI_LEXICAL_DIR")),
             answer_mode=mode,
             openai_base_url=get("OPENAI_BASE_URL"),
@@ -201,6 +208,27 @@ def _day(raw: str | None) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise ConfigError(f"CHITHI_TODAY={raw!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _database_url(raw: str | None) -> str | None:
+    # The URL may hold a password: an error names the key and the scheme, never the value,
+    # nor libpq's own message (it quotes the part it could not read, the password included).
+    if raw is None:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        scheme = raw.split("://", 1)[0] if "://" in raw else "no scheme"
+        raise ConfigError(
+            f"CHITHI_DATABASE_URL has {scheme!r}; use postgresql://user:password@host:5432/name, "
+            "or leave it unset for the SQLite file in CHITHI_DATA_DIR"
+        )
+    try:
+        conninfo_to_dict(raw)
+    except psycopg.Error:
+        raise ConfigError(
+            "CHITHI_DATABASE_URL is not a URL libpq can read; percent-encode the special "
+            "characters of the user and password (%40 for @, %25 for %, %20 for a space)"
+        ) from None
+    return raw
 
 
 def _path(raw: str | None) -> Path | None:

@@ -35,7 +35,7 @@ from bot.upload_replies import document_summary, fact_error_text, upload_reply, 
 from bot.uploads import DOC_ID
 from bot.web.auth import Access, SecurityHeaders, requires
 from bot.web.openapi import openapi_document
-from bot.wiring import build_answerer, build_conversations, build_library
+from bot.wiring import build_answerer, build_conversations, build_database, build_library
 from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
 from retrieval.answer import phrasing
 from retrieval.parse import SUPPORTED_SUFFIXES
@@ -65,7 +65,7 @@ def build_app(
     """The ASGI app: the JSON API under /api, the console at / and /admin."""
     library = library or build_library(settings)
     answerer = answerer or build_answerer(settings, library)
-    log = chat_log or ChatLog(settings.question_log_path)
+    log = chat_log or ChatLog(build_database(settings))
     access = Access(admin_token=settings.admin_token, staff_token=settings.staff_token)
     api = _Api(settings, library, answerer, log, access)
     routes = [
@@ -111,9 +111,9 @@ class _Api:
         self.answerer = answerer
         self.log = log
         self.access = access
-        self.alerts = AlertStore(log.path)  # beside the log, as the bot's
+        self.alerts = AlertStore(log.database)  # beside the log, as the bot's
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
-        self.conversations = build_conversations(settings, log.path)
+        self.conversations = build_conversations(settings, log.database)
 
     # -- open ----------------------------------------------------------------------------
 
