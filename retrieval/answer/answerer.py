@@ -18,7 +18,6 @@ from retrieval.answer.answerability import Answerability
 from retrieval.answer.followup import (
     Reading,
     capitalised_name,
-    names_a_place,
     read_message,
     turn_of,
 )
@@ -65,7 +64,8 @@ OnDraft = Callable[[str], Awaitable[None]]
 REWRITE_MAX_WORDS = 8  # a message read as a question of its own is rewritten only if short
 ANSWER_DEPTH = 3  # passages checked for an answer: a lower-ranked one may hold it
 TOPIC_MAX_WORDS = 12
-NAME_EXAMPLES = 3  # rows read to see how the texts write a name a follow-up swaps in
+NAME_EXAMPLES = 5  # rows read to see how the texts write a name a follow-up swaps in
+MAX_NAME_WORDS = 4
 _HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s*")
 CITE_SHARE = 0.5  # passages cited beside the best: at least this share of its probability
 
@@ -212,19 +212,19 @@ class Answerer:
         return Reading(rewritten, doc_id=reading.doc_id, contextual=True)
 
     def _place_name(self, folded: str) -> str | None:
-        """Folded words as the name of a place the texts know, with their diacritics.
+        """Folded words as the name the texts write with capitals, with its diacritics.
 
-        A place the texts name after its kind ("thành phố Rạch Giá"), else a name they write
-        with capitals where its words stand together ("…, Giồng Riềng, …").
+        The corpus is the gazetteer: "rach gia" is "Rạch Giá" where a paragraph writes
+        "thành phố Rạch Giá", "go quao" is "Gò Quao" in a list of districts; "bien gioi" is
+        written in lowercase ("trên biên giới"), so it is no place ("phổ biến" once made it
+        one, read as "phố Biên").
         """
-        frequency = self.library.statistics.row_frequency
-        if names_a_place(folded, frequency):
-            return " ".join(w.capitalize() for w in self.library.restore_accents(folded).split())
         words = folded.split()
-        pairs = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
-        if not 2 <= len(words) <= 4 or not all(frequency(p) for p in pairs):
+        tokens = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)] or words
+        frequency = self.library.statistics.row_frequency
+        if not 1 <= len(words) <= MAX_NAME_WORDS or not all(frequency(t) for t in tokens):
             return None
-        hits = self.library.lexical_hits(pairs, k=NAME_EXAMPLES, allowed=None)
+        hits = self.library.lexical_hits(tokens, k=NAME_EXAMPLES, allowed=None)
         texts = [p.text for p in self.library.rows([i for i, _ in hits]).values()]
         return capitalised_name(" ".join(words), texts)
 

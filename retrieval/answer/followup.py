@@ -70,9 +70,6 @@ _ANY_KIND = ("van ban", "hoi nghi")  # a reference that fits a document of any k
 _NUMBERED = re.compile(rf"\b(?P<kind>{_KINDS})\s+(?:so\s+)?\d+(?:/[0-9a-z-]+)+", re.IGNORECASE)
 # Words of one shape: "5K" and "5T", "F0" and "F1", "CT15" and "CT16".
 _CODE = re.compile(r"(?<!\w)(?:\d+[a-zđ]{1,2}|[a-zđ]{1,3}\d+)(?!\w)", re.IGNORECASE)
-# Where a place's name starts in Vietnamese: the kind of place, as the texts write it.
-# Kinds that are not other words too ("xã" is also "xã hội", "quận" "quán", "tỉnh" "tính").
-_PLACE_KINDS = ("huyen", "pho", "phuong", "tran")
 _PLACE_PREFIX = re.compile(r"(?:huyen|xa|thanh pho|thi xa|thi tran|tinh|phuong|quan|tp\.?)\s+$")
 # The person or thing a rule is for: what "còn trẻ em thì sao?" replaces (folded).
 _FOR = re.compile(r"\b(?:cho|voi|doi voi|danh cho)\s+")
@@ -428,20 +425,6 @@ def _uncapitalised(text: str) -> str:
     ):
         return text[:1].lower() + text[1:]
     return text
-
-
-def names_a_place(folded: str, row_frequency: Callable[[str], int]) -> bool:
-    """Whether folded words are a place the indexed texts name after its kind.
-
-    "rach gia" is a place when some paragraph writes "thành phố Rạch Giá" (the lexical
-    index holds the bigram "pho_rach"): the corpus is the gazetteer.
-    """
-    words = re.findall(r"[0-9a-z]+", folded)
-    if not words or len(words) > 4:
-        return False
-    if any(not row_frequency(f"{a}_{b}") for a, b in zip(words, words[1:], strict=False)):
-        return False  # the name's words are never written together
-    return any(row_frequency(f"{kind}_{words[0]}") for kind in _PLACE_KINDS)
 
 
 def capitalised_name(folded: str, texts: Sequence[str]) -> str | None:
