@@ -49,6 +49,7 @@ def read_command(text: str) -> Command | None:
         return None
     for lead, kind in _LEADS:
         n = len(lead.split())
-        if folded.split()[:n] == lead.split() and 0 < len(words) - n <= MAX_NAME_WORDS:
+        named = [w for w in words[n:] if any(c.isalnum() for c in w)]  # "Bà Rịa - Vũng Tàu"
+        if folded.split()[:n] == lead.split() and 0 < len(named) <= MAX_NAME_WORDS:
             return Command(kind, " ".join(words[n:]).rstrip(".!"))
     return None
