@@ -4,7 +4,8 @@ answers sent to a local stand-in of Zalo's API that enforces Zalo's limits."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,14 @@ def zalo_server() -> Iterator[tuple[FakeZalo, ServerHandle]]:
     fake = FakeZalo()
     with serve_in_thread(fake) as server:
         yield fake, server
+
+
+async def eventually(condition: Callable[[], bool], *, timeout: float = 60.0) -> None:
+    """Wait until the condition holds (the channel records an outcome after Zalo answers)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true"
+        await asyncio.sleep(0.02)
 
 
 @dataclass
@@ -156,7 +165,7 @@ async def test_an_expired_token_is_refreshed_without_losing_the_reply(channel: C
     stored = channel.store.tokens()
     assert stored is not None
     assert stored.refresh_token == channel.zalo.refresh_token
-    assert channel.store.counts().sent == 2
+    await eventually(lambda: channel.store.counts().sent == 2)
 
 
 async def test_a_quota_error_is_reported_and_not_retried(channel: Channel) -> None:
@@ -169,7 +178,8 @@ async def test_a_quota_error_is_reported_and_not_retried(channel: Channel) -> No
     channel.zalo.quota = None
     await channel.ask("1006", "huong dan")
     assert channel.zalo.refused == [("1006", -211), ("1007", -211)]  # each tried once
-    assert channel.store.counts().refused == ((-211, 2),)
+    await eventually(lambda: channel.store.counts().refused == ((-211, 2),))
+    await eventually(lambda: channel.store.counts().sent == 1)
     stats = (
         await channel.http.get(
             f"{channel.url}/api/stats", headers={"Authorization": "Bearer admin-secret"}
