@@ -63,15 +63,21 @@ class ZaloChannel:
         self.alerts = alerts
         self.hotline = hotline
         self.public_url = public_url
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}  # user: (lock, tasks using it)
 
     @asynccontextmanager
     async def _turn_of(self, user_id: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(user_id, asyncio.Lock())
-        async with lock:
-            yield
-        if not lock.locked() and self._locks.get(user_id) is lock:
-            del self._locks[user_id]  # nobody waits for this user: keep the map small
+        lock, users = self._turns.get(user_id, (asyncio.Lock(), 0))
+        self._turns[user_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._turns[user_id]
+            if users == 1:
+                del self._turns[user_id]  # nobody else waits for this user: keep the map small
+            else:
+                self._turns[user_id] = (lock, users - 1)
 
     async def handle(self, event: ZaloEvent) -> None:
         """Act on one event (after the webhook acknowledged it)."""

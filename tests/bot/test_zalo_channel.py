@@ -114,9 +114,13 @@ async def test_a_citizen_follows_asks_5k_and_gets_the_compact_answer(
     assert channel.log.stats().asked == 1
 
 
-async def test_a_follow_up_is_read_in_the_users_conversation(channel: Channel) -> None:
-    await channel.ask("1002", "Huyện An Biên giãn cách theo chỉ thị nào?")
-    reply = await channel.ask("1002", "Còn Rạch Giá thì sao?")
+async def test_a_follow_up_sent_before_the_first_answer_is_read_in_its_conversation(
+    channel: Channel,
+) -> None:
+    await channel.user("user_send_text", "1002", "Huyện An Biên giãn cách theo chỉ thị nào?")
+    await channel.user("user_send_text", "1002", "Còn Rạch Giá thì sao?")  # no wait between
+    first, reply = await channel.zalo.await_texts("1002", 2)
+    assert "An Biên" in first
     assert reply.startswith(
         messages.UNDERSTOOD_AS.format(question="Rạch Giá giãn cách theo chỉ thị nào?")
     )
