@@ -38,7 +38,6 @@ def build_webhook(
     *,
     log: ChatLog,
     conversations: ConversationStore,
-    api: ZaloApi | None = None,
 ) -> ZaloWebhook:
     """The channel over the question log's database (tokens, users, sends beside the log).
 
@@ -48,12 +47,11 @@ def build_webhook(
         answerer: the one answer path.
         log: the question log (its file holds the Zalo tables too).
         conversations: each user's recent turns.
-        api: Zalo's API client (tests pass one with shorter retry waits).
     """
     path: Path = log.path
     store = ZaloStore(path)
     store.seed(zalo.refresh_token)
-    api = api or ZaloApi(
+    api = ZaloApi(
         api_url=zalo.api_url, oauth_url=zalo.oauth_url,
         app_id=zalo.app_id, app_secret=zalo.app_secret,
     )  # fmt: skip

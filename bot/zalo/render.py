@@ -18,6 +18,7 @@ from bot.zalo.api import MAX_TEXT
 from retrieval import Answer, NoticeMeta
 
 MAX_LEAD = 1000  # a long lead is cut at a sentence, leaving room for the quote
+MAX_TOPICS = 3  # what the notices do cover, after a "not found"
 MIN_QUOTE = 120  # below this there is no point quoting: the source line alone is shown
 _SENTENCE_ENDS = (". ", "; ", ".\n", "\n", ": ")
 _TAG = re.compile(r"<[^>]+>")
@@ -60,6 +61,9 @@ def answer_text(
     if public_url and answer.status == "answered":
         asked = answer.understood_as or answer.question
         tail.append(messages.ZALO_FULL_ANSWER.format(url=f"{public_url}/?q={url_quote(asked)}"))
+    if answer.status == "not_found" and answer.related_topics:
+        topics = "\n".join(f"• {t}" for t in answer.related_topics[:MAX_TOPICS])
+        head.append(f"{messages.NOT_FOUND_RELATED}\n{topics}")
     parts = head
     if answer.citations:
         first = answer.citations[0]

@@ -99,3 +99,15 @@ def test_thongke_counts_what_the_oa_sent_and_what_zalo_refused_by_code() -> None
     text = zalo_stats_text(SendCounts(sent=3, window_closed=1, refused=((-230, 1), (-211, 2))))
     assert "Đã gửi: 3 · Zalo từ chối: 3 (mã -230: 1, mã -211: 2)" in text
     assert "miễn phí của Zalo: 1" in text
+
+
+def test_a_question_the_notices_do_not_cover_names_what_they_do_cover() -> None:
+    answer = Answer(
+        question="giá vàng?", status="not_found", text="Văn bản không đề cập. Gọi 1900 9095.",
+        related_topics=("Giãn cách xã hội", "Tiêm vắc xin", "Cách ly", "Chợ"),
+    )  # fmt: skip
+    text = answer_text(answer, catalog={}, public_url="https://x.vn")
+    assert text == (
+        "Văn bản không đề cập. Gọi 1900 9095.\n\nCác văn bản hiện có đề cập đến:\n"
+        "• Giãn cách xã hội\n• Tiêm vắc xin\n• Cách ly"
+    )  # no link: the console would not answer it either
