@@ -185,12 +185,13 @@ class ZaloChannel:
             return
         seen = await asyncio.to_thread(self.store.last_alert, user_id)
         owed = await asyncio.to_thread(self.alerts.queued_since, seen, followed)
-        if not owed:
-            return
+        free = await asyncio.to_thread(self.store.free_replies, user_id)
+        if not owed or not free:
+            return  # a shut window keeps them for the user's next message
         newest = owed[-1][0]
         if not await asyncio.to_thread(self.store.claim_alerts, user_id, seen, newest):
             return  # another replica is delivering them
-        for _, text in owed[-MAX_ALERTS_AT_ONCE:]:
+        for _, text in owed[-min(MAX_ALERTS_AT_ONCE, free) :]:
             await self._say(user_id, render.alert_text(text), kind="alert")
 
     async def _say(self, user_id: str, text: str, *, kind: Kind) -> None:

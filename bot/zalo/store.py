@@ -206,6 +206,17 @@ class ZaloStore:
             )
             return cursor.rowcount == 1
 
+    def free_replies(self, user_id: str, *, now: float | None = None) -> int:
+        """How many more replies the user's window allows now (0 when it is shut)."""
+        when = time.time() if now is None else now
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT last_message_at, replies FROM zalo_users WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        if row is None or row[0] < when - WINDOW_SECONDS:
+            return 0
+        return max(0, REPLIES_PER_WINDOW - int(row[1]))
+
     def open_windows(self, *, now: float | None = None) -> list[str]:
         """Users whose window still has a free reply (who may get an alert now)."""
         when = time.time() if now is None else now
