@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
@@ -30,6 +31,14 @@ from psycopg.conninfo import conninfo_to_dict
 # that retry or drop bookkeeping catch these, whichever engine is configured.
 ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
 URL_SCHEMES = ("postgresql://", "postgres://")
+# Leases: one holder among the processes (the alert broadcaster, the Zalo token refresher).
+LEASES = """
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+"""
 
 Params = Sequence[Any]
 
@@ -223,3 +232,30 @@ def redact(url: str) -> str:
         [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)], safe="*/"
     )
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+def hold_lease(
+    conn: Connection, name: str, holder: str, seconds: float
+) -> Literal["refused", "renewed", "taken"]:
+    """Take or renew a lease, as the first thing of the caller's transaction.
+
+    The lease's lock is held until the transaction ends, so what the caller does on taking
+    it over (its predecessor's unfinished work) happens under the lease too. Returns
+    "taken" when it had no holder or its holder's time ran out (it stopped or crashed).
+    """
+    conn.lock(name)
+    now = time.time()
+    row = conn.execute("SELECT holder, expires FROM leases WHERE name = ?", (name,)).fetchone()
+    if row is not None and row[0] != holder and row[1] > now:
+        return "refused"
+    conn.execute(
+        "INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires",
+        (name, holder, now + seconds),
+    )
+    return "renewed" if row is not None and row[0] == holder else "taken"
+
+
+def release_lease(conn: Connection, name: str, holder: str) -> None:
+    """Give a lease up, so that another process may take it at once."""
+    conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))

@@ -15,12 +15,12 @@ replicas, on one host or on several sharing a PostgreSQL database) only the hold
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import database
 from bot.database import Connection, Database, open_database
 
 SCHEMA = """
@@ -49,11 +49,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (alert_id, chat_id)
 );
 CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, alert_id);
-CREATE TABLE IF NOT EXISTS leases (
-    name TEXT PRIMARY KEY,
-    holder TEXT NOT NULL,
-    expires REAL NOT NULL
-);
 """
 BROADCAST_LEASE = "broadcast"
 MAX_SUBSCRIPTIONS = 20  # provinces per chat: a hotline follows a few, not all 63
@@ -98,7 +93,7 @@ class AlertStore:
 
     def __init__(self, db: Database | Path) -> None:
         self.database = open_database(db)
-        self.database.create(SCHEMA)
+        self.database.create(SCHEMA + database.LEASES)
 
     def _connect(self) -> AbstractContextManager[Connection]:
         return self.database.connect(timeout=30)
@@ -235,6 +230,27 @@ class AlertStore:
             ).fetchall()
         return Counts(**{str(state): int(n) for state, n in rows})
 
+    def newest(self) -> int:
+        """The id of the newest alert queued (0 when none): where a new follower starts."""
+        with self._connect() as conn:
+            return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0])
+
+    def queued_since(self, after: int, provinces: Sequence[str]) -> list[tuple[int, str]]:
+        """(id, text) of the alerts of these provinces queued after alert `after`, oldest first.
+
+        Channels that cannot send at any time (Zalo: only in its reply window) read the
+        alerts here rather than through deliveries.
+        """
+        if not provinces:
+            return []
+        marks = ", ".join("?" * len(provinces))
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT id, text FROM alerts WHERE id > ? AND province IN ({marks}) ORDER BY id",
+                (after, *provinces),
+            ).fetchall()
+        return [(int(i), str(t)) for i, t in rows]
+
     # -- the broadcast lease -------------------------------------------------------------
 
     def hold_lease(self, holder: str, seconds: float, *, name: str = BROADCAST_LEASE) -> bool:
@@ -244,20 +260,11 @@ class AlertStore:
         turns that holder's "sending" rows into "unknown" (they may have been shown) and its
         "claimed" rows back into "pending" (they never left).
         """
-        now = time.time()
         with self._connect() as conn:
-            conn.lock(name)
-            row = conn.execute("SELECT holder, expires FROM leases WHERE name = ?", (name,)
-                               ).fetchone()  # fmt: skip
-            if row is not None and row[0] != holder and row[1] > now:
+            outcome = database.hold_lease(conn, name, holder, seconds)
+            if outcome == "refused":
                 return False
-            conn.execute(
-                "INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
-                " expires = excluded.expires",
-                (name, holder, now + seconds),
-            )
-            if row is None or row[0] != holder:
+            if outcome == "taken":
                 stamp = _now()
                 for left, becomes in (("sending", "unknown"), ("claimed", "pending")):
                     conn.execute(
@@ -269,4 +276,4 @@ class AlertStore:
     def release_lease(self, holder: str, *, name: str = BROADCAST_LEASE) -> None:
         """Give the lease up on a clean stop, so that another process may take it at once."""
         with self._connect() as conn:
-            conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+            database.release_lease(conn, name, holder)

@@ -43,6 +43,7 @@ from bot.telegram.rate_limit import RateLimiter
 from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.update_order import ChatOrderedProcessor
 from bot.wiring import build_conversations, build_database
+from bot.zalo import ZaloStore
 from retrieval import Answerer
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def build_application(
         alerts=alerts,
         ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
         conversations=build_conversations(settings, log.database),
+        zalo=ZaloStore(log.database),
         typing_delay=typing_delay,
     )
     defaults = Defaults(

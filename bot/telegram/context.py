@@ -13,6 +13,7 @@ from bot.conversations import ConversationStore
 from bot.ingest import Ingestion
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter
+from bot.zalo import ZaloStore
 from retrieval import Answerer, Library
 
 SERVICES_KEY = "services"
@@ -30,6 +31,7 @@ class Services:
         alerts: subscriptions and the alerts owed to chats.
         ingestion: adds and removes documents (uploads, /xoa), queuing alerts.
         conversations: each chat's last turns, for follow-up questions.
+        zalo: what the Zalo channel sent (counted by /thongke, whichever process sent it).
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
 
@@ -40,6 +42,7 @@ class Services:
     alerts: AlertStore
     ingestion: Ingestion
     conversations: ConversationStore
+    zalo: ZaloStore
     typing_delay: float = 0.3
 
     @property

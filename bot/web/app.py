@@ -12,6 +12,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from bot.uploads import DOC_ID
 from bot.web.auth import Access, SecurityHeaders, requires
 from bot.web.openapi import openapi_document
 from bot.wiring import build_answerer, build_conversations, build_database, build_library
+from bot.zalo import ZaloStore, ZaloWebhook, build_webhook
 from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
 from retrieval.answer import phrasing
 from retrieval.parse import SUPPORTED_SUFFIXES
@@ -68,6 +71,10 @@ def build_app(
     log = chat_log or ChatLog(build_database(settings))
     access = Access(admin_token=settings.admin_token, staff_token=settings.staff_token)
     api = _Api(settings, library, answerer, log, access)
+    zalo = None
+    if settings.zalo is not None:  # the Zalo OA channel rides on the same process family
+        zalo = build_webhook(settings, settings.zalo, answerer, log=log,
+                             conversations=api.conversations)  # fmt: skip
     routes = [
         Route("/healthz", api.health),
         Route("/api/whoami", api.whoami),
@@ -83,8 +90,24 @@ def build_app(
         Route("/admin", _page("admin.html")),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
+    if zalo is not None:
+        routes.append(Route("/zalo/webhook", zalo.endpoint, methods=["POST"]))
     middleware = [Middleware(SecurityHeaders), Middleware(AuthenticationMiddleware, backend=access)]
-    return Starlette(routes=routes, middleware=middleware)
+    return Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(zalo))
+
+
+def _lifespan(zalo: ZaloWebhook | None) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if zalo is not None:
+            await zalo.start()
+        try:
+            yield
+        finally:
+            if zalo is not None:
+                await zalo.stop()
+
+    return lifespan
 
 
 def _page(name: str) -> Any:
@@ -114,6 +137,7 @@ class _Api:
         self.alerts = AlertStore(log.database)  # beside the log, as the bot's
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
         self.conversations = build_conversations(settings, log.database)
+        self.zalo = ZaloStore(log.database)  # counted whether or not this replica serves Zalo
 
     # -- open ----------------------------------------------------------------------------
 
@@ -245,6 +269,7 @@ class _Api:
     async def stats(self, request: Request) -> Response:
         since = _since(request)
         stats = await asyncio.to_thread(self.log.stats, since, top=20)
+        zalo = await asyncio.to_thread(self.zalo.counts, since)
         return JSONResponse(
             {
                 "asked": stats.asked,
@@ -254,6 +279,11 @@ class _Api:
                 "helpful": stats.helpful,
                 "unhelpful": stats.unhelpful,
                 "gaps": [{"question": q, "count": n} for q, n in stats.unanswered],
+                "zalo_sent": zalo.sent,
+                "zalo_refused": zalo.refused_total,
+                "zalo_refused_codes": {str(code): n for code, n in zalo.refused},
+                "zalo_unknown": zalo.unknown,
+                "zalo_window_closed": zalo.window_closed,
             }
         )
 
