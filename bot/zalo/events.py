@@ -63,7 +63,7 @@ def read_event(
     """
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # nested thousands deep: no 500
         raise WebhookError(400, "body is not JSON") from None
     if not isinstance(data, dict):
         raise WebhookError(400, "body is not a JSON object")

@@ -145,8 +145,10 @@ async def test_a_forged_a_stale_or_a_replayed_event_changes_nothing(channel: Cha
         for body, headers in (forged, other_app, stale, tampered)
     ]
     unsigned = await http.post(channel.webhook, content=forged[0])
+    deep = await http.post(channel.webhook, content=b"[" * 5000 + b"]" * 5000)
     assert statuses == [401, 401, 403, 401]
     assert unsigned.status_code == 401
+    assert deep.status_code == 400  # JSON nested thousands deep: refused, not a crash
 
     genuine = zalo.event("user_send_text", "1004", text="5k la gi")
     first = await http.post(channel.webhook, content=genuine[0], headers=genuine[1])
