@@ -162,8 +162,10 @@ def main() -> None:
     parser.add_argument(
         "--also",
         type=Path,
-        help="a second data folder (the bundled notices plus laws): fit over both corpora, "
-        "with the legal question sets' tune parts on the documents it holds",
+        nargs="*",
+        default=[],
+        help="more data folders (the bundled notices plus laws): fit over every corpus, "
+        "with the legal question sets' tune parts on the documents each holds",
     )
     parser.add_argument(
         "--drop", nargs="*", default=[], choices=FEATURES,
@@ -199,8 +201,8 @@ def main() -> None:
         held[str(path)] = load_items(path)
     train = pairs(train_items, searcher, scorer)
     held_pairs: dict[str, list[dict]] = {}
-    if args.also is not None:
-        other = build_library(Settings.from_env({"CHITHI_DATA_DIR": str(args.also)}))
+    for folder in args.also:
+        other = build_library(Settings.from_env({"CHITHI_DATA_DIR": str(folder)}))
         other_searcher = Searcher(other)
         other_scorer = Answerability(other, searcher=other_searcher, model=zero)
         sources = {m.source for m in other.catalog.values()}
@@ -212,20 +214,23 @@ def main() -> None:
         )
         train += pairs(mixed_train, other_searcher, other_scorer)
         also_held = {
-            "+law bench/questions_heldout": load_items(bench / "questions_heldout.jsonl"),
-            "+law citizens heldout": load_items(
-                bench / "questions_citizens.jsonl", split="heldout"
+            "bench/questions_heldout": load_items(bench / "questions_heldout.jsonl"),
+            "citizens heldout": load_items(bench / "questions_citizens.jsonl", split="heldout"),
+            "uncovered heldout": load_items(bench / "uncovered.jsonl", split="heldout"),
+            "uncovered_citizens heldout": load_items(
+                bench / "uncovered_citizens.jsonl", split="heldout"
             ),
-            "+law legal heldout": [
+            "legal heldout": [
                 i
                 for i in load_items(legal / "questions.jsonl", split="heldout")
                 if i.doc in sources
             ],
-            "+law legal uncovered heldout": load_items(legal / "uncovered.jsonl", split="heldout"),
+            "legal uncovered heldout": load_items(legal / "uncovered.jsonl", split="heldout"),
         }
         for name, items in also_held.items():
-            held_pairs[name] = pairs(items, other_searcher, other_scorer)
-            held[name] = items
+            key = f"{folder.name}: {name}"
+            held_pairs[key] = pairs(items, other_searcher, other_scorer)
+            held[key] = items
     cross_fitted_scope(train)
     probe = fit_probe(train)
     if "scope" in args.drop:
