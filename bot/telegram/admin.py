@@ -138,6 +138,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         await message.reply_text(messages.STATS_USAGE)
         return
     since, label = period
+    await context.services.books.settled()  # the questions just answered, if not yet logged
     stats = await asyncio.to_thread(context.services.log.stats, since)
     summary = messages.STATS.format(
         period=label, asked=stats.asked, answered=stats.answered, not_found=stats.not_found,
@@ -173,6 +174,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         return
     since, label = period
     log = context.services.log
+    await context.services.books.settled()
     data = await asyncio.to_thread(log.export_csv, since)
     stats = await asyncio.to_thread(log.stats, since, top=0)
     today = dt.datetime.now(dt.UTC).date().isoformat()

@@ -31,6 +31,7 @@ from telegram.request import HTTPXRequest
 
 from bot import messages
 from bot.alerts import AlertStore
+from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.errors import ConfigError
 from bot.ingest import Ingestion
@@ -90,6 +91,7 @@ def build_application(
         alerts=alerts,
         ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
         conversations=build_conversations(settings, alerts.path),
+        books=Bookkeeper(),
         typing_delay=typing_delay,
     )
     defaults = Defaults(
@@ -161,6 +163,8 @@ async def stop_services(app: BotApplication) -> None:
         broadcaster, task = running
         broadcaster.stop()
         await task
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.books.close()
 
 
 async def publish_commands(app: BotApplication) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.alerts import AlertStore
+from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore
 from bot.ingest import Ingestion
@@ -30,6 +31,7 @@ class Services:
         alerts: subscriptions and the alerts owed to chats.
         ingestion: adds and removes documents (uploads, /xoa), queuing alerts.
         conversations: each chat's last turns, for follow-up questions.
+        books: writes the question log, feedback and turns after the replies.
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
 
@@ -40,6 +42,7 @@ class Services:
     alerts: AlertStore
     ingestion: Ingestion
     conversations: ConversationStore
+    books: Bookkeeper
     typing_delay: float = 0.3
 
     @property

@@ -12,10 +12,14 @@ import asyncio
 import datetime as dt
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -26,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import messages
 from bot.alerts import AlertStore
+from bot.bookkeeping import TURN_WAIT, Bookkeeper, read_or
 from bot.chat_log import ChatLog
 from bot.conversations import CLIENT_ID, conversation_key
 from bot.ingest import Ingestion
@@ -84,7 +89,13 @@ def build_app(
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
     middleware = [Middleware(SecurityHeaders), Middleware(AuthenticationMiddleware, backend=access)]
-    return Starlette(routes=routes, middleware=middleware)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await api.books.close()  # the log writes still queued, for a few seconds
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 def _page(name: str) -> Any:
@@ -114,6 +125,7 @@ class _Api:
         self.alerts = AlertStore(log.path)  # beside the log, as the bot's
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
         self.conversations = build_conversations(settings, log.path)
+        self.books = Bookkeeper()  # the log and the turns, written after the reply
 
     # -- open ----------------------------------------------------------------------------
 
@@ -141,15 +153,23 @@ class _Api:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         conversation = None
         if talk is not None:
-            conversation = await asyncio.to_thread(self.conversations.load, talk)
+            await self.books.settled(about=talk)  # the previous answer's turn
+            load = partial(self.conversations.load, talk)
+            conversation = await read_or(None, load, kind="conversation")
         answer = await self.answerer.answer(question, filters=filters, conversation=conversation)
         if talk is not None and answer.turn is not None:
-            await asyncio.to_thread(self.conversations.add, talk, answer.turn)
-        await asyncio.to_thread(
-            self.log.record, answer, user_id=None, chat_id=None, chat_type="web",
-            province=filters.province,
-        )  # fmt: skip
-        return JSONResponse(answer.to_json())
+            # Waited for a moment (TURN_WAIT), not more: a client that asks its follow-up of
+            # another replica finds the turn there; a locked database costs one second.
+            add = partial(self.conversations.add, talk, answer.turn)
+            await self.books.within(self.books.later("conversation", add, about=talk), TURN_WAIT)
+
+        async def keep() -> None:  # after the response is sent (bot/bookkeeping.py)
+            self.books.later(
+                "question", partial(self.log.record, answer, user_id=None, chat_id=None,
+                                    chat_type="web", province=filters.province),
+            )  # fmt: skip
+
+        return JSONResponse(answer.to_json(), background=BackgroundTask(keep))
 
     @requires("staff")
     async def documents(self, request: Request) -> Response:
@@ -244,6 +264,7 @@ class _Api:
     @requires("admin")
     async def stats(self, request: Request) -> Response:
         since = _since(request)
+        await self.books.settled()  # the questions just answered, if not yet logged
         stats = await asyncio.to_thread(self.log.stats, since, top=20)
         return JSONResponse(
             {
@@ -259,6 +280,7 @@ class _Api:
 
     @requires("admin")
     async def questions_csv(self, request: Request) -> Response:
+        await self.books.settled()
         data = await asyncio.to_thread(self.log.export_csv, _since(request))
         return Response(
             data,
