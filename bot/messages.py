@@ -187,6 +187,7 @@ INLINE_HINT = "Gõ câu hỏi sau tên bot"
 INLINE_ANSWER_TITLE = "Trả lời"
 INLINE_NOT_FOUND_TITLE = "Văn bản không đề cập"
 INLINE_RATE_LIMITED = "Bạn hỏi nhanh quá, vui lòng chờ một chút"
+INLINE_INDEX_UNAVAILABLE = "Chưa kết nối được kho văn bản, thử lại sau"
 
 ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho quản trị viên."
 ADMIN_PRIVATE_ONLY = "Vui lòng dùng lệnh quản trị trong cuộc trò chuyện riêng với bot."

@@ -16,7 +16,7 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Every environment variable Settings.from_env reads (the Docker files are checked against it).
 ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ALERT_LEASE_SECONDS",
-    "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
+    "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_INDEX_TIMEOUT",
     "CHITHI_CHROMA_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_INGEST_WORKERS", "CHITHI_STAFF_TOKEN",
@@ -64,6 +64,9 @@ class Settings:
     ingest_workers: int = field(default_factory=available_cores)
     chroma_url: str | None = None  # CHITHI_CHROMA_URL: use a Chroma server instead of data_dir
     chroma_token: str | None = field(default=None, repr=False)  # CHITHI_CHROMA_TOKEN
+    # CHITHI_INDEX_TIMEOUT: seconds a question (or a listing) waits for the index before the
+    # user is told it is unavailable; also each request's timeout to a Chroma server
+    index_timeout: float = 5.0
     # CHITHI_LEXICAL_DIR: a folder of this process's own (replicas must not share one)
     lexical_path: Path | None = None
     answer_mode: str = "extractive"  # CHITHI_ANSWER_MODE: "extractive" or "llm"
@@ -127,6 +130,7 @@ class Settings:
             ingest_workers=_workers(get("CHITHI_INGEST_WORKERS"), embed_threads),
             chroma_url=get("CHITHI_CHROMA_URL"),
             chroma_token=get("CHITHI_CHROMA_TOKEN"),
+            index_timeout=_number(get, "CHITHI_INDEX_TIMEOUT", cls.index_timeout),
             lexical_path=_path(get("CHITHI_LEXICAL_DIR")),
             answer_mode=mode,
             openai_base_url=get("OPENAI_BASE_URL"),

@@ -27,7 +27,7 @@ from bot.telegram.replies import (
     with_typing,
 )
 from bot.telegram.stream import ask_with_drafts
-from retrieval import Conversation, IndexUnavailableError, document_status
+from retrieval import Conversation, IndexUnavailableError, bounded, document_status
 from retrieval.text import resolve_province
 
 logger = logging.getLogger(__name__)
@@ -229,7 +229,13 @@ async def documents_command(update: Update, context: BotContext) -> None:
             return
     else:
         province = await asyncio.to_thread(services.log.province, chat.id)
-    documents = await asyncio.to_thread(services.library.documents, province)
+    try:
+        documents = await bounded(
+            services.settings.index_timeout, services.library.documents, province
+        )
+    except IndexUnavailableError:
+        await say(context, chat.id, messages.INDEX_UNAVAILABLE)
+        return
     if not documents:
         await say(context, chat.id, messages.DOCUMENTS_EMPTY)
         return
@@ -363,7 +369,12 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         busy = InlineQueryResultsButton(messages.INLINE_RATE_LIMITED, start_parameter="busy")
         await query.answer([], button=busy, cache_time=0, is_personal=True)
         return
-    answer = await services.answerer.answer(question)
+    try:
+        answer = await services.answerer.answer(question)
+    except IndexUnavailableError:
+        down = InlineQueryResultsButton(messages.INLINE_INDEX_UNAVAILABLE, start_parameter="down")
+        await query.answer([], button=down, cache_time=0, is_personal=True)
+        return
     logger.info(
         "Inline answer user=%s status=%s citations=%d latency_ms=%.0f",
         query.from_user.id, answer.status, len(answer.citations), answer.latency_ms,

@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import messages
 from bot.alerts import AlertStore
-from bot.bookkeeping import TURN_WAIT, Bookkeeper, read_or
+from bot.bookkeeping import STORE_ERRORS, TURN_WAIT, Bookkeeper, read_or
 from bot.chat_log import ChatLog
 from bot.conversations import CLIENT_ID, conversation_key
 from bot.ingest import Ingestion
@@ -41,7 +41,16 @@ from bot.uploads import DOC_ID
 from bot.web.auth import Access, SecurityHeaders, requires
 from bot.web.openapi import openapi_document
 from bot.wiring import build_answerer, build_conversations, build_library
-from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
+from retrieval import (
+    Answerer,
+    DocumentNotFoundError,
+    IndexTimeoutError,
+    IndexUnavailableError,
+    Library,
+    SearchFilters,
+    bounded,
+    document_status,
+)
 from retrieval.answer import phrasing
 from retrieval.parse import SUPPORTED_SUFFIXES
 from retrieval.text import resolve_province
@@ -51,6 +60,7 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_JSON_BYTES = 16 * 1024  # an ask request: a question of at most a few thousand characters
 DEFAULT_DAYS = 7
+RETRY_AFTER_SECONDS = 30  # an index that is down or hung: when a client may try again
 
 
 class _BadRequest(Exception):
@@ -95,7 +105,22 @@ def build_app(
         yield
         await api.books.close()  # the log writes still queued, for a few seconds
 
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={IndexUnavailableError: _index_unavailable},
+    )
+
+
+async def _index_unavailable(request: Request, exc: Exception) -> Response:
+    """Any route whose index call failed or timed out: the bot's message, as JSON 503."""
+    logger.warning("Index unavailable for %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"error": messages.INDEX_UNAVAILABLE},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def _page(name: str) -> Any:
@@ -130,7 +155,21 @@ class _Api:
     # -- open ----------------------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "documents": len(self.library.catalog)})
+        """What is up and what is down: the index (within its timeout) and the question log."""
+        checks = {
+            # One small read (the store's state token), as a balancer may ask every second.
+            "index": await _check(
+                bounded(self.settings.index_timeout, self.library.store.state_token)
+            ),
+            "question_log": await _check(
+                bounded(self.settings.index_timeout, self.log.province, 0)
+            ),
+        }  # fmt: skip
+        ok = all(v == "ok" for v in checks.values())
+        body = {"status": "ok" if ok else "degraded", "documents": len(self.library.catalog),
+                **checks}  # fmt: skip
+        # The index is what answers need: without it the replica should leave the balancer.
+        return JSONResponse(body, status_code=200 if checks["index"] == "ok" else 503)
 
     async def whoami(self, request: Request) -> Response:
         return JSONResponse({"staff_token_required": self.access.staff_token is not None})
@@ -174,7 +213,7 @@ class _Api:
     @requires("staff")
     async def documents(self, request: Request) -> Response:
         province = request.query_params.get("province") or None
-        items = await asyncio.to_thread(self.library.documents, province)
+        items = await bounded(self.settings.index_timeout, self.library.documents, province)
         today, catalog = self.settings.today(), self.library.catalog
         return JSONResponse(
             {
@@ -346,6 +385,19 @@ def _since(request: Request) -> dt.datetime:
     except ValueError:
         days = DEFAULT_DAYS
     return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+
+
+async def _check(call: Awaitable[object]) -> str:
+    """'ok', 'timeout' or 'unavailable', for /healthz."""
+    try:
+        await call
+    except IndexTimeoutError:
+        return "timeout"
+    except IndexUnavailableError:
+        return "unavailable"
+    except STORE_ERRORS:
+        return "unavailable"
+    return "ok"
 
 
 def _too_large(limit: int) -> Response:
