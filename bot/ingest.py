@@ -9,6 +9,7 @@ its kept original.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import shutil
@@ -30,6 +31,8 @@ class Ingested:
 
     results: list[IngestResult]
     alerted: int = 0  # deliveries queued for the chats that follow the notices' provinces
+    # An upload whose bytes are an indexed document's under another file name: not indexed.
+    duplicate_of: NoticeMeta | None = None
 
 
 class Ingestion:
@@ -85,7 +88,8 @@ class Ingestion:
 
         A new version of a document (same file name, same notice) replaces the old one, as
         with ``chithi ingest``; a different notice is not replaced without an explicit
-        `doc_id`.
+        `doc_id`. The same bytes as an indexed document's under another file name are not
+        indexed twice (`Ingested.duplicate_of`), unless a `doc_id` is given.
 
         Args:
             file_name: the name the file was sent with; it gives the document id by default.
@@ -98,12 +102,16 @@ class Ingestion:
             is kept for each notice that went in) and the alerts queued.
         """
         name = safe_name(file_name)
+        self.library.refresh(force=True)  # another replica may have added this name or file
+        same = self._same_content(name, data) if doc_id is None else None
+        if same is not None:
+            logger.info("Upload doc=%s: the same bytes as doc=%s; not indexed", name, same.doc_id)
+            return Ingested([], duplicate_of=same)
         incoming = self.uploads_dir / ".incoming" / secrets.token_hex(8)
-        incoming.mkdir(parents=True)
-        path = incoming / name
-        path.write_bytes(data)
         try:
-            self.library.refresh(force=True)  # another replica may have added this name
+            incoming.mkdir(parents=True)
+            path = incoming / name
+            path.write_bytes(data)
             results = self.library.ingest([path], doc_id=doc_id, facts=facts)
             for result in results:
                 if result.error is None and result.doc_id is not None:
@@ -124,6 +132,19 @@ class Ingestion:
             shutil.rmtree(self.uploads_dir / doc_id, ignore_errors=True)
         logger.info("Removed doc=%s", doc_id)
         return meta
+
+    def _same_content(self, name: str, data: bytes) -> NoticeMeta | None:
+        """An indexed document from a file of another name with exactly these bytes, if any.
+
+        A document's version is the hash of its file's bytes (and of any facts set on it:
+        those documents are not found here, a safe miss), so no file is read again.
+        """
+        version = hashlib.sha256(data).hexdigest()[:12]
+        for doc_id, indexed in self.library.versions.items():
+            meta = self.library.catalog.get(doc_id)
+            if indexed == version and meta is not None and meta.source != name:
+                return meta
+        return None
 
     def _keep(self, path: Path, result: IngestResult) -> None:
         target = self.uploads_dir / str(result.doc_id)

@@ -69,6 +69,12 @@ def upload_reply(name: str, data: bytes, result: IngestResult, markup: Markup = 
     return summary
 
 
+def duplicate_reply(name: str, meta: NoticeMeta, paragraphs: int, markup: Markup = TEXT) -> str:
+    """An upload whose content is already indexed under another file name."""
+    heading = messages.UPLOAD_DUPLICATE.format(name=markup.plain(name))
+    return document_summary(heading, meta, paragraphs, markup)
+
+
 def document_summary(heading: str, meta: NoticeMeta, paragraphs: int, markup: Markup = TEXT) -> str:
     """A heading, then the document's title, date, paragraph count and id."""
     details = messages.UPLOAD_SUMMARY.format(

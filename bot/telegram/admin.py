@@ -18,7 +18,13 @@ from bot.telegram.context import BotContext
 from bot.telegram.render import Block
 from bot.telegram.replies import send_blocks
 from bot.telegram.stream import llm_stats_text
-from bot.upload_replies import Markup, document_summary, fact_error_text, upload_reply
+from bot.upload_replies import (
+    Markup,
+    document_summary,
+    duplicate_reply,
+    fact_error_text,
+    upload_reply,
+)
 from bot.uploads import safe_name
 from retrieval import DocumentNotFoundError
 from retrieval.parse import SUPPORTED_SUFFIXES
@@ -83,6 +89,9 @@ async def _ingest(context: BotContext, name: str, data: bytes, given: GivenFacts
     upload = await asyncio.to_thread(
         services.ingestion.upload, name, data, doc_id=given.doc_id, facts=given.facts
     )
+    same = upload.duplicate_of
+    if same is not None:
+        return duplicate_reply(name, same, services.library.counts.get(same.doc_id, 0), HTML)
     replies = [upload_reply(name, data, r, HTML) for r in upload.results]
     if given.facts and any(r.error is None for r in upload.results):
         replies.append(messages.UPLOAD_FACTS_SET.format(facts=render.plain(given.describe())))

@@ -36,9 +36,16 @@ from bot.conversations import CLIENT_ID, conversation_key
 from bot.ingest import Ingestion
 from bot.notice_facts import FactError, given_facts
 from bot.settings import Settings
-from bot.upload_replies import document_summary, fact_error_text, upload_reply, upload_status
-from bot.uploads import DOC_ID
+from bot.upload_replies import (
+    document_summary,
+    duplicate_reply,
+    fact_error_text,
+    upload_reply,
+    upload_status,
+)
+from bot.uploads import DOC_ID, safe_name
 from bot.web.auth import Access, SecurityHeaders, requires
+from bot.web.limits import BodyLimit
 from bot.web.openapi import openapi_document
 from bot.wiring import build_answerer, build_conversations, build_library
 from retrieval import (
@@ -59,6 +66,8 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_JSON_BYTES = 16 * 1024  # an ask request: a question of at most a few thousand characters
+MAX_JSON_DEPTH = 32  # an ask request is one flat object; deeper nesting is refused unparsed
+FORM_OVERHEAD = 64 * 1024  # an upload's form: the file plus its fields and boundaries
 DEFAULT_DAYS = 7
 RETRY_AFTER_SECONDS = 30  # an index that is down or hung: when a client may try again
 
@@ -98,7 +107,18 @@ def build_app(
         Route("/admin", _page("admin.html")),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders), Middleware(AuthenticationMiddleware, backend=access)]
+
+    def limit_for(path: str, method: str) -> tuple[int, str]:
+        if path == "/api/documents" and method == "POST":
+            limit = settings.read_limits.max_file_bytes
+            return limit + FORM_OVERHEAD, messages.WEB_FILE_TOO_LARGE.format(mb=_mb(limit))
+        return MAX_JSON_BYTES, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024)
+
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodyLimit, limit_for=limit_for),
+        Middleware(AuthenticationMiddleware, backend=access),
+    ]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -263,7 +283,7 @@ class _Api:
             }
         if len(data) > limit:
             return _too_large(limit)
-        name = file.filename
+        name = safe_name(file.filename)
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             text = messages.UPLOAD_UNSUPPORTED.format(suffix=Path(name).suffix or name)
             return JSONResponse({"error": text}, status_code=415)
@@ -277,6 +297,12 @@ class _Api:
         upload = await asyncio.to_thread(
             self.ingestion.upload, name, data, doc_id=doc_id, facts=facts
         )
+        same = upload.duplicate_of
+        if same is not None:
+            count = self.library.counts.get(same.doc_id, 0)
+            message = duplicate_reply(name, same, count)
+            found = {"doc_id": same.doc_id, "status": "duplicate", "title": same.title}
+            return JSONResponse({"results": [{**found, "message": message}]})
         results = [
             {
                 "doc_id": r.doc_id,
@@ -334,13 +360,38 @@ async def _json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_JSON_BYTES:
         raise _BadRequest(413, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024))
+    text = raw.decode("utf-8", "replace")
+    if _depth(text) > MAX_JSON_DEPTH:  # json.loads would recurse once per level
+        raise _BadRequest(400, messages.WEB_JSON_TOO_DEEP)
     try:
-        body = json.loads(raw.decode("utf-8", "replace"))
+        body = json.loads(text)
     except ValueError as exc:
         raise _BadRequest(400, messages.WEB_NOT_JSON) from exc
     if not isinstance(body, dict):
         raise _BadRequest(400, messages.WEB_NOT_OBJECT)
     return body
+
+
+def _depth(text: str) -> int:
+    """How deep the JSON text's arrays and objects nest (brackets inside strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _filters(body: dict[str, Any], library: Library) -> SearchFilters:
@@ -400,7 +451,9 @@ async def _check(call: Awaitable[object]) -> str:
     return "ok"
 
 
+def _mb(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g}"
+
+
 def _too_large(limit: int) -> Response:
-    return JSONResponse(
-        {"error": messages.WEB_FILE_TOO_LARGE.format(mb=limit // (1024 * 1024))}, status_code=413
-    )
+    return JSONResponse({"error": messages.WEB_FILE_TOO_LARGE.format(mb=_mb(limit))}, 413)
