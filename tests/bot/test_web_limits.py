@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,6 @@ from tests.helpers.documents import NOTICE_TEXT
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 CHUNK = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def data_dir(bundled_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("limits") / "data"
-    shutil.copytree(bundled_index_dir, target)
-    return target
 
 
 @pytest.fixture(scope="module")
