@@ -131,7 +131,8 @@ def cli(ctx: click.Context, verbose: bool, data_dir: Path | None) -> None:
     command = ctx.invoked_subcommand
     service = command == "bot" or (command == "run" and bool(settings.telegram_token))
     configure_logging(
-        "DEBUG" if verbose else settings.log_level or ("INFO" if service else "WARNING")
+        "DEBUG" if verbose else settings.log_level or ("INFO" if service else "WARNING"),
+        secrets=settings.secrets,
     )
     ctx.obj = _State(settings)
 

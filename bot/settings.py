@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from bot.errors import ConfigError
@@ -165,6 +165,12 @@ class Settings:
     def today(self) -> dt.date:
         """The day rules are dated against: CHITHI_TODAY, else the system's date, read now."""
         return self.today_fixed or dt.date.today()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret set (the fields kept out of repr), for the log's redaction."""
+        values = (getattr(self, f.name) for f in fields(self) if not f.repr)
+        return tuple(v for v in values if isinstance(v, str) and v)
 
     @property
     def read_limits(self) -> ReadLimits:
