@@ -13,6 +13,7 @@ import hashlib
 import logging
 import secrets
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from retrieval import AdminFacts, IngestResult, Library, NoticeMeta
 from retrieval.index import ProgressFactory
 
 logger = logging.getLogger(__name__)
+
+LEFTOVER_SECONDS = 3600  # an upload's temporary copy older than this was left by a killed one
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Ingestion:
         self.alerts = alerts
         self.uploads_dir = uploads_dir
         self.workers = workers
+        self._clean_leftovers()
 
     def files(
         self,
@@ -109,9 +113,14 @@ class Ingestion:
             return Ingested([], duplicate_of=same)
         incoming = self.uploads_dir / ".incoming" / secrets.token_hex(8)
         try:
-            incoming.mkdir(parents=True)
-            path = incoming / name
-            path.write_bytes(data)
+            try:
+                incoming.mkdir(parents=True)
+                path = incoming / name
+                path.write_bytes(data)
+            except OSError as exc:  # a full disk: nothing indexed, the copy removed below
+                logger.warning("Upload not written: %s", exc.strerror or exc)
+                reason = f"the upload could not be written ({exc.strerror or exc})"
+                return Ingested([IngestResult(path=name, error=f"{name}: {reason}")])
             results = self.library.ingest([path], doc_id=doc_id, facts=facts)
             for result in results:
                 if result.error is None and result.doc_id is not None:
@@ -150,8 +159,34 @@ class Ingestion:
         target = self.uploads_dir / str(result.doc_id)
         if result.changed or not (target / path.name).is_file():
             shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            shutil.copyfile(path, target / path.name)
+            try:
+                target.mkdir(parents=True)
+                shutil.copyfile(path, target / path.name)
+            except OSError as exc:  # the document is in; only its original cannot be sent
+                shutil.rmtree(target, ignore_errors=True)
+                logger.warning("Original of %s not kept: %s", result.doc_id, exc.strerror or exc)
+
+    def _clean_leftovers(self) -> None:
+        """Remove what a killed upload or removal left, once it is LEFTOVER_SECONDS old.
+
+        Old temporary copies, and originals of documents no longer indexed; nothing newer: a
+        replica sharing the folder may be uploading right now.
+        """
+        if not self.uploads_dir.is_dir():
+            return
+        old = time.time() - LEFTOVER_SECONDS
+        incoming = self.uploads_dir / ".incoming"
+        copies = list(incoming.iterdir()) if incoming.is_dir() else []
+        catalog = self.library.catalog
+        originals = [d for d in self.uploads_dir.iterdir()
+                     if DOC_ID.fullmatch(d.name) and d.name not in catalog]  # fmt: skip
+        for leftover in copies + originals:
+            try:
+                if leftover.stat().st_mtime < old:
+                    shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+                    logger.info("Removed a leftover upload: %s", leftover.name)
+            except OSError as exc:
+                logger.warning("Leftover %s not removed: %s", leftover.name, exc)
 
     def _alert(self, results: list[IngestResult]) -> int:
         return queue_alerts(self.alerts, self.library, results)

@@ -199,6 +199,13 @@ UPLOAD_WORKING = "Đang đọc tệp {name}…"
 UPLOAD_ADDED = "✅ Đã thêm văn bản:"
 UPLOAD_REPLACED = "✅ Đã thay văn bản cùng mã:"
 UPLOAD_UNCHANGED = "Văn bản này đã có, nội dung không đổi:"
+UPLOAD_DISK_FULL = (
+    "❌ Máy chủ hết dung lượng: chưa thêm tệp {name}, không có gì thay đổi. "
+    "Hãy giải phóng dung lượng rồi gửi lại."
+)
+DISK_FULL_CLI = (
+    "Hết dung lượng đĩa (disk full): không có gì thay đổi; giải phóng dung lượng rồi chạy lại"
+)
 UPLOAD_DUPLICATE = "Tệp {name} trùng nội dung với văn bản đã có, không thêm lần nữa:"
 UPLOAD_SUMMARY = "{title}\nNgày: {date}\nSố đoạn: {paragraphs}\nMã: "
 UPLOAD_UNSUPPORTED = (

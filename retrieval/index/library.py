@@ -85,6 +85,9 @@ class Library:
         self._lexical = LexicalMirror(LexicalFiles(lexical_dir) if lexical_dir else None)
         self._statistics: CorpusStatistics | None = None
         self._statistics_for: RowInfo | None = None
+        for doc_id in store.unfinished_removals():  # a removal killed half-way: finish it
+            logger.warning("Finishing the removal of %s, cut off before", doc_id)
+            store.finish_removal(doc_id)
         self.refresh(force=True)
 
     # -- keeping in step -----------------------------------------------------------------
