@@ -17,6 +17,7 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ALERT_LEASE_SECONDS",
     "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_INDEX_TIMEOUT",
+    "CHITHI_METRICS_PORT",
     "CHITHI_CHROMA_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_INGEST_WORKERS", "CHITHI_STAFF_TOKEN",
@@ -80,6 +81,9 @@ class Settings:
     webhook_url: str | None = None  # CHITHI_WEBHOOK_URL
     webhook_listen: str = "0.0.0.0"  # CHITHI_WEBHOOK_LISTEN  # noqa: S104 - behind a balancer
     webhook_port: int = 8443  # CHITHI_WEBHOOK_PORT
+    # CHITHI_METRICS_PORT: the bot process's /metrics on this port (on CHITHI_WEBHOOK_LISTEN);
+    # none by default (`chithi serve` has /metrics on its own port)
+    metrics_port: int | None = None
     webhook_secret: str | None = field(default=None, repr=False)  # CHITHI_WEBHOOK_SECRET
     admin_ids: frozenset[int] = frozenset()  # CHITHI_ADMIN_IDS: comma-separated user ids
     rate_limit: int = 20  # CHITHI_RATE_LIMIT: questions per user per minute
@@ -143,6 +147,7 @@ class Settings:
             webhook_url=webhook_url,
             webhook_listen=get("CHITHI_WEBHOOK_LISTEN") or cls.webhook_listen,
             webhook_port=int(_number(get, "CHITHI_WEBHOOK_PORT", cls.webhook_port)),
+            metrics_port=_port(get("CHITHI_METRICS_PORT")),
             webhook_secret=webhook_secret,
             admin_ids=_ids(get("CHITHI_ADMIN_IDS")),
             rate_limit=int(_number(get, "CHITHI_RATE_LIMIT", cls.rate_limit)),
@@ -215,6 +220,14 @@ def _day(raw: str | None) -> dt.date | None:
 
 def _path(raw: str | None) -> Path | None:
     return Path(raw).expanduser() if raw else None
+
+
+def _port(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"CHITHI_METRICS_PORT={raw!r} is not a port number (1-65535)")
+    return int(raw)
 
 
 def _number(get: object, key: str, default: float) -> float:

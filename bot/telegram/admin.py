@@ -89,6 +89,7 @@ async def _ingest(context: BotContext, name: str, data: bytes, given: GivenFacts
     upload = await asyncio.to_thread(
         services.ingestion.upload, name, data, doc_id=given.doc_id, facts=given.facts
     )
+    services.metrics.ingested("telegram", upload)
     same = upload.duplicate_of
     if same is not None:
         return duplicate_reply(name, same, services.library.counts.get(same.doc_id, 0), HTML)

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from prometheus_client import start_http_server
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -35,6 +36,7 @@ from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.errors import ConfigError
 from bot.ingest import Ingestion
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram import admin, follow, handlers
 from bot.telegram.broadcast import Broadcaster
@@ -57,6 +59,7 @@ MAX_CONCURRENT_UPDATES = 256
 MAX_FLOOD_RETRIES = 5
 CONNECTIONS = 256  # PTB's default pool for the bot's requests
 BROADCASTER_KEY = "broadcaster"
+METRICS_KEY = "metrics_server"
 
 
 def build_application(
@@ -83,6 +86,10 @@ def build_application(
     if not settings.telegram_token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
     alerts = AlertStore(log.path if log is not None else settings.question_log_path)
+    metrics = Metrics()
+    metrics.watch(answerer, alerts)
+    books = Bookkeeper()
+    books.on_drop = metrics.dropped_write
     services = Services(
         settings=settings,
         answerer=answerer,
@@ -91,7 +98,8 @@ def build_application(
         alerts=alerts,
         ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
         conversations=build_conversations(settings, alerts.path),
-        books=Bookkeeper(),
+        books=books,
+        metrics=metrics,
         typing_delay=typing_delay,
     )
     defaults = Defaults(
@@ -154,6 +162,13 @@ async def start_services(app: BotApplication) -> None:
         services.alerts, app.bot, lease_seconds=services.settings.alert_lease_seconds
     )
     app.bot_data[BROADCASTER_KEY] = (broadcaster, asyncio.create_task(broadcaster.run()))
+    port = services.settings.metrics_port
+    if port is not None:
+        server, _ = start_http_server(
+            port, addr=services.settings.webhook_listen, registry=services.metrics.registry
+        )
+        app.bot_data[METRICS_KEY] = server
+        logger.info("Metrics on port %s", port)
 
 
 async def stop_services(app: BotApplication) -> None:
@@ -165,6 +180,10 @@ async def stop_services(app: BotApplication) -> None:
         await task
     services: Services = app.bot_data[SERVICES_KEY]
     await services.books.close()
+    server = app.bot_data.pop(METRICS_KEY, None)
+    if server is not None:
+        server.shutdown()
+        server.server_close()
 
 
 async def publish_commands(app: BotApplication) -> None:

@@ -12,6 +12,7 @@ from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore
 from bot.ingest import Ingestion
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter
 from retrieval import Answerer, Library
@@ -32,6 +33,7 @@ class Services:
         ingestion: adds and removes documents (uploads, /xoa), queuing alerts.
         conversations: each chat's last turns, for follow-up questions.
         books: writes the question log, feedback and turns after the replies.
+        metrics: what /metrics (CHITHI_METRICS_PORT) shows.
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
 
@@ -43,6 +45,7 @@ class Services:
     ingestion: Ingestion
     conversations: ConversationStore
     books: Bookkeeper
+    metrics: Metrics
     typing_delay: float = 0.3
 
     @property

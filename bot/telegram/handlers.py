@@ -118,10 +118,12 @@ async def answer_question(
             reply_to=reply_to, conversation=conversation,
         )  # fmt: skip
         answer, draft = await with_typing(context, chat.id, asking)
-    except IndexUnavailableError:
+    except IndexUnavailableError as exc:
+        services.metrics.index_failed("telegram", exc)
         logger.warning("Index unavailable; chat=%s not answered", chat.id)
         await say(context, chat.id, messages.INDEX_UNAVAILABLE, reply_to=reply_to)
         return
+    services.metrics.answered("telegram", answer)
     key = new_key()
     logger.info(
         "Answered chat=%s user=%s status=%s citations=%s latency_ms=%.0f",
@@ -371,10 +373,12 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         return
     try:
         answer = await services.answerer.answer(question)
-    except IndexUnavailableError:
+    except IndexUnavailableError as exc:
+        services.metrics.index_failed("inline", exc)
         down = InlineQueryResultsButton(messages.INLINE_INDEX_UNAVAILABLE, start_parameter="down")
         await query.answer([], button=down, cache_time=0, is_personal=True)
         return
+    services.metrics.answered("inline", answer)
     logger.info(
         "Inline answer user=%s status=%s citations=%d latency_ms=%.0f",
         query.from_user.id, answer.status, len(answer.citations), answer.latency_ms,

@@ -34,6 +34,8 @@ from bot.bookkeeping import STORE_ERRORS, TURN_WAIT, Bookkeeper, read_or
 from bot.chat_log import ChatLog
 from bot.conversations import CLIENT_ID, conversation_key
 from bot.ingest import Ingestion
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import Metrics
 from bot.notice_facts import FactError, given_facts
 from bot.settings import Settings
 from bot.upload_replies import (
@@ -94,6 +96,7 @@ def build_app(
     api = _Api(settings, library, answerer, log, access)
     routes = [
         Route("/healthz", api.health),
+        Route("/metrics", api.metrics_text),
         Route("/api/whoami", api.whoami),
         Route("/api/ask", api.ask, methods=["POST"]),
         Route("/api/documents", api.documents, methods=["GET"]),
@@ -129,17 +132,7 @@ def build_app(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={IndexUnavailableError: _index_unavailable},
-    )
-
-
-async def _index_unavailable(request: Request, exc: Exception) -> Response:
-    """Any route whose index call failed or timed out: the bot's message, as JSON 503."""
-    logger.warning("Index unavailable for %s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse(
-        {"error": messages.INDEX_UNAVAILABLE},
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        exception_handlers={IndexUnavailableError: api.index_unavailable},
     )
 
 
@@ -170,7 +163,10 @@ class _Api:
         self.alerts = AlertStore(log.path)  # beside the log, as the bot's
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
         self.conversations = build_conversations(settings, log.path)
+        self.metrics = Metrics()
+        self.metrics.watch(answerer, self.alerts)
         self.books = Bookkeeper()  # the log and the turns, written after the reply
+        self.books.on_drop = self.metrics.dropped_write
 
     # -- open ----------------------------------------------------------------------------
 
@@ -190,6 +186,21 @@ class _Api:
                 **checks}  # fmt: skip
         # The index is what answers need: without it the replica should leave the balancer.
         return JSONResponse(body, status_code=200 if checks["index"] == "ok" else 503)
+
+    async def metrics_text(self, request: Request) -> Response:
+        """Prometheus' text format: no question text, no token (docs/metrics.md)."""
+        body = await asyncio.to_thread(self.metrics.exposition)
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
+
+    async def index_unavailable(self, request: Request, exc: Exception) -> Response:
+        """Any route whose index call failed or timed out: the bot's message, as JSON 503."""
+        logger.warning("Index unavailable for %s %s: %s", request.method, request.url.path, exc)
+        self.metrics.index_failed("web", exc)
+        return JSONResponse(
+            {"error": messages.INDEX_UNAVAILABLE},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     async def whoami(self, request: Request) -> Response:
         return JSONResponse({"staff_token_required": self.access.staff_token is not None})
@@ -216,6 +227,7 @@ class _Api:
             load = partial(self.conversations.load, talk)
             conversation = await read_or(None, load, kind="conversation")
         answer = await self.answerer.answer(question, filters=filters, conversation=conversation)
+        self.metrics.answered("web", answer)
         if talk is not None and answer.turn is not None:
             # Waited for a moment (TURN_WAIT), not more: a client that asks its follow-up of
             # another replica finds the turn there; a locked database costs one second.
@@ -297,6 +309,7 @@ class _Api:
         upload = await asyncio.to_thread(
             self.ingestion.upload, name, data, doc_id=doc_id, facts=facts
         )
+        self.metrics.ingested("web", upload)
         same = upload.duplicate_of
         if same is not None:
             count = self.library.counts.get(same.doc_id, 0)

@@ -111,6 +111,8 @@ def test_the_web_api_answers_on_a_full_disk(
             assert response.json()["status"] == "answered"
             wait_until(lambda: dropped_lines(caplog, "question"))
         assert dropped_lines(caplog, "conversation")  # the turn too, and nothing else lost
+        metrics = client.get("/metrics").text
+        assert 'chithi_bookkeeping_dropped_total{kind="question"} 1.0' in metrics
         again = client.post("/api/ask", json={"question": "5K là gì?", "conversation_id": "tab-1"})
         assert again.json()["status"] == "answered"
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from bot import messages
@@ -29,6 +30,16 @@ TIMEOUT = "2"  # CHITHI_INDEX_TIMEOUT, seconds
 __all__ = ["chroma_server"]  # the fixture
 
 QUESTION = "Quán ăn ở TP.HCM được bán tại chỗ không?"
+
+
+def index_errors(metrics: str) -> dict[str, float]:
+    """chithi_index_errors_total of the web channel, by kind."""
+    return {
+        s.labels["kind"]: s.value
+        for family in text_string_to_metric_families(metrics)
+        for s in family.samples
+        if s.name == "chithi_index_errors_total" and s.labels["channel"] == "web"
+    }
 
 
 @pytest.fixture
@@ -72,6 +83,10 @@ def test_the_web_api_says_503_with_retry_after_when_the_server_hangs_and_recover
         chroma_server.thaw()
         assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
         assert client.get("/healthz").json()["status"] == "ok"
+        # Each failed request counted once: our deadline or the HTTP client's, whichever came
+        # first (both are CHITHI_INDEX_TIMEOUT), and the listing if it failed too.
+        failed = sum(v for n, v in index_errors(client.get("/metrics").text).items())
+        assert failed == 3 + (listing.status_code == 503)
 
 
 def test_the_web_api_says_503_in_json_when_the_server_is_down(
@@ -85,6 +100,7 @@ def test_the_web_api_says_503_in_json_when_the_server_is_down(
         assert down.headers["content-type"] == "application/json"
         assert down.json() == {"error": messages.INDEX_UNAVAILABLE}
         assert client.get("/healthz").json()["index"] == "unavailable"
+        assert index_errors(client.get("/metrics").text) == {"unavailable": 1}
 
 
 async def test_telegram_says_the_same_when_the_server_hangs(
