@@ -23,6 +23,7 @@ from tests.helpers.disk_faults import fill, small_disk
 from tests.helpers.documents import NOTICE_TEXT
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
+REPO = Path(__file__).resolve().parents[2]
 GUIDE = "003_04a503c8cc38bcba"  # a bundled notice
 KILLED_REMOVAL = """
 import os, signal, sys
@@ -133,3 +134,29 @@ def test_chithi_ingest_on_a_full_disk_says_so_without_a_traceback(
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {messages.DISK_FULL_CLI}")
     assert "Traceback" not in result.output
+
+
+def test_the_issue_s_full_disk_sequence_leaves_the_server_answering(
+    full_disk: Path, tmp_path: Path
+) -> None:
+    """A CLI ingest (another process) fails on the full disk, then a web upload does, space is
+    freed and the upload sent again: the server still answers (the issue saw it wedge)."""
+    data_dir = full_disk / "data"
+    notice = tmp_path / "thong_bao_quan_an.txt"
+    notice.write_text(NOTICE_TEXT, encoding="utf-8")
+    with web(data_dir) as client:
+        assert client.post("/api/ask", json={"question": "5K là gì?"}).status_code == 200
+        fill(full_disk)
+        env = {**os.environ, "CHITHI_DATA_DIR": str(data_dir)}
+        cli_ingest = subprocess.run(
+            [sys.executable, "-c", "from bot.cli import cli; cli()", "ingest", str(notice)],
+            env=env, capture_output=True, text=True, check=False, cwd=REPO,
+        )  # fmt: skip
+        assert cli_ingest.returncode == 1, cli_ingest.stderr
+        assert "Traceback" not in cli_ingest.stderr
+        failed = upload(client, "thong_bao_quan_an.txt", NOTICE_TEXT.encode())
+        assert failed["status"] == "error"
+        (full_disk / "filler").unlink()
+        assert upload(client, "thong_bao_quan_an.txt", NOTICE_TEXT.encode())["status"] == "added"
+        asked = client.post("/api/ask", json={"question": "5K là gì?"})
+        assert asked.json()["status"] == "answered"
