@@ -111,12 +111,17 @@ async def test_telegram_says_the_same_when_the_server_hangs(
     tmp_path: Path,
 ) -> None:
     settings, answerer = served
-    async with started_bot(tg, url, answerer, tmp_path / "bot") as bot:
+    env = {"CHITHI_INDEX_TIMEOUT": TIMEOUT}
+    async with started_bot(tg, url, answerer, tmp_path / "bot", **env) as bot:
         chroma_server.freeze()
         [reply] = await bot.send(text_update(QUESTION))
         assert reply.plain_text == messages.INDEX_UNAVAILABLE
         [other] = await bot.send(text_update(QUESTION, 2002, 2002))
         assert other.plain_text == messages.INDEX_UNAVAILABLE
+        # A list asks the store too: the list as it was, or the same message, not an error.
+        [listing] = await bot.send(text_update("/vanban", 3003, 3003))
+        said = listing.plain_text
+        assert said == messages.INDEX_UNAVAILABLE or said.startswith("Các văn bản đang có")
         chroma_server.thaw()
         [back] = await bot.send(text_update(QUESTION))
         assert back.plain_text != messages.INDEX_UNAVAILABLE
