@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## setup: the Python packages into .venv, and the Debian packages the file readers use
 ## (tesseract-ocr with Vietnamese, poppler-utils, antiword, catdoc; chromium and chromedriver
-## for the web console's browser tests) when run as root or with
+## for the web console's browser tests; postgresql for the database tests) when run as root or with
 ## passwordless sudo; without them it says what will not be read and goes on.
 setup: $(STAMP) setup-system
 

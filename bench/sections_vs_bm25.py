@@ -70,11 +70,15 @@ def main() -> None:
     retriever = bm25s.BM25()
     retriever.index([tokens(t) for t in joined], show_progress=False)
     print(f"index {args.data_dir}: {len(library.catalog)} documents, {len(keys)} sections")
-    print(f"{'set':<34}{'n':>5}{'chithi@1':>10}{'@3':>7}{'bm25@1':>9}{'@3':>7}{'refused':>9}")
+    print(
+        f"{'set':<34}{'n':>5}{'chithi@1':>10}{'@3':>7}{'search@1':>10}{'@3':>7}"
+        f"{'bm25@1':>9}{'@3':>7}{'refused':>9}"
+    )
     runner = asyncio.Runner()
     for path in args.sets:
         items = [i for i in load_items(path, split=args.split) if i.expect == "answer"]
         ours = [0, 0]
+        searched = [0, 0]
         base = [0, 0]
         refused = 0
         for item in items:
@@ -88,6 +92,15 @@ def main() -> None:
             ]
             ours[0] += bool(set(cited[:1]) & gold)
             ours[1] += bool(set(cited[:3]) & gold)
+            # Search alone (before the answer step decides): what retrieval brings.
+            passages = answerer.searcher.search(item.question, k=3)
+            found_ids = [
+                section_key(p.paragraph.doc_id, p.paragraph.section, p.paragraph.position,
+                            p.paragraph.origin)
+                for p in passages
+            ]  # fmt: skip
+            searched[0] += bool(set(found_ids[:1]) & gold)
+            searched[1] += bool(set(found_ids[:3]) & gold)
             found, _ = retriever.retrieve(
                 [tokens(item.question)], k=min(3, len(keys)), show_progress=False
             )
@@ -97,7 +110,9 @@ def main() -> None:
         n = max(1, len(items))
         print(
             f"{path.name + (f' ({args.split})' if args.split else ''):<34}{len(items):>5}"
-            f"{ours[0] / n:>10.3f}{ours[1] / n:>7.3f}{base[0] / n:>9.3f}{base[1] / n:>7.3f}"
+            f"{ours[0] / n:>10.3f}{ours[1] / n:>7.3f}"
+            f"{searched[0] / n:>10.3f}{searched[1] / n:>7.3f}"
+            f"{base[0] / n:>9.3f}{base[1] / n:>7.3f}"
             f"{refused:>9}"
         )
     runner.close()

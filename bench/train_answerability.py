@@ -165,6 +165,10 @@ def main() -> None:
         help="a second data folder (the bundled notices plus laws): fit over both corpora, "
         "with the legal question sets' tune parts on the documents it holds",
     )
+    parser.add_argument(
+        "--drop", nargs="*", default=[], choices=FEATURES,
+        help="signals left out (held at 0, so their weight is 0): to measure what each adds",
+    )  # fmt: skip
     args = parser.parse_args()
     data = os.environ.get("CHITHI_DATA_DIR") or tempfile.mkdtemp(prefix="chithi-train-")
     settings = Settings.from_env({"CHITHI_DATA_DIR": data})
@@ -224,6 +228,10 @@ def main() -> None:
             held[name] = items
     cross_fitted_scope(train)
     probe = fit_probe(train)
+    if "scope" in args.drop:
+        probe = np.zeros_like(probe)  # every question in scope: the probe says nothing
+        set_scope(train, probe)
+    _drop(train, args.drop)
     model = fit(*examples(train))
     model = Model(model.mean, model.scale, model.weights, model.bias, 0.0)
     model = Model(model.mean, model.scale, model.weights, model.bias,
@@ -237,6 +245,7 @@ def main() -> None:
     for name, items in held.items():
         records = held_pairs.get(name) or pairs(items, searcher, scorer)
         set_scope(records, probe)
+        _drop(records, args.drop)
         print(report(name, model, records, len(items)))
     if not args.dry_run:
         OUT.write_text(
@@ -256,6 +265,15 @@ def main() -> None:
             + "\n"
         )
         print(f"wrote {OUT.relative_to(REPO)}")
+
+
+def _drop(records: list[dict], names: list[str]) -> None:
+    """Hold the named signals at 0 in every row."""
+    columns = [FEATURES.index(n) for n in names]
+    for r in records:
+        for features, _ in r["rows"]:
+            for c in columns:
+                features[c] = 0.0
 
 
 def _debug(model: Model, records: list[dict], items: list[EvalItem]) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,11 +29,13 @@ from typing import Any, TypeVar
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from bot import database
+
 logger = logging.getLogger(__name__)
 
-# What a store raises when it cannot write: SQLite's errors (locked, disk full, I/O) and the
-# operating system's. A store over another database adds its driver's base error here.
-STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+# What a store raises when it cannot write: the database's errors (SQLite's locked, disk full,
+# I/O; PostgreSQL's: bot.database.ERRORS) and the operating system's.
+STORE_ERRORS: tuple[type[Exception], ...] = (*database.ERRORS, OSError)
 ATTEMPTS = 3
 BACKOFF = 0.5  # seconds before the second attempt, doubled before each next one
 TURN_WAIT = 1.0  # seconds a reply waits for its conversation turn to be written, at most

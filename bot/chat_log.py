@@ -1,8 +1,9 @@
-"""The bot's SQLite log: questions, answers' statuses and citations, feedback, chat settings.
+"""The bot's question log: questions, answers' statuses and citations, feedback, chat settings.
 
-It holds Telegram user and chat ids, never names or tokens. Each call opens its own short
-connection, so the log is safe to use from the event loop and from worker threads, and from
-several processes sharing one data folder.
+In the data folder's SQLite file, or the PostgreSQL database of CHITHI_DATABASE_URL (see
+bot/database.py). It holds Telegram user and chat ids, never names or tokens. Each call opens
+its own short connection, so the log is safe to use from the event loop and from worker
+threads, and from several processes sharing one data folder or one database server.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import csv
 import datetime as dt
 import io
 import secrets
-import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import database
+from bot.database import Connection, Database, open_database
 from retrieval import Answer
 
 SCHEMA = """
@@ -80,24 +80,23 @@ class LogStats:
 
 
 class ChatLog:
-    """The question log in one SQLite file.
+    """The question log in one database.
 
     Args:
-        path: the database file; created with its folder on first use.
+        db: the database, or the path of a SQLite file (created with its folder on first use).
         clock: returns the current time; tests may pass a fixed one.
     """
 
-    def __init__(self, path: Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> None:
-        self.path = path
+    def __init__(self, db: Database | Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> None:
+        self.database = open_database(db)
         self._clock = clock
-        database.create(path, SCHEMA)
+        self.database.create(SCHEMA)
         with self._connect() as conn:
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(chat_settings)")}
-            if "doc_id" not in columns:  # a log made before "Hỏi về văn bản này"
+            if "doc_id" not in conn.columns("chat_settings"):  # older than "Hỏi về văn bản này"
                 conn.execute("ALTER TABLE chat_settings ADD COLUMN doc_id TEXT")
 
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return database.connect(self.path, timeout=10)
+    def _connect(self) -> AbstractContextManager[Connection]:
+        return self.database.connect(timeout=10)
 
     def _now(self) -> str:
         return _stamp(self._clock())
@@ -235,8 +234,9 @@ class ChatLog:
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT q.asked_at, q.user_id, q.chat_id, q.chat_type, q.question, q.status,"
-                " q.mode, q.province, q.citations, ROUND(q.latency_ms, 1),"
-                " COALESCE(SUM(f.value = 1), 0), COALESCE(SUM(f.value = -1), 0)"
+                " q.mode, q.province, q.citations, q.latency_ms,"
+                " COALESCE(SUM(CASE WHEN f.value = 1 THEN 1 ELSE 0 END), 0),"
+                " COALESCE(SUM(CASE WHEN f.value = -1 THEN 1 ELSE 0 END), 0)"
                 " FROM questions q LEFT JOIN feedback f ON f.question_key = q.key"
                 " WHERE q.asked_at >= ? GROUP BY q.id ORDER BY q.id",
                 (start,),
@@ -244,5 +244,5 @@ class ChatLog:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows((*row[:9], round(row[9], 1), *row[10:]) for row in rows)
         return out.getvalue().encode("utf-8-sig")

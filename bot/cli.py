@@ -449,7 +449,10 @@ def bot_command(state: _State) -> None:
 @click.option("--port", type=int, help="Port (default CHITHI_HTTP_PORT, 8080).")
 @click.pass_obj
 def serve(state: _State, host: str | None, port: int | None) -> None:
-    """Serve the HTTP API and the web console (staff page /, admin page /admin)."""
+    """Serve the HTTP API and the web console (staff page /, admin page /admin).
+
+    With CHITHI_ZALO_* set, also a Zalo Official Account's webhook (docs/zalo.md).
+    """
     import uvicorn
 
     from bot.web import build_app
@@ -459,6 +462,8 @@ def serve(state: _State, host: str | None, port: int | None) -> None:
     app = build_app(settings, library=answerer.library, answerer=answerer)
     host, port = host or settings.http_host, port or settings.http_port
     click.echo(f"chithi serve: http://{host}:{port}/ (API: /openapi.json)", err=True)
+    if settings.zalo is not None:
+        click.echo(f"Zalo OA webhook: POST http://{host}:{port}/zalo/webhook", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

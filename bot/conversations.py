@@ -1,11 +1,11 @@
 """Conversations: the last turns of each chat, so a follow-up is read in its context.
 
-Kept in the question log's SQLite file, not in process memory: a bot restart keeps them,
-and every replica that shares the data folder reads the same ones. A conversation is
-keyed by who is talking (`conversation_key`): a Telegram private chat, one person in a
-group, a web console tab, an API caller's id, a terminal session. It is forgotten after a
-silence (CHITHI_CONTEXT_MINUTES, 30 by default) and holds at most MAX_TURNS turns, each
-bounded in size.
+Kept in the question log's database, not in process memory: a bot restart keeps them, and
+every replica that shares the data folder (or the PostgreSQL database) reads the same ones.
+A conversation is keyed by who is talking (`conversation_key`): a Telegram private chat,
+one person in a group, a web console tab, an API caller's id, a terminal session. It is
+forgotten after a silence (CHITHI_CONTEXT_MINUTES, 30 by default) and holds at most
+MAX_TURNS turns, each bounded in size.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import datetime as dt
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bot import database
+from bot.database import Connection, Database, open_database
 from retrieval import Conversation, Turn
 
 logger = logging.getLogger(__name__)
@@ -44,28 +43,28 @@ def _utc_now() -> dt.datetime:
 
 
 class ConversationStore:
-    """The conversations in one SQLite file (the question log's).
+    """The conversations in the question log's database.
 
     Args:
-        path: the database file.
+        db: the database, or the path of a SQLite file.
         ttl: a conversation silent this long starts over.
         clock: the current time; tests may pass their own.
     """
 
     def __init__(
         self,
-        path: Path,
+        db: Database | Path,
         *,
         ttl: dt.timedelta = dt.timedelta(minutes=30),
         clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
-        self.path = path
+        self.database = open_database(db)
         self.ttl = ttl
         self._clock = clock
-        database.create(path, SCHEMA)
+        self.database.create(SCHEMA)
 
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return database.connect(self.path, timeout=10)
+    def _connect(self) -> AbstractContextManager[Connection]:
+        return self.database.connect(timeout=10)
 
     def load(self, key: str) -> Conversation:
         """The conversation's recent turns; empty when it is new, expired or was reset."""

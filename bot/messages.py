@@ -331,3 +331,51 @@ UNDERSTOOD_AS = "Hiểu câu hỏi là: {question}"  # before an answer read in 
 ASK_ALONE_BUTTON = "↩️ Hỏi riêng câu này"  # under such an answer: the message answered as it is
 CONTEXT_RESET = "Đã bắt đầu cuộc hỏi mới: câu sau sẽ không tiếp nối câu trước."
 CHAT_RESET_COMMAND = "/moi"
+
+# -- Zalo Official Account (bot/zalo): plain text, no HTML; commands are typed in words ---------
+
+ZALO_WELCOME = (
+    "Xin chào! Tôi trả lời câu hỏi về các chỉ thị, thông báo phòng, chống dịch Covid-19 của "
+    "tỉnh ủy, ủy ban nhân dân các tỉnh, kèm đoạn trích nguyên văn, tên văn bản, ngày và mục.\n\n"
+    "Gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được, ví dụ:\n{examples}\n\n"
+    "Gõ “hướng dẫn” để xem các lệnh."
+)
+ZALO_EXAMPLE = "• {question}"
+ZALO_HELP = (
+    "Cách dùng:\n"
+    "• Gõ câu hỏi, ví dụ: cach ly tap trung bao nhieu ngay\n"
+    "• Hỏi tiếp ngắn gọn sau một câu trả lời: còn Rạch Giá thì sao?\n"
+    "• “tỉnh Kiên Giang”: chỉ trả lời theo văn bản của một tỉnh; “bỏ lọc” để hỏi mọi tỉnh\n"
+    "• “theo dõi Gia Lai”: nhận tin khi tỉnh có văn bản mới; “theo dõi” để xem; "
+    "“hủy theo dõi Gia Lai” để thôi\n"
+    "• “hỏi mới”: câu sau không tiếp nối câu trước\n\n"
+    "Khi văn bản không đề cập, tôi sẽ nói rõ và mời bạn gọi đường dây nóng {hotline}."
+)
+ZALO_NON_TEXT = (
+    "Cảm ơn bạn! Tôi chỉ đọc được câu hỏi bằng chữ, nên ảnh, tệp và nhãn dán không được lưu. "
+    "Vui lòng gõ câu hỏi, ví dụ: cách ly tại nhà bao nhiêu ngày?"
+)
+ZALO_FULL_ANSWER = "Xem đầy đủ: {url}"
+ZALO_PROVINCE_SET = (
+    "Từ giờ tôi chỉ trả lời theo văn bản của {province}. Gõ “bỏ lọc” để hỏi mọi tỉnh."
+)
+ZALO_FOLLOW_DONE = (
+    "🔔 Đã theo dõi {province}. Zalo chỉ cho phép gửi tin trong 48 giờ sau tin nhắn gần nhất "
+    "của bạn, nên tin về văn bản mới của {province} sẽ đến trong thời gian đó, hoặc ngay khi "
+    "bạn nhắn lần sau. Gõ “hủy theo dõi {province}” để thôi."
+)
+ZALO_FOLLOW_UNKNOWN = "Không biết tỉnh “{name}”. Hãy ghi tên tỉnh, ví dụ: theo dõi Kiên Giang."
+ZALO_FOLLOW_TOO_MANY = (
+    "Mỗi người theo dõi được tối đa {count} tỉnh. Gõ “hủy theo dõi TÊN TỈNH” để bớt."
+)
+ZALO_FOLLOW_LIST = "Bạn đang theo dõi: {provinces}. Gõ “hủy theo dõi TÊN TỈNH” để thôi."
+ZALO_FOLLOW_NONE = (
+    "Bạn chưa theo dõi tỉnh nào. Gõ “theo dõi” và tên tỉnh, ví dụ: theo dõi Gia Lai, để nhận "
+    "tin khi tỉnh có văn bản mới."
+)
+STATS_ZALO = (  # HTML; numbers only; the period of /thongke
+    "\n<b>Tin nhắn Zalo</b>\n"
+    "Đã gửi: {sent} · Zalo từ chối: {refused}{codes} · Chưa rõ đã đến chưa: {unknown}"
+    " · Không gửi vì quá thời hạn trả lời miễn phí của Zalo: {window_closed}"
+)
+STATS_ZALO_CODE = "mã {code}: {count}"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from bot.errors import ConfigError
 from retrieval.parse import ReadLimits
@@ -18,7 +21,7 @@ ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ALERT_LEASE_SECONDS",
     "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_INDEX_TIMEOUT",
     "CHITHI_METRICS_PORT",
-    "CHITHI_CHROMA_URL",
+    "CHITHI_CHROMA_URL", "CHITHI_DATABASE_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_INGEST_WORKERS", "CHITHI_STAFF_TOKEN",
     "CHITHI_LEXICAL_DIR",
@@ -27,9 +30,13 @@ ENVIRONMENT_VARIABLES = (
     "CHITHI_NOTICES_DIR",
     "CHITHI_RATE_LIMIT", "CHITHI_TELEGRAM_API_URL", "CHITHI_TODAY", "CHITHI_TELEGRAM_FILE_URL",
     "CHITHI_WEBHOOK_LISTEN", "CHITHI_WEBHOOK_PORT", "CHITHI_WEBHOOK_SECRET", "CHITHI_WEBHOOK_URL",
+    "CHITHI_PUBLIC_URL", "CHITHI_ZALO_API_URL", "CHITHI_ZALO_APP_ID", "CHITHI_ZALO_APP_SECRET",
+    "CHITHI_ZALO_OAUTH_URL", "CHITHI_ZALO_OA_SECRET", "CHITHI_ZALO_REFRESH_TOKEN",
     "HOME", "OPENAI_API_KEY", "OPENAI_BASE_URL", "TELEGRAM_BOT_TOKEN", "XDG_DATA_HOME",
 )  # fmt: skip
 DEFAULT_TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+DEFAULT_ZALO_API_URL = "https://openapi.zalo.me"
+DEFAULT_ZALO_OAUTH_URL = "https://oauth.zaloapp.com"
 _SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
@@ -68,6 +75,9 @@ class Settings:
     # CHITHI_INDEX_TIMEOUT: seconds a question (or a listing) waits for the index before the
     # user is told it is unavailable; also each request's timeout to a Chroma server
     index_timeout: float = 5.0
+    # CHITHI_DATABASE_URL: postgresql://… holding the question log, feedback, follows, alerts
+    # and conversations for replicas on several hosts; unset: questions.sqlite3 in data_dir
+    database_url: str | None = field(default=None, repr=False)
     # CHITHI_LEXICAL_DIR: a folder of this process's own (replicas must not share one)
     lexical_path: Path | None = None
     answer_mode: str = "extractive"  # CHITHI_ANSWER_MODE: "extractive" or "llm"
@@ -103,6 +113,9 @@ class Settings:
     context_minutes: float = 30.0
     # CHITHI_TODAY (YYYY-MM-DD): the day rules are dated against; the system date when unset
     today_fixed: dt.date | None = None
+    # CHITHI_PUBLIC_URL: the web console's public address; Zalo answers link to it
+    public_url: str | None = None
+    zalo: ZaloSettings | None = None  # CHITHI_ZALO_*: the Zalo Official Account channel
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -135,6 +148,7 @@ class Settings:
             chroma_url=get("CHITHI_CHROMA_URL"),
             chroma_token=get("CHITHI_CHROMA_TOKEN"),
             index_timeout=_number(get, "CHITHI_INDEX_TIMEOUT", cls.index_timeout),
+            database_url=_database_url(get("CHITHI_DATABASE_URL")),
             lexical_path=_path(get("CHITHI_LEXICAL_DIR")),
             answer_mode=mode,
             openai_base_url=get("OPENAI_BASE_URL"),
@@ -165,6 +179,8 @@ class Settings:
             today_fixed=_day(get("CHITHI_TODAY")),
             alert_lease_seconds=_number(get, "CHITHI_ALERT_LEASE_SECONDS", cls.alert_lease_seconds),
             context_minutes=_number(get, "CHITHI_CONTEXT_MINUTES", cls.context_minutes),
+            public_url=_public_url(get("CHITHI_PUBLIC_URL")),
+            zalo=_zalo(get),
         )
 
     def today(self) -> dt.date:
@@ -209,6 +225,61 @@ class Settings:
         return self.data_dir / "questions.sqlite3"
 
 
+@dataclass(frozen=True)
+class ZaloSettings:
+    """The Zalo Official Account channel (docs/zalo.md); secrets are kept out of repr."""
+
+    app_id: str  # CHITHI_ZALO_APP_ID: the Zalo app linked to the OA
+    app_secret: str = field(repr=False)  # CHITHI_ZALO_APP_SECRET: the app's secret key
+    oa_secret: str = field(repr=False)  # CHITHI_ZALO_OA_SECRET: signs the webhook events
+    # CHITHI_ZALO_REFRESH_TOKEN: the first refresh token; the database keeps the newer ones
+    refresh_token: str = field(repr=False)
+    api_url: str = DEFAULT_ZALO_API_URL  # CHITHI_ZALO_API_URL
+    oauth_url: str = DEFAULT_ZALO_OAUTH_URL  # CHITHI_ZALO_OAUTH_URL
+
+
+def _zalo(get: Callable[[str], str | None]) -> ZaloSettings | None:
+    given = {
+        "CHITHI_ZALO_APP_ID": get("CHITHI_ZALO_APP_ID"),
+        "CHITHI_ZALO_APP_SECRET": get("CHITHI_ZALO_APP_SECRET"),
+        "CHITHI_ZALO_OA_SECRET": get("CHITHI_ZALO_OA_SECRET"),
+        "CHITHI_ZALO_REFRESH_TOKEN": get("CHITHI_ZALO_REFRESH_TOKEN"),
+    }
+    if not any(given.values()):
+        return None
+    missing = [key for key, value in given.items() if value is None]
+    if missing:
+        raise ConfigError(
+            f"{', '.join(missing)} missing; the Zalo channel needs all of {', '.join(given)}"
+            " (docs/zalo.md), or none of them"
+        )
+    app_id = str(given["CHITHI_ZALO_APP_ID"])
+    if not (app_id.isascii() and app_id.isdigit()):
+        raise ConfigError(f"CHITHI_ZALO_APP_ID={app_id!r} must be the app's numeric id")
+    return ZaloSettings(
+        app_id=app_id,
+        app_secret=str(given["CHITHI_ZALO_APP_SECRET"]),
+        oa_secret=str(given["CHITHI_ZALO_OA_SECRET"]),
+        refresh_token=str(given["CHITHI_ZALO_REFRESH_TOKEN"]),
+        api_url=_http_url("CHITHI_ZALO_API_URL", get("CHITHI_ZALO_API_URL"))
+        or DEFAULT_ZALO_API_URL,
+        oauth_url=_http_url("CHITHI_ZALO_OAUTH_URL", get("CHITHI_ZALO_OAUTH_URL"))
+        or DEFAULT_ZALO_OAUTH_URL,
+    )
+
+
+def _public_url(raw: str | None) -> str | None:
+    return _http_url("CHITHI_PUBLIC_URL", raw)
+
+
+def _http_url(key: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not raw.startswith(("https://", "http://")):
+        raise ConfigError(f"{key}={raw!r} must be a full https:// URL")
+    return raw.rstrip("/")
+
+
 def _day(raw: str | None) -> dt.date | None:
     if raw is None:
         return None
@@ -216,6 +287,27 @@ def _day(raw: str | None) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise ConfigError(f"CHITHI_TODAY={raw!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _database_url(raw: str | None) -> str | None:
+    # The URL may hold a password: an error names the key and the scheme, never the value,
+    # nor libpq's own message (it quotes the part it could not read, the password included).
+    if raw is None:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        scheme = raw.split("://", 1)[0] if "://" in raw else "no scheme"
+        raise ConfigError(
+            f"CHITHI_DATABASE_URL has {scheme!r}; use postgresql://user:password@host:5432/name, "
+            "or leave it unset for the SQLite file in CHITHI_DATA_DIR"
+        )
+    try:
+        conninfo_to_dict(raw)
+    except psycopg.Error:
+        raise ConfigError(
+            "CHITHI_DATABASE_URL is not a URL libpq can read; percent-encode the special "
+            "characters of the user and password (%40 for @, %25 for %, %20 for a space)"
+        ) from None
+    return raw
 
 
 def _path(raw: str | None) -> Path | None:

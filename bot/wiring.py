@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from bot.alerts import AlertStore
 from bot.conversations import ConversationStore
+from bot.database import Database, PostgresDatabase, SQLiteDatabase
 from bot.ingest import Ingestion
 from bot.settings import Settings
 from retrieval import Answerer, IngestResult, Library
@@ -77,21 +77,33 @@ def build_ingestion(settings: Settings, library: Library) -> Ingestion:
     workers = settings.ingest_workers if settings.embeddings == "e5" else 1
     return Ingestion(
         library,
-        alerts=AlertStore(settings.question_log_path),
+        alerts=AlertStore(build_database(settings)),
         uploads_dir=settings.uploads_dir,
         workers=workers,
     )
 
 
-def build_conversations(settings: Settings, path: Path | None = None) -> ConversationStore:
+def build_database(settings: Settings) -> Database:
+    """Where the question log, follows, alerts and conversations live.
+
+    The PostgreSQL database of CHITHI_DATABASE_URL (replicas on several hosts), else the
+    SQLite file in the data folder.
+    """
+    if settings.database_url:
+        return PostgresDatabase(settings.database_url)
+    return SQLiteDatabase(settings.question_log_path)
+
+
+def build_conversations(settings: Settings, database: Database | None = None) -> ConversationStore:
     """The chats' recent turns, beside the question log (every replica sees them).
 
     Args:
         settings: the silence after which a conversation starts over.
-        path: the question log's file, when a front end was given its own log.
+        database: the question log's database, when a front end was given its own log.
     """
     return ConversationStore(
-        path or settings.question_log_path, ttl=dt.timedelta(minutes=settings.context_minutes)
+        database or build_database(settings),
+        ttl=dt.timedelta(minutes=settings.context_minutes),
     )
 
 

@@ -5,6 +5,8 @@
 #   poppler-utils                     pdftoppm: scanned PDF pages to images for OCR
 #   antiword catdoc                   Word 97-2003 .doc files
 #   chromium chromium-driver          the web console's browser tests (tests/bot/test_web_console.py)
+#   postgresql                        the database tests' throwaway server (tests/helpers/postgres.py;
+#                                     a deployment with CHITHI_DATABASE_URL brings its own server)
 #
 #   bash scripts/system_packages.sh           install what is missing (root or passwordless sudo)
 #   bash scripts/system_packages.sh --check   only say what is missing; exit 1 if anything is
@@ -12,7 +14,9 @@
 # With everything present it only checks (no apt-get at all, well under a second). Without
 # root or passwordless sudo, or without apt-get, it prints one line per missing tool and what
 # will not work without it, and exits 0: the rest of chithi works, so `make setup` goes on.
-# docker/Dockerfile installs the same packages but chromium: the browser is for tests only.
+# docker/Dockerfile installs the same packages but chromium and postgresql: they are for tests
+# only. On a machine with systemd, Debian's postgresql also starts a server of its own (port
+# 5432); the tests do not use it (they start theirs on a private socket).
 set -uo pipefail
 
 check_only=0
@@ -49,6 +53,10 @@ missing() {
     if ! command -v /usr/bin/chromedriver >/dev/null 2>&1; then
         printf 'chromium-driver\tchromedriver is missing: the web console browser tests are skipped\n'
     fi
+    # Debian keeps initdb off PATH, under /usr/lib/postgresql/VERSION/bin.
+    if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        printf 'postgresql\tPostgreSQL is missing: the database tests fail (they run on SQLite and PostgreSQL)\n'
+    fi
 }
 
 report() {
@@ -59,7 +67,7 @@ report() {
 
 gaps="$(missing)"
 if [ -z "$gaps" ]; then
-    echo "system packages: tesseract (vie), pdftoppm, antiword, catdoc, chromium, chromedriver present"
+    echo "system packages: tesseract (vie), pdftoppm, antiword, catdoc, chromium, chromedriver, postgresql present"
     exit 0
 fi
 if [ "$check_only" = 1 ]; then

@@ -24,7 +24,7 @@ from tests.helpers.http_server import HOST, closed_port_url, free_port, serve_in
 REPO = Path(__file__).resolve().parent.parent
 DOCKER = REPO / "docker"
 # Interpolated by compose, never seen by chithi.
-COMPOSE_ONLY = {"CHITHI_BALANCER_PORT", "CHITHI_CONSOLE_PORT"}
+COMPOSE_ONLY = {"CHITHI_BALANCER_PORT", "CHITHI_CONSOLE_PORT", "POSTGRES_PASSWORD"}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_the_list_of_variables_is_what_settings_reads() -> None:
 
 def test_services_volumes_and_profiles(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"chroma", "bot", "bot-webhook", "web", "balancer", "llm"}
+    assert set(services) == {"chroma", "postgres", "bot", "bot-webhook", "web", "balancer", "llm"}
     assert services["web"]["profiles"] == ["webhook"]
     assert services["web"]["command"][:2] == ["chithi", "serve"]
     assert "web" in services["balancer"]["depends_on"]
@@ -56,15 +56,21 @@ def test_services_volumes_and_profiles(compose: dict[str, Any]) -> None:
     assert services["chroma"]["command"][services["chroma"]["command"].index("--path") + 1] == (
         "/chroma"
     )
-    assert set(compose["volumes"]) == {"chroma-data", "bot-data"}
+    assert set(compose["volumes"]) == {"chroma-data", "bot-data", "postgres-data"}
     assert services["bot"]["profiles"] == ["polling"]
     assert services["bot-webhook"]["profiles"] == ["webhook"]
     assert services["bot-webhook"]["deploy"]["replicas"] >= 2
     assert services["llm"]["profiles"] == ["llm"]
     assert "ports" not in services["chroma"]  # reachable by the bots only
-    for name in ("bot", "bot-webhook"):
+    assert "ports" not in services["postgres"]
+    assert services["postgres"]["profiles"] == ["webhook"]
+    for name in ("bot", "bot-webhook", "web"):
         assert services[name]["volumes"] == ["bot-data:/data"]
         assert services[name]["depends_on"]["chroma"]["condition"] == "service_healthy"
+    for name in ("bot-webhook", "web"):  # the replicas share their state in PostgreSQL
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert "@postgres:5432/" in services[name]["environment"]["CHITHI_DATABASE_URL"]
+    assert "CHITHI_DATABASE_URL" not in services["bot"]["environment"]  # one process: SQLite
     assert (DOCKER / services["balancer"]["volumes"][0].split(":")[0]).exists()
 
 
@@ -96,13 +102,15 @@ def test_the_compose_environment_makes_valid_settings(compose: dict[str, Any]) -
     settings = Settings.from_env(resolved)
     assert settings.chroma_url == "http://chroma:8000"
     assert settings.lexical_dir == Path("/home/chithi/lexical")
+    assert settings.database_url == "postgresql://chithi:@postgres:5432/chithi"
 
 
 def test_secrets_have_no_default() -> None:
     text = (REPO / ".env.example").read_text(encoding="utf-8")
     values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", text, re.MULTILINE))
     for secret in ("CHITHI_CHROMA_TOKEN", "TELEGRAM_BOT_TOKEN", "OPENAI_API_KEY",
-                   "CHITHI_WEBHOOK_SECRET"):  # fmt: skip
+                   "CHITHI_WEBHOOK_SECRET", "CHITHI_DATABASE_URL",
+                   "POSTGRES_PASSWORD"):  # fmt: skip
         assert values.get(secret, "") == "", secret
 
 

@@ -1,4 +1,4 @@
-"""Subscriptions, alerts and their deliveries, in the bot's SQLite database.
+"""Subscriptions, alerts and their deliveries, in the question log's database.
 
 An alert is queued with one delivery row per subscriber in one transaction (an outbox), so
 what is owed survives a crash and a restart. A delivery goes pending → claimed (a sender took
@@ -8,20 +8,20 @@ exists), failed (Telegram refused the message), back to pending (a 429 after PTB
 When a sender's lease is taken over (it crashed), its "claimed" rows go back to pending (they
 never left) and its "sending" rows become "unknown": Telegram may have shown them, and each
 (chat, document version) is delivered at most once. With several processes (webhook
-replicas) only the holder of the "broadcast" lease sends.
+replicas, on one host or on several sharing a PostgreSQL database) only the holder of the
+"broadcast" lease sends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import database
+from bot.database import Connection, Database, open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -49,11 +49,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (alert_id, chat_id)
 );
 CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, alert_id);
-CREATE TABLE IF NOT EXISTS leases (
-    name TEXT PRIMARY KEY,
-    holder TEXT NOT NULL,
-    expires REAL NOT NULL
-);
 """
 BROADCAST_LEASE = "broadcast"
 MAX_SUBSCRIPTIONS = 20  # provinces per chat: a hotline follows a few, not all 63
@@ -87,18 +82,21 @@ def _now() -> str:
 
 
 class AlertStore:
-    """The alert tables of one SQLite file (the question log's; see ChatLog).
+    """The alert tables of the question log's database (see ChatLog).
 
     Each call opens its own short connection, as ChatLog does, so the store is safe to use
     from the event loop, worker threads and several processes.
+
+    Args:
+        db: the database, or the path of a SQLite file.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        database.create(path, SCHEMA)
+    def __init__(self, db: Database | Path) -> None:
+        self.database = open_database(db)
+        self.database.create(SCHEMA + database.LEASES)
 
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return database.connect(self.path, timeout=30)
+    def _connect(self) -> AbstractContextManager[Connection]:
+        return self.database.connect(timeout=30)
 
     # -- subscriptions -------------------------------------------------------------------
 
@@ -111,7 +109,8 @@ class AlertStore:
             if count >= MAX_SUBSCRIPTIONS:
                 return False
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO subscriptions (chat_id, province, since) VALUES (?, ?, ?)",
+                "INSERT INTO subscriptions (chat_id, province, since) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (chat_id, province, _now()),
             )
             return cursor.rowcount == 1
@@ -120,7 +119,8 @@ class AlertStore:
         """Many chats follow a province at once (imports and the bench)."""
         with self._connect() as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO subscriptions (chat_id, province, since) VALUES (?, ?, ?)",
+                "INSERT INTO subscriptions (chat_id, province, since) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(c, province, _now()) for c in chat_ids],
             )
 
@@ -150,14 +150,14 @@ class AlertStore:
             How many deliveries were queued (0 for a version already alerted).
         """
         with self._connect() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO alerts (doc_id, version, province, text, queued_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+            inserted = conn.execute(
+                "INSERT INTO alerts (doc_id, version, province, text, queued_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (doc_id, version, province, text, _now()),
-            )
-            if cursor.rowcount == 0:
+            ).fetchone()
+            if inserted is None:
                 return 0
-            alert_id = cursor.lastrowid
+            alert_id = int(inserted[0])
             queued = conn.execute(
                 "INSERT INTO deliveries (alert_id, chat_id, updated_at)"
                 " SELECT ?, chat_id, ? FROM subscriptions WHERE province = ?",
@@ -230,6 +230,27 @@ class AlertStore:
             ).fetchall()
         return Counts(**{str(state): int(n) for state, n in rows})
 
+    def newest(self) -> int:
+        """The id of the newest alert queued (0 when none): where a new follower starts."""
+        with self._connect() as conn:
+            return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM alerts").fetchone()[0])
+
+    def queued_since(self, after: int, provinces: Sequence[str]) -> list[tuple[int, str]]:
+        """(id, text) of the alerts of these provinces queued after alert `after`, oldest first.
+
+        Channels that cannot send at any time (Zalo: only in its reply window) read the
+        alerts here rather than through deliveries.
+        """
+        if not provinces:
+            return []
+        marks = ", ".join("?" * len(provinces))
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT id, text FROM alerts WHERE id > ? AND province IN ({marks}) ORDER BY id",
+                (after, *provinces),
+            ).fetchall()
+        return [(int(i), str(t)) for i, t in rows]
+
     # -- the broadcast lease -------------------------------------------------------------
 
     def hold_lease(self, holder: str, seconds: float, *, name: str = BROADCAST_LEASE) -> bool:
@@ -239,20 +260,11 @@ class AlertStore:
         turns that holder's "sending" rows into "unknown" (they may have been shown) and its
         "claimed" rows back into "pending" (they never left).
         """
-        now = time.time()
         with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute("SELECT holder, expires FROM leases WHERE name = ?", (name,)
-                               ).fetchone()  # fmt: skip
-            if row is not None and row[0] != holder and row[1] > now:
+            outcome = database.hold_lease(conn, name, holder, seconds)
+            if outcome == "refused":
                 return False
-            conn.execute(
-                "INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
-                " expires = excluded.expires",
-                (name, holder, now + seconds),
-            )
-            if row is None or row[0] != holder:
+            if outcome == "taken":
                 stamp = _now()
                 for left, becomes in (("sending", "unknown"), ("claimed", "pending")):
                     conn.execute(
@@ -264,4 +276,4 @@ class AlertStore:
     def release_lease(self, holder: str, *, name: str = BROADCAST_LEASE) -> None:
         """Give the lease up on a clean stop, so that another process may take it at once."""
         with self._connect() as conn:
-            conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+            database.release_lease(conn, name, holder)

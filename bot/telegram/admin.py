@@ -26,6 +26,7 @@ from bot.upload_replies import (
     upload_reply,
 )
 from bot.uploads import safe_name
+from bot.zalo import SendCounts
 from retrieval import DocumentNotFoundError
 from retrieval.parse import SUPPORTED_SUFFIXES
 
@@ -161,6 +162,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
             sent=alerts.sent, waiting=alerts.pending + alerts.claimed + alerts.sending,
             gone=alerts.gone, unknown=alerts.unknown, failed=alerts.failed,
         )  # fmt: skip
+    summary += zalo_stats_text(await asyncio.to_thread(context.services.zalo.counts, since))
     await message.reply_text(summary)
     if not stats.unanswered:
         await message.reply_text(messages.STATS_NO_GAPS)
@@ -170,6 +172,19 @@ async def stats_command(update: Update, context: BotContext) -> None:
         for n, (question, count) in enumerate(stats.unanswered, start=1)
     )
     await send_blocks(context.bot, message.chat_id, [Block(gaps, head=messages.STATS_GAPS)])
+
+
+def zalo_stats_text(counts: SendCounts) -> str:
+    """The Zalo lines of /thongke (none when the OA sent nothing in the period)."""
+    if counts == SendCounts():
+        return ""
+    codes = ", ".join(
+        messages.STATS_ZALO_CODE.format(code=code, count=n) for code, n in counts.refused
+    )
+    return messages.STATS_ZALO.format(
+        sent=counts.sent, refused=counts.refused_total, codes=f" ({codes})" if codes else "",
+        unknown=counts.unknown, window_closed=counts.window_closed,
+    )  # fmt: skip
 
 
 async def export_command(update: Update, context: BotContext) -> None:

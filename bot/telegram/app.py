@@ -45,7 +45,8 @@ from bot.telegram.marking import MarkingRequest
 from bot.telegram.rate_limit import RateLimiter
 from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.update_order import ChatOrderedProcessor
-from bot.wiring import build_conversations
+from bot.wiring import build_conversations, build_database
+from bot.zalo import ZaloStore
 from retrieval import Answerer
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def build_application(
     Args:
         settings: needs ``telegram_token``; Bot API URLs, admins, rate limit, data folder.
         answerer: the answer pipeline, shared by all chats.
-        log: the question log (default: the SQLite file in the data folder).
+        log: the question log (default: CHITHI_DATABASE_URL's, else the data folder's file).
         typing_delay: seconds before "typing…" is shown for an answer still being worked on.
 
     Returns:
@@ -85,7 +86,8 @@ def build_application(
     """
     if not settings.telegram_token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
-    alerts = AlertStore(log.path if log is not None else settings.question_log_path)
+    log = log or ChatLog(build_database(settings))
+    alerts = AlertStore(log.database)
     metrics = Metrics()
     metrics.watch(answerer, alerts)
     books = Bookkeeper()
@@ -93,11 +95,12 @@ def build_application(
     services = Services(
         settings=settings,
         answerer=answerer,
-        log=log or ChatLog(settings.question_log_path),
+        log=log,
         limiter=RateLimiter(settings.rate_limit),
         alerts=alerts,
         ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
-        conversations=build_conversations(settings, alerts.path),
+        conversations=build_conversations(settings, log.database),
+        zalo=ZaloStore(log.database),
         books=books,
         metrics=metrics,
         typing_delay=typing_delay,

@@ -15,6 +15,7 @@ from bot.ingest import Ingestion
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter
+from bot.zalo import ZaloStore
 from retrieval import Answerer, Library
 
 SERVICES_KEY = "services"
@@ -34,6 +35,7 @@ class Services:
         conversations: each chat's last turns, for follow-up questions.
         books: writes the question log, feedback and turns after the replies.
         metrics: what /metrics (CHITHI_METRICS_PORT) shows.
+        zalo: what the Zalo channel sent (counted by /thongke, whichever process sent it).
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
 
@@ -46,6 +48,7 @@ class Services:
     conversations: ConversationStore
     books: Bookkeeper
     metrics: Metrics
+    zalo: ZaloStore
     typing_delay: float = 0.3
 
     @property

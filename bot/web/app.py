@@ -49,7 +49,9 @@ from bot.uploads import DOC_ID, safe_name
 from bot.web.auth import Access, SecurityHeaders, requires
 from bot.web.limits import BodyLimit
 from bot.web.openapi import openapi_document
-from bot.wiring import build_answerer, build_conversations, build_library
+from bot.wiring import build_answerer, build_conversations, build_database, build_library
+from bot.zalo import MAX_BODY_BYTES as ZALO_MAX_BODY_BYTES
+from bot.zalo import ZaloStore, ZaloWebhook, build_webhook
 from retrieval import (
     Answerer,
     DocumentNotFoundError,
@@ -91,9 +93,13 @@ def build_app(
     """The ASGI app: the JSON API under /api, the console at / and /admin."""
     library = library or build_library(settings)
     answerer = answerer or build_answerer(settings, library)
-    log = chat_log or ChatLog(settings.question_log_path)
+    log = chat_log or ChatLog(build_database(settings))
     access = Access(admin_token=settings.admin_token, staff_token=settings.staff_token)
     api = _Api(settings, library, answerer, log, access)
+    zalo = None
+    if settings.zalo is not None:  # the Zalo OA channel rides on the same process family
+        zalo = build_webhook(settings, settings.zalo, answerer, log=log,
+                             conversations=api.conversations)  # fmt: skip
     routes = [
         Route("/healthz", api.health),
         Route("/metrics", api.metrics_text),
@@ -110,11 +116,15 @@ def build_app(
         Route("/admin", _page("admin.html")),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
+    if zalo is not None:
+        routes.append(Route("/zalo/webhook", zalo.endpoint, methods=["POST"]))
 
     def limit_for(path: str, method: str) -> tuple[int, str]:
         if path == "/api/documents" and method == "POST":
             limit = settings.read_limits.max_file_bytes
             return limit + FORM_OVERHEAD, messages.WEB_FILE_TOO_LARGE.format(mb=_mb(limit))
+        if path == "/zalo/webhook":  # its own limit, which it also checks itself
+            return ZALO_MAX_BODY_BYTES, "body too large"
         return MAX_JSON_BYTES, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024)
 
     middleware = [
@@ -122,18 +132,27 @@ def build_app(
         Middleware(BodyLimit, limit_for=limit_for),
         Middleware(AuthenticationMiddleware, backend=access),
     ]
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await api.books.close()  # the log writes still queued, for a few seconds
-
     return Starlette(
         routes=routes,
         middleware=middleware,
-        lifespan=lifespan,
+        lifespan=_lifespan(zalo, api),
         exception_handlers={IndexUnavailableError: api.index_unavailable},
     )
+
+
+def _lifespan(zalo: ZaloWebhook | None, api: _Api) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if zalo is not None:
+            await zalo.start()
+        try:
+            yield
+        finally:
+            if zalo is not None:
+                await zalo.stop()
+            await api.books.close()  # the log writes still queued, for a few seconds
+
+    return lifespan
 
 
 def _page(name: str) -> Any:
@@ -160,9 +179,10 @@ class _Api:
         self.answerer = answerer
         self.log = log
         self.access = access
-        self.alerts = AlertStore(log.path)  # beside the log, as the bot's
+        self.alerts = AlertStore(log.database)  # beside the log, as the bot's
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
-        self.conversations = build_conversations(settings, log.path)
+        self.conversations = build_conversations(settings, log.database)
+        self.zalo = ZaloStore(log.database)  # counted whether or not this replica serves Zalo
         self.metrics = Metrics()
         self.metrics.watch(answerer, self.alerts)
         self.books = Bookkeeper()  # the log and the turns, written after the reply
@@ -344,6 +364,7 @@ class _Api:
         since = _since(request)
         await self.books.settled()  # the questions just answered, if not yet logged
         stats = await asyncio.to_thread(self.log.stats, since, top=20)
+        zalo = await asyncio.to_thread(self.zalo.counts, since)
         return JSONResponse(
             {
                 "asked": stats.asked,
@@ -353,6 +374,11 @@ class _Api:
                 "helpful": stats.helpful,
                 "unhelpful": stats.unhelpful,
                 "gaps": [{"question": q, "count": n} for q, n in stats.unanswered],
+                "zalo_sent": zalo.sent,
+                "zalo_refused": zalo.refused_total,
+                "zalo_refused_codes": {str(code): n for code, n in zalo.refused},
+                "zalo_unknown": zalo.unknown,
+                "zalo_window_closed": zalo.window_closed,
             }
         )
 

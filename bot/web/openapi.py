@@ -126,7 +126,8 @@ def openapi_document() -> dict[str, Any]:
             "/api/provinces": {"get": {"summary": "Provinces with notices", "security": staff,
                                        "responses": {"200": _json({"type": "object"})}}},
             "/api/stats": {"get": {
-                "summary": "Question counts and the most asked unanswered questions",
+                "summary": "Question counts, the most asked unanswered questions, and what the"
+                           " Zalo OA sent (zalo_*)",
                 "security": admin,
                 "parameters": [{"name": "days", "in": "query", "schema": {"type": "integer"}}],
                 "responses": {"200": _json({"type": "object"}), **_errors(401, 403)},
@@ -134,6 +135,11 @@ def openapi_document() -> dict[str, Any]:
             "/api/questions.csv": {"get": {
                 "summary": "The question log as CSV", "security": admin,
                 "responses": {"200": {"description": "CSV"}, **_errors(401, 403)},
+            }},
+            "/zalo/webhook": {"post": {
+                "summary": "Zalo OA events (only with CHITHI_ZALO_*; signed by Zalo with"
+                           " X-ZEvent-Signature, docs/zalo.md)",
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 413)},
             }},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": _json(_ERROR)}}},
         },

@@ -15,8 +15,6 @@ and the nearest paragraph is then merely on the same topic. The signals:
 - unknown: content words that no indexed paragraph contains at all ("HIV", "Omicron", "SpO2"):
   the question is about something the notices never mention;
 - generic: how much of the question is made of words that most documents share;
-- health: personal-health topics (an illness, a symptom, a medicine, a vaccine brand, an app)
-  that the question names and the paragraph does not: notices are administrative orders;
 - named / unnamed: the question's names (capitalised words: "Hà Tiên", "Pfizer", "PCR")
   that the paragraph, read in its context, does or does not contain;
 - phrased: like coverage, but a question word counts only where the paragraph has it beside
@@ -69,20 +67,6 @@ trong sau trước mỗi mới rất qua lại cũng đều tất cả một b�
 gọi nói nêu đợt kiểu dạo hồi
 """
 _ACCENTED_FUNCTION_WORDS = frozenset(_ACCENTED_FUNCTION_TEXT.split())
-# Personal-health and individual topics (folded), which administrative notices do not settle.
-_HEALTH_TEXT = """
-tieu duong, dai thao duong, huyet ap, tim mach, benh tim, hen suyen, hen phe quan, ung thu,
-hiv, viem gan, benh than, suy than, gout, tuyen giap, tu mien, di ung, benh nen, beo phi,
-dong kinh, tram cam, mat ngu, mang thai, co thai, ba bau, cho con bu, sau sinh, kinh nguyet,
-vo sinh, sot, ho khan, dau hong, kho tho, mat vi giac, mat khuu giac, vi giac, khuu giac,
-tieu chay, buon non, met moi, dau dau, dau nguc, rung toc, phat ban, ngua, nghet mui, so mui,
-chong mat, thuoc ha sot, paracetamol, khang sinh, molnupiravir, vitamin, xong hoi, mat ong,
-nuoc muoi, suc hong, may tho, spo2, nhiet ke, dong y, thuoc nam, pfizer, moderna, astrazeneca,
-sinopharm, vero cell, abdala, sputnik, janssen, novavax, phan ve, tac dung phu, dau tay, pcr,
-que test, kit test, am tinh, omicron, delta, bien the, tai nhiem, mien dich, khang the,
-u benh, pc covid, ncovi, bluezone, vneid, so suc khoe, ma qr, bao hiem, tro cap, lai suat,
-may bay, ve may bay, visa, ho chieu, thu cung, cho meo, hau covid, long covid
-"""
 # Number words are never a topic the notices lack ("Chín huyện nào ...").
 _NUMBER_WORDS = frozenset(
     [
@@ -103,8 +87,6 @@ _NUMBER_WORDS = frozenset(
     ]
 )
 _I_TO_Y = str.maketrans("iíìỉĩị", "yýỳỷỹỵ")
-_HEALTH = tuple(" ".join(p.split()) for p in _HEALTH_TEXT.split(","))
-_HEALTH_PATTERN = re.compile(r"\b(" + "|".join(sorted(_HEALTH, key=len, reverse=True)) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -118,7 +100,6 @@ class _Asked:
     unknown: int
     generic: float
     pairs: frozenset[tuple[str, str]]
-    health: tuple[str, ...]
     names: tuple[str, ...]
     links: tuple[tuple[str | None, str | None], ...]
     scope: float
@@ -168,8 +149,6 @@ class Answerability:
             said = set(keys) | (present - own)
             adjacent = set(zip(keys, keys[1:], strict=False)) | context_pairs
             in_sentence = max(in_sentence, _phrased(asked, said, adjacent))
-        folded = words if not asked.accented else _WORD.findall(fold(text))
-        padded = f" {' '.join(folded)} "
         return Evidence(
             similarity=passage.dense_similarity or DEFAULT_SIMILARITY,
             coverage=covered,
@@ -177,7 +156,6 @@ class Answerability:
             pairs=(len(asked.pairs & side_by_side) / len(asked.pairs)) if asked.pairs else covered,
             unknown=float(asked.unknown),
             generic=asked.generic,
-            health=float(sum(1 for h in asked.health if f" {h} " not in padded)),
             named=float(sum(1 for n in asked.names if n in present)),
             unnamed=float(sum(1 for n in asked.names if n not in present)),
             phrased=_phrased(asked, present, side_by_side | context_pairs),
@@ -212,7 +190,6 @@ class Answerability:
                 for a, b in zip(words, words[1:], strict=False)
                 if a not in stop and b not in stop
             ),  # fmt: skip
-            health=tuple(m.group(1) for m in _HEALTH_PATTERN.finditer(query.folded)),
             names=tuple(spelling_key(n) for n in _names(query)) if accented else (),
             links=_links(words, stop, terms),
             scope=self.model.scope(self.searcher.question_vector(query)),
@@ -288,13 +265,17 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
 def _context(passage: Passage, *, accented: bool) -> tuple[set[str], set[tuple[str, str]]]:
     """The words of a paragraph's context, and its adjacent pairs ("Gia Lai"), read once.
 
-    The context: its section headings, and the document's province, kind and number. Pairs
-    are taken within each part (not across two parts, nor from the number).
+    The context: its section headings, the document's province, kind and number, and for an
+    article of a codified topic the law or decree it comes from ("Nghị định số
+    101/2010/NĐ-CP", its name): a question that names that decree names this paragraph's
+    source. Pairs are taken within each part (not across two parts, nor from the number).
     """
     meta = passage.meta
+    origin = passage.paragraph.origin
+    sources = [origin.document, origin.name or ""] if origin else []
     words: set[str] = set()
     pairs: set[tuple[str, str]] = set()
-    for part in [*passage.paragraph.headings, meta.province or "", meta.kind or ""]:
+    for part in [*passage.paragraph.headings, meta.province or "", meta.kind or "", *sources]:
         keys = _keys(part, accented=accented)
         words.update(keys)
         pairs.update(zip(keys, keys[1:], strict=False))

@@ -14,7 +14,12 @@ from typing import Protocol
 from retrieval.answer import compose, phrasing
 from retrieval.answer.about import DocumentQuestions
 from retrieval.answer.answerability import Answerability
-from retrieval.answer.followup import Reading, names_a_place, read_message, turn_of
+from retrieval.answer.followup import (
+    Reading,
+    capitalised_name,
+    read_message,
+    turn_of,
+)
 from retrieval.answer.lead import answer_text
 from retrieval.answer.validity import Clock, Dating, newest_first, stamped
 from retrieval.errors import LLMError
@@ -58,6 +63,8 @@ OnDraft = Callable[[str], Awaitable[None]]
 REWRITE_MAX_WORDS = 8  # a message read as a question of its own is rewritten only if short
 ANSWER_DEPTH = 3  # passages checked for an answer: a lower-ranked one may hold it
 TOPIC_MAX_WORDS = 12
+NAME_EXAMPLES = 5  # rows read to see how the texts write a name a follow-up swaps in
+MAX_NAME_WORDS = 4
 _HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s*")
 CITE_SHARE = 0.5  # passages cited beside the best: at least this share of its probability
 
@@ -168,7 +175,7 @@ class Answerer:
         answer = self._too_long(question)
         if answer is None:
             reading = read_message(
-                question, conversation, catalog=self.library.catalog, is_place=self._is_place
+                question, conversation, catalog=self.library.catalog, place_name=self._place_name
             )
             reading = await self._rewritten(question, conversation, reading)
             if reading.doc_id is not None:
@@ -208,8 +215,22 @@ class Answerer:
             return Reading(question)  # the model read it as a question of its own
         return Reading(rewritten, doc_id=reading.doc_id, contextual=True)
 
-    def _is_place(self, folded: str) -> bool:
-        return names_a_place(folded, self.library.statistics.row_frequency)
+    def _place_name(self, folded: str) -> str | None:
+        """Folded words as the name the texts write with capitals, with its diacritics.
+
+        The corpus is the gazetteer: "rach gia" is "Rạch Giá" where a paragraph writes
+        "thành phố Rạch Giá", "go quao" is "Gò Quao" in a list of districts; "bien gioi" is
+        written in lowercase ("trên biên giới"), so it is no place ("phổ biến" once made it
+        one, read as "phố Biên").
+        """
+        words = folded.split()
+        tokens = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)] or words
+        frequency = self.library.statistics.row_frequency
+        if not 1 <= len(words) <= MAX_NAME_WORDS or not all(frequency(t) for t in tokens):
+            return None
+        hits = self.library.lexical_hits(tokens, k=NAME_EXAMPLES, allowed=None)
+        texts = [p.text for p in self.library.rows([i for i, _ in hits]).values()]
+        return capitalised_name(" ".join(words), texts)
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""
@@ -235,8 +256,6 @@ class Answerer:
         if kind.intent == "refuse":
             logger.info("Refused a question: %s", kind.reason)
             return Answer(query.text, "refused", phrasing.refused(self.hotline))
-        if kind.intent == "off_topic":
-            return self._not_found(query)
         if kind.intent != "question":
             answer = self.about.answer(query, kind.intent, filters)
             if answer is not None:

@@ -22,7 +22,7 @@ the question as read, which the reply shows ("Hiểu câu hỏi là: …") when 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.answer import phrasing
@@ -70,9 +70,6 @@ _ANY_KIND = ("van ban", "hoi nghi")  # a reference that fits a document of any k
 _NUMBERED = re.compile(rf"\b(?P<kind>{_KINDS})\s+(?:so\s+)?\d+(?:/[0-9a-z-]+)+", re.IGNORECASE)
 # Words of one shape: "5K" and "5T", "F0" and "F1", "CT15" and "CT16".
 _CODE = re.compile(r"(?<!\w)(?:\d+[a-zđ]{1,2}|[a-zđ]{1,3}\d+)(?!\w)", re.IGNORECASE)
-# Where a place's name starts in Vietnamese: the kind of place, as the texts write it.
-# Kinds that are not other words too ("xã" is also "xã hội", "quận" "quán", "tỉnh" "tính").
-_PLACE_KINDS = ("huyen", "pho", "phuong", "tran")
 _PLACE_PREFIX = re.compile(r"(?:huyen|xa|thanh pho|thi xa|thi tran|tinh|phuong|quan|tp\.?)\s+$")
 # The person or thing a rule is for: what "còn trẻ em thì sao?" replaces (folded).
 _FOR = re.compile(r"\b(?:cho|voi|doi voi|danh cho)\s+")
@@ -115,7 +112,8 @@ class Reading:
     contextual: bool = False
 
 
-PlaceCheck = Callable[[str], bool]
+# A place's name as the indexed texts write it ("Giồng Riềng" for "giong rieng"), or None.
+PlaceName = Callable[[str], str | None]
 
 
 def read_message(
@@ -123,7 +121,7 @@ def read_message(
     conversation: Conversation | None,
     *,
     catalog: Mapping[str, NoticeMeta],
-    is_place: PlaceCheck,
+    place_name: PlaceName,
 ) -> Reading:
     """The question a message asks in its conversation.
 
@@ -131,7 +129,7 @@ def read_message(
         text: the message, cleaned (NFC, trimmed).
         conversation: the chat's last turns, or None.
         catalog: the indexed documents (for the document a reference points at).
-        is_place: whether folded words name a place the indexed texts know.
+        place_name: folded words as the name of a place the indexed texts know, or None.
 
     Returns:
         The reading; `contextual` is False for a question of its own.
@@ -146,7 +144,7 @@ def read_message(
     return (
         _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation)
-        or _swap(stripped, folded, previous, is_place)
+        or _swap(stripped, folded, previous, place_name)
         or _subjectless(text, previous, catalog, conversation)
         or Reading(text)
     )
@@ -217,7 +215,7 @@ def _asking_only(
     return Reading(_capitalised(question), doc_id=meta.doc_id if meta else None, contextual=True)
 
 
-def _swap(stripped: str, folded: str, previous: Turn, is_place: PlaceCheck) -> Reading | None:
+def _swap(stripped: str, folded: str, previous: Turn, place_name: PlaceName) -> Reading | None:
     """'Còn Rạch Giá thì sao?', 'còn 5T thì sao?', 'thế còn trẻ em?'."""
     for pattern in _SWAP:
         match = pattern.match(folded)
@@ -233,7 +231,7 @@ def _swap(stripped: str, folded: str, previous: Turn, is_place: PlaceCheck) -> R
     # The swaps that cut the question where its fold matches need the two aligned.
     aligned = folded_before if len(folded_before) == len(before) else None
     question = (
-        _swap_place(before, new, previous, is_place)
+        _swap_place(before, new, previous, place_name)
         or _swap_code(before, new)
         or _swap_numbered(before, aligned, new)
         or _swap_for(before, aligned, new)
@@ -266,14 +264,17 @@ def _subjectless(
     return Reading(question, doc_id=meta.doc_id if meta else None, contextual=True)
 
 
-def _swap_place(before: str, new: str, previous: Turn, is_place: PlaceCheck) -> str | None:
+def _swap_place(before: str, new: str, previous: Turn, place_name: PlaceName) -> str | None:
     provinces = find_provinces(new)
     typed_lowercase_with_accents = fold(new) != new.lower() and new == new.lower()
+    written = None if provinces or typed_lowercase_with_accents else place_name(fold(new))
     if len(provinces) == 1 and len(new.split()) <= len(provinces[0].split()):
         new = provinces[0]  # "gia lai" is read as "Gia Lai"
     elif not provinces and typed_lowercase_with_accents:
         return None  # "đám cưới": a name typed with its accents is typed with capitals too
-    elif not (provinces or is_place(fold(new)) or _place_in(new) is not None):
+    elif written is not None and fold(new) == new.lower():
+        new = written  # "giong rieng" is read as the texts write it: "Giồng Riềng"
+    elif not (provinces or written or _place_in(new) is not None):
         return None
     old = previous.place
     if old and old in before:
@@ -426,15 +427,21 @@ def _uncapitalised(text: str) -> str:
     return text
 
 
-def names_a_place(folded: str, row_frequency: Callable[[str], int]) -> bool:
-    """Whether folded words are a place the indexed texts name after its kind.
+def capitalised_name(folded: str, texts: Sequence[str]) -> str | None:
+    """Folded words as the texts write them when they write them as a name, else None.
 
-    "rach gia" is a place when some paragraph writes "thành phố Rạch Giá" (the lexical
-    index holds the bigram "pho_rach"): the corpus is the gazetteer.
+    "phuc yen" in "Các trung tâm của tỉnh: Vĩnh Yên, Phúc Yên" is "Phúc Yên": a place the
+    texts list without its kind before it. "dam cuoi" is written in lowercase: no name.
     """
-    words = re.findall(r"[0-9a-z]+", folded)
-    if not words or len(words) > 4:
-        return False
-    if any(not row_frequency(f"{a}_{b}") for a, b in zip(words, words[1:], strict=False)):
-        return False  # the name's words are never written together
-    return any(row_frequency(f"{kind}_{words[0]}") for kind in _PLACE_KINDS)
+    pattern = re.compile(rf"\b{re.escape(folded)}\b")
+    for text in texts:
+        folded_text = fold(text)
+        if len(folded_text) != len(text):
+            continue
+        for found in pattern.finditer(folded_text):
+            name = text[found.start() : found.end()]
+            words = name.split()
+            titled = all(w[:1].isupper() and not w.isupper() for w in words)  # not a heading
+            if titled and words[0].lower() not in _NOT_PLACES:
+                return name
+    return None

@@ -37,6 +37,7 @@ _OPENERS = re.compile(r"^(?:và|đồng thời|trong đó|nhất là|song|tuy nh
 # "Huyện nào", "những nơi nào", "gồm những gì": the question asks for the items of a list.
 _WHICH = re.compile(r"\b[a-z]+ nao\b|\bnhung (gi|ai)\b|\bgom (nhung )?gi\b")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+_ONE_PHRASE = re.compile(r"\bphòng,$", re.IGNORECASE)
 _COPULAS = frozenset({"la", "duoc", "coi", "xem", "goi"})
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,300})[”\"]")
 Weights = Callable[[str], float]
@@ -222,6 +223,8 @@ def _candidates(said: list[str]) -> list[str]:
             for i in range(len(clauses) - size + 1):
                 start = sentence.find(clauses[i])
                 last = clauses[i + size - 1]
+                if last.rstrip().endswith(":") and i + size < len(clauses):
+                    continue  # a lead-in ("Có nhiều nguyên nhân:") answers nothing alone
                 end = sentence.find(last, start) + len(last)
                 span = sentence[start:end].rstrip(",;:")
                 if len(span.split()) >= 4 and span not in out:
@@ -337,6 +340,8 @@ def _clauses(sentence: str) -> list[str]:
         head = sentence[: m.start()]
         if head.count("“") > head.count("”") or head.count("(") > head.count(")"):
             continue
+        if _ONE_PHRASE.search(head) and sentence[m.end() :].lower().startswith("chống"):
+            continue  # "phòng, chống dịch" is one phrase written with a comma
         if before:
             out.append(before)
         start = m.end()

@@ -16,8 +16,8 @@ from importlib.resources.abc import Traversable
 import numpy as np
 
 FEATURES = (
-    "similarity", "coverage", "sentence", "pairs", "unknown", "generic", "health", "named",
-    "unnamed", "phrased", "lift", "scope",
+    "similarity", "coverage", "sentence", "pairs", "unknown", "generic", "named", "unnamed",
+    "phrased", "lift", "scope",
 )  # fmt: skip
 DEFAULT_SIMILARITY = 0.75  # a passage found by BM25 alone: as far as e5 candidates go
 
@@ -32,7 +32,6 @@ class Evidence:
     pairs: float
     unknown: float
     generic: float
-    health: float
     named: float
     unnamed: float
     phrased: float

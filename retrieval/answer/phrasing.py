@@ -71,8 +71,9 @@ def too_long(length: int, limit: int, hotline: str) -> str:
 def refused(hotline: str) -> str:
     """The reply to requests outside the assistant's role."""
     return (
-        "Tôi chỉ trả lời câu hỏi về các chỉ thị, thông báo phòng, chống dịch Covid-19 và luôn "
-        f"trích dẫn văn bản gốc. Nếu cần hỗ trợ khác, vui lòng gọi đường dây nóng {hotline}."
+        "Tôi chỉ trả lời câu hỏi về nội dung các văn bản đã được nạp (chỉ thị, thông báo, luật, "
+        "nghị định…) và luôn trích dẫn văn bản gốc. Nếu cần hỗ trợ khác, vui lòng gọi đường dây "
+        f"nóng {hotline}."
     )
 
 

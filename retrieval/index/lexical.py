@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -74,7 +75,7 @@ class LexicalMirror:
         wanted = [row_id(d, versions[d], i) for d in fresh for i in range(catalog.counts[d])]
         rows = [r for start in range(0, len(wanted), _GET_PAGE)
                 for r in store.get(wanted[start : start + _GET_PAGE])]  # fmt: skip
-        index.add((r.id, document_tokens(r.text)) for r in rows)
+        index.add((r.id, document_tokens(searchable_text(r))) for r in rows)
         index.token = token
         # Removed texts are not taken out of the accent model: their words stay possible
         # spellings until the next rebuild, which is harmless.
@@ -130,9 +131,21 @@ def _index_page(
 ) -> None:
     if not page:
         return
-    index.add(((r.id, document_tokens(r.text)) for r in page), chunk=len(page))
+    index.add(((r.id, document_tokens(searchable_text(r))) for r in page), chunk=len(page))
     accents.add([r.text for r in page])
     bodies += [_is_body(r) for r in page]
+
+
+def searchable_text(row: Row) -> str:
+    """What BM25 reads of a row: its nearest heading, then its text.
+
+    A clause of a law rarely repeats its article's subject ("1. Cơ sở phải có đủ …" under
+    "Điều 11. Điều kiện của cơ sở cách ly y tế"); a notice's bullet relies on its section's
+    heading the same way. The heading is read once per paragraph, as a reader of the
+    section would.
+    """
+    headings = json.loads(str(row.metadata.get("headings") or "[]"))
+    return f"{headings[-1]}\n{row.text}" if headings else row.text
 
 
 def _is_body(row: Row) -> bool:

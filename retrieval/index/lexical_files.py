@@ -17,6 +17,10 @@ from vectorstore import LexicalIndex, staged_file
 
 logger = logging.getLogger(__name__)
 
+# What a row's BM25 text is made of (2: its nearest heading, then its text). Files saved under
+# another scheme are not loaded: the index is rebuilt from the store, without re-embedding.
+TEXT_SCHEME = 2
+
 
 @dataclass(frozen=True)
 class LexicalState:
@@ -46,7 +50,7 @@ class LexicalFiles:
         index = LexicalIndex.load(self.directory)
         restorer = AccentRestorer.load(self._side_file(".accents.json"))
         try:
-            bodies = np.load(self._side_file(f".bodies-{len(index.ids)}.npy")) if index else None
+            bodies = np.load(self._bodies_file(len(index.ids))) if index else None
         except (OSError, ValueError):
             bodies = None
         if index is None or restorer is None or bodies is None:
@@ -80,7 +84,7 @@ class LexicalFiles:
     def _save(self, state: LexicalState) -> None:
         state.index.save(self.directory)
         state.restorer.save(self._side_file(".accents.json"))
-        bodies = self._side_file(f".bodies-{len(state.index.ids)}.npy")
+        bodies = self._bodies_file(len(state.index.ids))
         with staged_file(bodies.parent, bodies.name) as tmp:
             np.save(tmp, state.bodies)
         for old in bodies.parent.glob(f"{self.directory.name}.bodies-*.npy"):
@@ -103,6 +107,9 @@ class LexicalFiles:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _bodies_file(self, rows: int) -> Path:
+        return self._side_file(f".bodies-s{TEXT_SCHEME}-{rows}.npy")
 
     def _side_file(self, suffix: str) -> Path:
         return self.directory.with_name(self.directory.name + suffix)

@@ -106,6 +106,10 @@ def assign_sections(blocks: list[str], *, codified: bool = False) -> list[Placed
     trail = _Trail()
     out: list[Placed] = []
     skipping = False
+    # In an article, a clause's lead-in ("1. Cơ sở cách ly phải bảo đảm các điều kiện sau:")
+    # and its points are one paragraph: the lead-in alone answers nothing, a point alone
+    # loses what it is a point of, and a cadre cites the clause ("Điều 11, khoản 1").
+    listing = False
     for block in blocks:
         if block.startswith("#"):
             continue
@@ -127,10 +131,20 @@ def assign_sections(blocks: list[str], *, codified: bool = False) -> list[Placed
             continue
         trail.heading_open = False
         trail.awaiting_source = None
+        clause = (trail.article, trail.clause)
         if not _place(trail, block):
             continue
+        if listing and _lists(block) and (trail.article, trail.clause) == clause:
+            out[-1] = out[-1]._replace(text=f"{out[-1].text}\n{block}")
+            continue
         out.append(Placed(block, trail.section(), trail.headings(), trail.origin))
+        listing = trail.article is not None and block.endswith(":")
     return _named(out) if codified else out
+
+
+def _lists(block: str) -> bool:
+    """A point ("a) …") or a dash item: part of the list its clause's lead-in opened."""
+    return bool(POINT_MARKER.match(block) or BULLET_MARKER.match(block))
 
 
 def _read_division(trail: _Trail, block: str, *, codified: bool) -> bool:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Intent = Literal["question", "refuse", "off_topic", "signer", "date", "issuer", "recipients",
+Intent = Literal["question", "refuse", "signer", "date", "issuer", "recipients",
                  "summary", "documents", "number"]  # fmt: skip
 
 
@@ -32,27 +32,16 @@ _REFUSE = (
     r"\b(ke|noi)\b.{0,10}\b(chuyen cuoi|truyen cuoi|mot cau chuyen|chuyen vui)\b",
     r"\b(poem|joke|song|story|limerick|haiku)\b",
 )
-_OFF_TOPIC = (
-    r"\bgia (xang|dau|vang|bac|dien|nuoc|nha|dat|bitcoin|co phieu|usd|do la|thit|lua|ca phe)\b",
-    r"\b(ty gia|xo so|ket qua xo so|chung khoan|bitcoin|tien ao)\b",
-    r"\b(thoi tiet|du bao thoi tiet|nhiet do ngay mai)\b",
-    r"\b(bong da|ty so|world cup|ngoai hang anh)\b",
-    r"\b(fuel|gas price|weather|football|stock|bitcoin)\b",
-    # Prices and costs: the notices set no prices (DESIGN: prices are not answered).
-    r"\b(bao nhieu tien|gia bao nhieu|het bao nhieu|chi phi bao nhieu|gia ca|bang gia)\b",
-    # Personal medical advice is for doctors and the hotline, not for notices.
-    r"\b(tac dung phu|trieu chung|bi sot|dau dau|dau tay|uong thuoc gi|phac do)\b",
-    r"\b(thue thu nhap|ho chieu|visa|dang ky xe|mua ban nha|cong thuc nau|nau an)\b",
-    r"\b(phim|ca si|bai hat|tro choi|game|lap trinh|giai toan|tu vi|cung hoang dao)\b",
-)
+# "văn bản này của ai" asks who issued it; "việc riêng của ngành y tế hay của ai" does not.
+_DOCUMENT_WORDS = "van ban|thong bao|chi thi|quyet dinh|ke hoach|cong van|nghi dinh|thong tu|luat"
 _SIGNER = r"\b(ai ky|nguoi ky|ky boi|ky ten|chu ky|do ai ky|ai la nguoi ky|who signed)\b"
 _DATE = (
     r"\b(ban hanh|ky|ra|co hieu luc)\b.{0,15}\b(ngay nao|khi nao|luc nao|bao gio|ngay bao nhieu)\b"
     r"|\b(ngay nao|khi nao)\b.{0,15}\b(ban hanh|duoc ky)\b"
 )
 _ISSUER = (
-    r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b|\bcua ai\b"
-    r"|\bcua co quan nao\b"
+    r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b"
+    rf"|\b({_DOCUMENT_WORDS})\b.{{0,60}}\bcua ai\b|\bcua co quan nao\b"
 )
 # A document's own number: "văn bản đó số mấy", "số hiệu của chỉ thị", a bare "số mấy?" (not
 # "báo cáo số mấy": a report the notice mentions is no document of the index).
@@ -81,9 +70,6 @@ def classify(text: str) -> Classified:
     for pattern in _REFUSE:
         if re.search(pattern, text):
             return Classified("refuse", "instruction or task outside the assistant's role")
-    for pattern in _OFF_TOPIC:
-        if re.search(pattern, text):
-            return Classified("off_topic", "topic outside the notices")
     checks: tuple[tuple[Intent, str], ...] = (
         ("signer", _SIGNER), ("recipients", _RECIPIENTS), ("summary", _SUMMARY),
         ("documents", _DOCUMENTS), ("issuer", _ISSUER), ("date", _DATE), ("number", _NUMBER),

@@ -1,4 +1,4 @@
-"""Fixtures of the Telegram tests: one fake Bot API server, and a running bot per test."""
+"""Fixtures of the bot's tests: one fake Bot API server, a running bot per test, databases."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.database import Database, PostgresDatabase, SQLiteDatabase
 from bot.settings import Settings
 from bot.wiring import build_answerer, build_library
 from retrieval import Answerer
 from tests.bot.harness import RunningBot, started_bot
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.http_server import ServerHandle, serve_in_thread
+from tests.helpers.postgres import PostgresServer, running_postgres
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +84,22 @@ async def admin_bot(
         tg, url, writable_answerer, index_copy, CHITHI_NOTICES_DIR=str(notices_dir)
     ) as running_bot:
         yield running_bot
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session (Debian's binaries, a unix socket)."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The question log's database, empty: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield SQLiteDatabase(tmp_path / "questions.sqlite3")
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.create_database()
+    yield PostgresDatabase(url)
+    server.drop_database(url)

@@ -1,15 +1,18 @@
-"""The alert outbox: one delivery per (chat, document version), and one sender at a time."""
+"""The alert outbox: one delivery per (chat, document version), and one sender at a time.
+
+Each test runs on SQLite and on PostgreSQL (the `database` fixture).
+"""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from bot.alerts import AlertStore
+from bot.database import Database
 
 
-def test_a_version_is_owed_once_to_the_chats_following_its_province(tmp_path: Path) -> None:
-    store = AlertStore(tmp_path / "log.sqlite3")
+def test_a_version_is_owed_once_to_the_chats_following_its_province(database: Database) -> None:
+    store = AlertStore(database)
     store.subscribe_many([1, 2], "Gia Lai")
     store.subscribe(3, "Kiên Giang")
     assert store.queue("gl", "v1", "Gia Lai", "text") == 2
@@ -19,9 +22,9 @@ def test_a_version_is_owed_once_to_the_chats_following_its_province(tmp_path: Pa
 
 
 def test_only_the_lease_holder_sends_and_a_dead_holders_sending_rows_are_not_resent(
-    tmp_path: Path,
+    database: Database,
 ) -> None:
-    store = AlertStore(tmp_path / "log.sqlite3")
+    store = AlertStore(database)
     store.subscribe_many([1, 2], "Gia Lai")
     store.queue("gl", "v1", "Gia Lai", "text")
     first, second = store.due(10)
@@ -41,8 +44,8 @@ def test_only_the_lease_holder_sends_and_a_dead_holders_sending_rows_are_not_res
     assert store.hold_lease("replica-c", 0.2)  # released on a clean stop: taken at once
 
 
-def test_a_chat_that_blocked_the_bot_is_forgotten(tmp_path: Path) -> None:
-    store = AlertStore(tmp_path / "log.sqlite3")
+def test_a_chat_that_blocked_the_bot_is_forgotten(database: Database) -> None:
+    store = AlertStore(database)
     store.subscribe(1, "Gia Lai")
     store.subscribe(1, "Lai Châu")
     store.queue("gl", "v1", "Gia Lai", "text")

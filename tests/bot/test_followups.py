@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from starlette.testclient import TestClient
 
 from bot import messages
 from bot.conversations import ConversationStore
+from bot.database import Database, PostgresDatabase, SQLiteDatabase
 from bot.settings import Settings
 from bot.web import build_app
 from retrieval import Answerer, Turn
@@ -92,12 +92,26 @@ async def test_a_conversation_survives_a_restart_of_the_bot(
 
 
 @pytest.fixture
-def replicas(bundled_index_dir: Path, tmp_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
-    """Two web API processes' apps over one data folder, as replicas behind a balancer."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(bundled_index_dir, data_dir)
-    settings = Settings.from_env({"CHITHI_DATA_DIR": str(data_dir)})
-    with TestClient(build_app(settings)) as one, TestClient(build_app(settings)) as two:
+def replicas(
+    bundled_index_dir: Path, tmp_path: Path, database: Database
+) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two web API processes' apps, as replicas behind a balancer.
+
+    On one host sharing the data folder (SQLite), or on two hosts, each with its own data
+    folder, sharing one PostgreSQL database.
+    """
+    hosts = ["data"] if isinstance(database, SQLiteDatabase) else ["host-a", "host-b"]
+    settings = []
+    for host in hosts:
+        shutil.copytree(bundled_index_dir, tmp_path / host)
+        env = {"CHITHI_DATA_DIR": str(tmp_path / host)}
+        if isinstance(database, PostgresDatabase):
+            env["CHITHI_DATABASE_URL"] = database.url
+        settings.append(Settings.from_env(env))
+    with (
+        TestClient(build_app(settings[0])) as one,
+        TestClient(build_app(settings[-1])) as two,
+    ):
         yield one, two
 
 
@@ -133,9 +147,11 @@ class Clock:
         return self.now
 
 
-def test_a_conversation_is_forgotten_after_a_silence_and_keeps_few_turns(tmp_path: Path) -> None:
+def test_a_conversation_is_forgotten_after_a_silence_and_keeps_few_turns(
+    database: Database,
+) -> None:
     clock = Clock()
-    store = ConversationStore(tmp_path / "q.sqlite3", clock=clock)
+    store = ConversationStore(database, clock=clock)
     for n in range(6):
         store.add("tg:1", Turn(f"câu {n}?", ("doc",)))
     assert [t.question for t in store.load("tg:1").turns] == [
@@ -151,14 +167,15 @@ def test_a_conversation_is_forgotten_after_a_silence_and_keeps_few_turns(tmp_pat
     assert store.forget_silent() == 1
 
 
-def test_two_stores_on_one_file_share_conversations_and_survive_damage(tmp_path: Path) -> None:
-    one = ConversationStore(tmp_path / "q.sqlite3")
-    two = ConversationStore(tmp_path / "q.sqlite3")
+def test_two_stores_on_one_database_share_conversations_and_survive_damage(
+    database: Database,
+) -> None:
+    one = ConversationStore(database)
+    two = ConversationStore(database)
     one.add("web:a", Turn("5K là gì?", ("000",), place=None))
     assert two.load("web:a").last == Turn("5K là gì?", ("000",))
     two.reset("web:a")
     assert one.load("web:a").turns == ()
-    with sqlite3.connect(tmp_path / "q.sqlite3") as conn:  # a damaged record: starts over
+    with database.connect() as conn:  # a damaged record: starts over
         conn.execute("INSERT INTO conversations VALUES ('web:b', '2099-01-01T00:00:00+00:00', '{')")
-    conn.close()
     assert one.load("web:b").turns == ()

@@ -131,7 +131,7 @@ async def test_a_429_is_waited_out_and_a_403_unsubscribes_that_chat(
     await wait_alerts(limited, [2301, 2303])
     assert [len(alerts_in(limited, c)) for c in chats] == [1, 0, 1]
     assert any(c.status == 429 for c in limited.calls("sendMessage"))
-    store = AlertStore(admin_bot.app.bot_data["services"].log.path)
+    store = AlertStore(admin_bot.app.bot_data["services"].log.database)
     assert store.subscriptions(2302) == []  # blocked the bot: no longer followed
     assert store.subscriptions(2301) == ["Bến Tre"]
     counts = store.counts()

@@ -1,4 +1,4 @@
-"""The question log (SQLite), the per-user rate limiter, and the Telegram settings."""
+"""The question log (on SQLite and PostgreSQL), the per-user rate limiter, Telegram settings."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.chat_log import ChatLog
+from bot.database import Database
 from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter, Verdict
@@ -42,9 +43,9 @@ def asked(question: str, status: Status) -> Answer:
     return Answer(question, status, "x", key=Query.parse(question).key)
 
 
-def test_log_counts_feedback_and_lists_the_most_asked_unanswered(tmp_path: Path) -> None:
+def test_log_counts_feedback_and_lists_the_most_asked_unanswered(database: Database) -> None:
     clock = Clock()
-    log = ChatLog(tmp_path / "q.sqlite3", clock=clock)
+    log = ChatLog(database, clock=clock)
     key = log.record(answered("5K là gì?", "a:1", "b:2"), user_id=1, chat_id=1, chat_type="private")
     for spelling in ["Giá vàng hôm nay?", "gia vang hom nay", "GIÁ VÀNG HÔM NAY!!"]:
         log.record(asked(spelling, "not_found"), user_id=2, chat_id=2, chat_type="private")
@@ -63,9 +64,9 @@ def test_log_counts_feedback_and_lists_the_most_asked_unanswered(tmp_path: Path)
     assert log.last_citations(2) == []
 
 
-def test_stats_cover_a_period(tmp_path: Path) -> None:
+def test_stats_cover_a_period(database: Database) -> None:
     clock = Clock(NOW - dt.timedelta(days=10))
-    log = ChatLog(tmp_path / "q.sqlite3", clock=clock)
+    log = ChatLog(database, clock=clock)
     log.record(asked("cũ", "not_found"), user_id=1, chat_id=1, chat_type="private")
     clock.now = NOW
     log.record(answered("mới", "a:1"), user_id=1, chat_id=1, chat_type="private")
@@ -73,8 +74,8 @@ def test_stats_cover_a_period(tmp_path: Path) -> None:
     assert log.stats().asked == 2
 
 
-def test_csv_export_has_ids_not_names_and_reads_back(tmp_path: Path) -> None:
-    log = ChatLog(tmp_path / "q.sqlite3", clock=Clock())
+def test_csv_export_has_ids_not_names_and_reads_back(database: Database) -> None:
+    log = ChatLog(database, clock=Clock())
     key = log.record(
         answered('Cách ly, "tập trung"\nbao lâu?', "a:1"), user_id=77, chat_id=-5,
         chat_type="group", province="Kiên Giang",
@@ -93,13 +94,24 @@ def test_csv_export_has_ids_not_names_and_reads_back(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
-def test_chat_province_is_remembered_and_cleared(tmp_path: Path) -> None:
-    log = ChatLog(tmp_path / "q.sqlite3")
-    assert log.province(9) is None
+def test_chat_province_and_document_are_remembered_and_cleared(database: Database) -> None:
+    log = ChatLog(database)
+    assert (log.province(9), log.focus(9)) == (None, None)
     log.set_province(9, "Gia Lai")
-    assert ChatLog(tmp_path / "q.sqlite3").province(9) == "Gia Lai"
+    log.set_focus(9, "001_abc")
+    assert ChatLog(database).province(9) == "Gia Lai"
+    assert ChatLog(database).focus(9) == "001_abc"
     log.set_province(9, None)
-    assert log.province(9) is None
+    log.set_focus(9, None)
+    assert (log.province(9), log.focus(9)) == (None, None)
+
+
+def test_a_logged_question_is_found_by_its_key_in_its_own_chat_only(database: Database) -> None:
+    log = ChatLog(database)
+    group = -1001234567890  # a supergroup's id does not fit in 32 bits
+    key = log.record(answered("5K là gì?", "a:1"), user_id=1, chat_id=group, chat_type="supergroup")
+    assert log.question(key, group) == "5K là gì?"
+    assert log.question(key, 5) is None
 
 
 def test_rate_limiter_allows_n_a_minute_and_warns_once() -> None:

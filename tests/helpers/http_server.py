@@ -63,11 +63,12 @@ class ServerHandle:
         self.stop()
 
 
-def serve_in_thread(app: ASGIApp) -> ServerHandle:
+def serve_in_thread(app: ASGIApp, *, lifespan: bool = False) -> ServerHandle:
     """Start ``app`` on a free loopback port and return once it accepts connections.
 
     Args:
         app: Any ASGI application (e.g. a ``FakeTelegram`` or ``FakeOpenAI``).
+        lifespan: run the app's startup and shutdown (our web app's background work).
 
     Returns:
         A handle with ``.url``; call ``.stop()`` (or use ``with``) to shut it down.
@@ -82,7 +83,7 @@ def serve_in_thread(app: ASGIApp) -> ServerHandle:
         loop="asyncio",
         http="h11",
         ws="none",
-        lifespan="off",
+        lifespan="on" if lifespan else "off",
         log_config=None,
         log_level="warning",
         access_log=False,

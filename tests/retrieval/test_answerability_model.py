@@ -68,10 +68,19 @@ def changed(raw: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
         (lambda raw: without(raw, "threshold"), "missing threshold"),
         (lambda raw: without(raw, "bias", "weights"), "missing weights, bias"),
         (lambda raw: changed(raw, "features", raw["features"][:-1]), "weights are for"),
-        (lambda raw: changed(raw, "weights", raw["weights"][:-1]), "weights must be a list of 12"),
-        (lambda raw: changed(raw, "mean", None), "mean must be a list of 12 numbers, not None"),
-        (lambda raw: changed(raw, "scale", ["1"] * 12), "scale must be a list of 12 numbers"),
-        (lambda raw: changed(raw, "scale", [0.0] * 12), "scale must be above 0"),
+        (
+            lambda raw: changed(raw, "weights", raw["weights"][:-1]),
+            f"weights must be a list of {len(FEATURES)}",
+        ),
+        (
+            lambda raw: changed(raw, "mean", None),
+            f"mean must be a list of {len(FEATURES)} numbers, not None",
+        ),
+        (
+            lambda raw: changed(raw, "scale", ["1"] * len(FEATURES)),
+            f"scale must be a list of {len(FEATURES)} numbers",
+        ),
+        (lambda raw: changed(raw, "scale", [0.0] * len(FEATURES)), "scale must be above 0"),
         (lambda raw: changed(raw, "probe", [True] * 385), "probe must be a list of numbers"),
         (lambda raw: changed(raw, "bias", "-3.2"), "bias must be a number, not '-3.2'"),
         (lambda raw: changed(raw, "threshold", 72.5), "threshold 72.5 is not a probability"),

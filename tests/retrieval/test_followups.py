@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from retrieval import Answer, Answerer, Conversation
+from retrieval.answer.followup import capitalised_name
 
 KIEN_GIANG = "001_5c18a4811e1b304d"
 GIA_LAI_NOTICE = "000_95f2b98f29028119"
@@ -60,6 +61,31 @@ def test_an_unaccented_place_swap_is_read_with_the_province_spelt(answerer: Answ
     assert follow_up.understood_as == "Cách ly tập trung bao nhiêu ngày ở Gia Lai?"
     assert "21 ngày" in quotes(follow_up)
     assert all(c.province == "Gia Lai" for c in follow_up.citations)
+
+
+def test_an_unaccented_district_is_read_as_the_texts_spell_it(answerer: Answerer) -> None:
+    _, follow_up = chat(
+        answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", "con phu quoc thi sao"
+    )
+    assert follow_up.understood_as == "Phú Quốc giãn cách theo chỉ thị nào?"
+    assert "Chỉ thị 15/CT-TTg" in follow_up.text.splitlines()[0]
+    assert "Phú Quốc" in quotes(follow_up)
+
+
+def test_a_name_the_texts_only_list_is_swapped_in_as_they_write_it(answerer: Answerer) -> None:
+    # "Gò Quao" stands in the list of nine districts, never after "huyện".
+    _, follow_up = chat(
+        answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", "con go quao thi sao"
+    )
+    assert follow_up.understood_as == "Gò Quao giãn cách theo chỉ thị nào?"
+    assert "Gò Quao" in quotes(follow_up)
+
+
+def test_a_word_the_texts_write_in_lowercase_is_no_name_to_swap_in() -> None:
+    texts = ["Tổ chức đám cưới không quá 20 người.", "THÔNG BÁO KẾT LUẬN CỦA PHÚC YÊN"]
+    assert capitalised_name("dam cuoi", texts) is None
+    assert capitalised_name("phuc yen", texts) is None  # a heading in capitals
+    assert capitalised_name("phuc yen", ["Các trung tâm: Vĩnh Yên, Phúc Yên."]) == "Phúc Yên"
 
 
 def test_who_signed_this_document_is_the_document_just_cited(answerer: Answerer) -> None:

@@ -33,7 +33,8 @@ def codified() -> Notice:
 
 
 def paragraph(notice: Notice, start: str) -> Paragraph:
-    return next(p for p in notice.body if p.text.startswith(start))
+    """The paragraph that starts with these words, or holds a line that does (a clause's point)."""
+    return next(p for p in notice.body if p.text.startswith(start) or f"\n{start}" in p.text)
 
 
 def test_a_codified_topic_is_one_document_named_by_its_page(codified: Notice) -> None:
@@ -46,7 +47,7 @@ def test_a_codified_topic_is_one_document_named_by_its_page(codified: Notice) ->
     assert (meta.date, meta.number, meta.issuer, meta.province) == (None, None, None, None)
     assert (meta.signer, meta.recipients, meta.replaces) == (None, (), ())
     assert phrasing.doc_label(meta, paragraphs=len(codified.body)) == (
-        "Phòng, chống bệnh truyền nhiễm (Bộ Pháp điển, 40 đoạn)"
+        "Phòng, chống bệnh truyền nhiễm (Bộ Pháp điển, 21 đoạn)"
     )
 
 
@@ -68,14 +69,14 @@ def test_no_paragraph_is_metadata_an_index_or_a_closing(codified: Notice) -> Non
         ("Nghị định này quy định về điều kiện bảo đảm an toàn sinh học", "Điều 1",
          "Nghị định số 103/2016/NĐ-CP", "Điều 1", "Điều 45.7.NĐ.3.1"),
         ("2. Huy động phương tiện", "Điều 48, khoản 2", LAW, "Điều 48", "Điều 45.7.LQ.48"),
-        ("b) Điều động đội chống dịch", "Điều 48, khoản 3, điểm b", LAW, "Điều 48",
+        ("b) Điều động đội chống dịch", "Điều 48, khoản 3", LAW, "Điều 48",
          "Điều 45.7.LQ.48"),
         # its heading is glued to a wrapped cross-reference in the web copy
         ("1. Người mắc bệnh dịch", "Điều 49, khoản 1", LAW, "Điều 49", "Điều 45.7.LQ.49"),
-        ("- Thân nhân hoặc người chịu trách nhiệm", "Điều 10, khoản 2, điểm a", DECREE,
+        ("- Thân nhân hoặc người chịu trách nhiệm", "Điều 10, khoản 2", DECREE,
          "Điều 10", "Điều 45.7.NĐ.1.10"),
         # its heading is glued to the last clause of Điều 10
-        ("a) Được thiết lập ở vị trí ít người qua lại", "Điều 11, khoản 1, điểm a", DECREE,
+        ("a) Được thiết lập ở vị trí ít người qua lại", "Điều 11, khoản 1", DECREE,
          "Điều 11", "Điều 45.7.NĐ.1.11"),
         ("2. Bộ trưởng Bộ Y tế ban hành quy chuẩn", "Điều 11, khoản 2", DECREE, "Điều 11",
          "Điều 45.7.NĐ.1.11"),
@@ -181,10 +182,14 @@ def test_a_decree_is_read_from_its_header() -> None:
     assert meta.title.endswith("trong thời gian có dịch")  # the repeated "CHÍNH PHỦ" is not in it
     assert meta.signer == "Nguyễn Tấn Dũng"
     assert "Lưu: Văn thư, KGVX (5b)" in meta.recipients
-    point = paragraph(decree, "a) Được thiết lập")
-    assert point.section == "Điều 11, khoản 1, điểm a"
-    assert point.origin is None
-    assert point.headings == (
+    # A clause's lead-in and its points are one paragraph, cited as the clause.
+    clause = paragraph(decree, "a) Được thiết lập")
+    assert clause.text.startswith("1. Cơ sở")
+    assert not clause.text.endswith(":")
+    assert [line[:2] for line in clause.text.splitlines()[1:4]] == ["a)", "b)", "c)"]
+    assert clause.section == "Điều 11, khoản 1"
+    assert clause.origin is None
+    assert clause.headings == (
         "Chương II. ÁP DỤNG BIỆN PHÁP CÁCH LY Y TẾ, CƯỠNG CHẾ CÁCH LY Y TẾ",
         "Điều 11. Điều kiện đối với cơ sở thực hiện việc cách ly y tế, cưỡng chế cách ly y tế",
     )

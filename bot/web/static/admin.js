@@ -316,6 +316,9 @@ const COUNTS = [
   ["refused", "Từ chối"],
   ["helpful", "Góp ý: hữu ích"],
   ["unhelpful", "Góp ý: chưa đúng"],
+  ["zalo_sent", "Zalo: tin đã gửi"],
+  ["zalo_refused", "Zalo: bị từ chối"],
+  ["zalo_window_closed", "Zalo: quá hạn trả lời miễn phí"],
 ];
 
 function renderStats(stats) {

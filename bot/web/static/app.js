@@ -548,6 +548,12 @@ function start() {
   renderRecent();
   loadProvinces();
   ui.box.focus();
+  // "Xem đầy đủ" links from a Zalo answer open the console with the question in ?q=.
+  const linked = new URLSearchParams(window.location.search).get("q");
+  if (linked) {
+    ui.box.value = linked.slice(0, 1000);
+    ask(ui.box.value);
+  }
 }
 
 async function boot() {
