@@ -111,9 +111,13 @@ class ChatLog:
         chat_id: int | None,
         chat_type: str | None,
         province: str | None = None,
+        key: str | None = None,
     ) -> str:
-        """Log a question and its answer; return the short key that buttons refer to."""
-        key = secrets.token_urlsafe(6)
+        """Log a question and its answer; return the short key that buttons refer to.
+
+        A channel that sends the answer before logging it chose the `key` its buttons name.
+        """
+        key = key or secrets.token_urlsafe(6)
         with self._connect() as conn:
             conn.execute(
                 "INSERT INTO questions (key, asked_at, user_id, chat_id, chat_type, question,"

@@ -15,11 +15,13 @@ from typing import Any
 import click
 
 from bot import messages
+from bot.bookkeeping import STORE_ERRORS
 from bot.errors import ConfigError
 from bot.logging_setup import configure_logging
 from bot.notice_facts import FactError, given_facts
 from bot.settings import Settings
 from bot.terminal import document_line, run_chat
+from bot.upload_replies import is_disk_full
 from bot.wiring import (
     build_answerer,
     build_conversations,
@@ -64,6 +66,8 @@ class _State:
             try:
                 self._library = build_library(self.settings)
             except IndexUnavailableError as exc:
+                if is_disk_full(exc):
+                    raise click.ClickException(f"{messages.DISK_FULL_CLI} ({exc})") from exc
                 raise click.ClickException(f"index unavailable: {exc}") from exc
         return self._library
 
@@ -106,7 +110,13 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except IndexUnavailableError as exc:
+            if is_disk_full(exc):
+                raise click.ClickException(f"{messages.DISK_FULL_CLI} ({exc})") from exc
             raise click.ClickException(f"{messages.INDEX_UNAVAILABLE} ({exc})") from exc
+        except STORE_ERRORS as exc:  # the question log or a kept original could not be written
+            if is_disk_full(exc):
+                raise click.ClickException(f"{messages.DISK_FULL_CLI} ({exc})") from exc
+            raise
 
 
 @click.group(cls=_Group)
@@ -131,7 +141,8 @@ def cli(ctx: click.Context, verbose: bool, data_dir: Path | None) -> None:
     command = ctx.invoked_subcommand
     service = command == "bot" or (command == "run" and bool(settings.telegram_token))
     configure_logging(
-        "DEBUG" if verbose else settings.log_level or ("INFO" if service else "WARNING")
+        "DEBUG" if verbose else settings.log_level or ("INFO" if service else "WARNING"),
+        secrets=settings.secrets,
     )
     ctx.obj = _State(settings)
 

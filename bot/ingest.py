@@ -9,9 +9,11 @@ its kept original.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,8 @@ from retrieval.index import ProgressFactory
 
 logger = logging.getLogger(__name__)
 
+LEFTOVER_SECONDS = 3600  # an upload's temporary copy older than this was left by a killed one
+
 
 @dataclass(frozen=True)
 class Ingested:
@@ -30,6 +34,8 @@ class Ingested:
 
     results: list[IngestResult]
     alerted: int = 0  # deliveries queued for the chats that follow the notices' provinces
+    # An upload whose bytes are an indexed document's under another file name: not indexed.
+    duplicate_of: NoticeMeta | None = None
 
 
 class Ingestion:
@@ -51,6 +57,7 @@ class Ingestion:
         self.alerts = alerts
         self.uploads_dir = uploads_dir
         self.workers = workers
+        self._clean_leftovers()
 
     def files(
         self,
@@ -85,7 +92,8 @@ class Ingestion:
 
         A new version of a document (same file name, same notice) replaces the old one, as
         with ``chithi ingest``; a different notice is not replaced without an explicit
-        `doc_id`.
+        `doc_id`. The same bytes as an indexed document's under another file name are not
+        indexed twice (`Ingested.duplicate_of`), unless a `doc_id` is given.
 
         Args:
             file_name: the name the file was sent with; it gives the document id by default.
@@ -98,12 +106,21 @@ class Ingestion:
             is kept for each notice that went in) and the alerts queued.
         """
         name = safe_name(file_name)
+        self.library.refresh(force=True)  # another replica may have added this name or file
+        same = self._same_content(name, data) if doc_id is None else None
+        if same is not None:
+            logger.info("Upload doc=%s: the same bytes as doc=%s; not indexed", name, same.doc_id)
+            return Ingested([], duplicate_of=same)
         incoming = self.uploads_dir / ".incoming" / secrets.token_hex(8)
-        incoming.mkdir(parents=True)
-        path = incoming / name
-        path.write_bytes(data)
         try:
-            self.library.refresh(force=True)  # another replica may have added this name
+            try:
+                incoming.mkdir(parents=True)
+                path = incoming / name
+                path.write_bytes(data)
+            except OSError as exc:  # a full disk: nothing indexed, the copy removed below
+                logger.warning("Upload not written: %s", exc.strerror or exc)
+                reason = f"the upload could not be written ({exc.strerror or exc})"
+                return Ingested([IngestResult(path=name, error=f"{name}: {reason}")])
             results = self.library.ingest([path], doc_id=doc_id, facts=facts)
             for result in results:
                 if result.error is None and result.doc_id is not None:
@@ -125,12 +142,51 @@ class Ingestion:
         logger.info("Removed doc=%s", doc_id)
         return meta
 
+    def _same_content(self, name: str, data: bytes) -> NoticeMeta | None:
+        """An indexed document from a file of another name with exactly these bytes, if any.
+
+        A document's version is the hash of its file's bytes (and of any facts set on it:
+        those documents are not found here, a safe miss), so no file is read again.
+        """
+        version = hashlib.sha256(data).hexdigest()[:12]
+        for doc_id, indexed in self.library.versions.items():
+            meta = self.library.catalog.get(doc_id)
+            if indexed == version and meta is not None and meta.source != name:
+                return meta
+        return None
+
     def _keep(self, path: Path, result: IngestResult) -> None:
         target = self.uploads_dir / str(result.doc_id)
         if result.changed or not (target / path.name).is_file():
             shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            shutil.copyfile(path, target / path.name)
+            try:
+                target.mkdir(parents=True)
+                shutil.copyfile(path, target / path.name)
+            except OSError as exc:  # the document is in; only its original cannot be sent
+                shutil.rmtree(target, ignore_errors=True)
+                logger.warning("Original of %s not kept: %s", result.doc_id, exc.strerror or exc)
+
+    def _clean_leftovers(self) -> None:
+        """Remove what a killed upload or removal left, once it is LEFTOVER_SECONDS old.
+
+        Old temporary copies, and originals of documents no longer indexed; nothing newer: a
+        replica sharing the folder may be uploading right now.
+        """
+        if not self.uploads_dir.is_dir():
+            return
+        old = time.time() - LEFTOVER_SECONDS
+        incoming = self.uploads_dir / ".incoming"
+        copies = list(incoming.iterdir()) if incoming.is_dir() else []
+        catalog = self.library.catalog
+        originals = [d for d in self.uploads_dir.iterdir()
+                     if DOC_ID.fullmatch(d.name) and d.name not in catalog]  # fmt: skip
+        for leftover in copies + originals:
+            try:
+                if leftover.stat().st_mtime < old:
+                    shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+                    logger.info("Removed a leftover upload: %s", leftover.name)
+            except OSError as exc:
+                logger.warning("Leftover %s not removed: %s", leftover.name, exc)
 
     def _alert(self, results: list[IngestResult]) -> int:
         return queue_alerts(self.alerts, self.library, results)

@@ -187,6 +187,7 @@ INLINE_HINT = "Gõ câu hỏi sau tên bot"
 INLINE_ANSWER_TITLE = "Trả lời"
 INLINE_NOT_FOUND_TITLE = "Văn bản không đề cập"
 INLINE_RATE_LIMITED = "Bạn hỏi nhanh quá, vui lòng chờ một chút"
+INLINE_INDEX_UNAVAILABLE = "Chưa kết nối được kho văn bản, thử lại sau"
 
 ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho quản trị viên."
 ADMIN_PRIVATE_ONLY = "Vui lòng dùng lệnh quản trị trong cuộc trò chuyện riêng với bot."
@@ -198,6 +199,14 @@ UPLOAD_WORKING = "Đang đọc tệp {name}…"
 UPLOAD_ADDED = "✅ Đã thêm văn bản:"
 UPLOAD_REPLACED = "✅ Đã thay văn bản cùng mã:"
 UPLOAD_UNCHANGED = "Văn bản này đã có, nội dung không đổi:"
+UPLOAD_DISK_FULL = (
+    "❌ Máy chủ hết dung lượng: chưa thêm tệp {name}, không có gì thay đổi. "
+    "Hãy giải phóng dung lượng rồi gửi lại."
+)
+DISK_FULL_CLI = (
+    "Hết dung lượng đĩa (disk full): không có gì thay đổi; giải phóng dung lượng rồi chạy lại"
+)
+UPLOAD_DUPLICATE = "Tệp {name} trùng nội dung với văn bản đã có, không thêm lần nữa:"
 UPLOAD_SUMMARY = "{title}\nNgày: {date}\nSố đoạn: {paragraphs}\nMã: "
 UPLOAD_UNSUPPORTED = (
     "❌ Không nhận loại tệp {suffix}. Hãy gửi tệp .txt, .docx, .doc, .pdf (cả bản quét), .html "
@@ -293,6 +302,7 @@ WEB_NEEDS_QUESTION = "Hãy gửi câu hỏi trong trường 'question'."
 WEB_NEEDS_FILE = "Hãy gửi tệp văn bản trong trường 'file' của biểu mẫu."
 WEB_BODY_TOO_LARGE = "Yêu cầu lớn quá (trên {kb} KB)."
 WEB_NOT_JSON = "Nội dung yêu cầu không phải JSON."
+WEB_JSON_TOO_DEEP = "Nội dung JSON lồng nhau quá sâu."
 WEB_NOT_OBJECT = "Nội dung yêu cầu phải là một đối tượng JSON."
 WEB_NOT_TEXT = "'{key}' phải là một chuỗi ký tự."
 WEB_NOT_DATE = "'{key}' phải có dạng YYYY-MM-DD."

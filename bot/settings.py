@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import psycopg
@@ -19,7 +19,8 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Every environment variable Settings.from_env reads (the Docker files are checked against it).
 ENVIRONMENT_VARIABLES = (
     "CHITHI_ADMIN_IDS", "CHITHI_ADMIN_TOKEN", "CHITHI_ALERT_LEASE_SECONDS",
-    "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN",
+    "CHITHI_CONTEXT_MINUTES", "CHITHI_ANSWER_MODE", "CHITHI_CHROMA_TOKEN", "CHITHI_INDEX_TIMEOUT",
+    "CHITHI_METRICS_PORT",
     "CHITHI_CHROMA_URL", "CHITHI_DATABASE_URL",
     "CHITHI_DATA_DIR", "CHITHI_EMBED_THREADS", "CHITHI_EMBEDDINGS", "CHITHI_HOTLINE",
     "CHITHI_HTTP_HOST", "CHITHI_HTTP_PORT", "CHITHI_INGEST_WORKERS", "CHITHI_STAFF_TOKEN",
@@ -71,6 +72,9 @@ class Settings:
     ingest_workers: int = field(default_factory=available_cores)
     chroma_url: str | None = None  # CHITHI_CHROMA_URL: use a Chroma server instead of data_dir
     chroma_token: str | None = field(default=None, repr=False)  # CHITHI_CHROMA_TOKEN
+    # CHITHI_INDEX_TIMEOUT: seconds a question (or a listing) waits for the index before the
+    # user is told it is unavailable; also each request's timeout to a Chroma server
+    index_timeout: float = 5.0
     # CHITHI_DATABASE_URL: postgresql://… holding the question log, feedback, follows, alerts
     # and conversations for replicas on several hosts; unset: questions.sqlite3 in data_dir
     database_url: str | None = field(default=None, repr=False)
@@ -87,6 +91,9 @@ class Settings:
     webhook_url: str | None = None  # CHITHI_WEBHOOK_URL
     webhook_listen: str = "0.0.0.0"  # CHITHI_WEBHOOK_LISTEN  # noqa: S104 - behind a balancer
     webhook_port: int = 8443  # CHITHI_WEBHOOK_PORT
+    # CHITHI_METRICS_PORT: the bot process's /metrics on this port (on CHITHI_WEBHOOK_LISTEN);
+    # none by default (`chithi serve` has /metrics on its own port)
+    metrics_port: int | None = None
     webhook_secret: str | None = field(default=None, repr=False)  # CHITHI_WEBHOOK_SECRET
     admin_ids: frozenset[int] = frozenset()  # CHITHI_ADMIN_IDS: comma-separated user ids
     rate_limit: int = 20  # CHITHI_RATE_LIMIT: questions per user per minute
@@ -140,6 +147,7 @@ class Settings:
             ingest_workers=_workers(get("CHITHI_INGEST_WORKERS"), embed_threads),
             chroma_url=get("CHITHI_CHROMA_URL"),
             chroma_token=get("CHITHI_CHROMA_TOKEN"),
+            index_timeout=_number(get, "CHITHI_INDEX_TIMEOUT", cls.index_timeout),
             database_url=_database_url(get("CHITHI_DATABASE_URL")),
             lexical_path=_path(get("CHITHI_LEXICAL_DIR")),
             answer_mode=mode,
@@ -153,6 +161,7 @@ class Settings:
             webhook_url=webhook_url,
             webhook_listen=get("CHITHI_WEBHOOK_LISTEN") or cls.webhook_listen,
             webhook_port=int(_number(get, "CHITHI_WEBHOOK_PORT", cls.webhook_port)),
+            metrics_port=_port(get("CHITHI_METRICS_PORT")),
             webhook_secret=webhook_secret,
             admin_ids=_ids(get("CHITHI_ADMIN_IDS")),
             rate_limit=int(_number(get, "CHITHI_RATE_LIMIT", cls.rate_limit)),
@@ -177,6 +186,12 @@ class Settings:
     def today(self) -> dt.date:
         """The day rules are dated against: CHITHI_TODAY, else the system's date, read now."""
         return self.today_fixed or dt.date.today()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret set (the fields kept out of repr), for the log's redaction."""
+        values = (getattr(self, f.name) for f in fields(self) if not f.repr)
+        return tuple(v for v in values if isinstance(v, str) and v)
 
     @property
     def read_limits(self) -> ReadLimits:
@@ -297,6 +312,14 @@ def _database_url(raw: str | None) -> str | None:
 
 def _path(raw: str | None) -> Path | None:
     return Path(raw).expanduser() if raw else None
+
+
+def _port(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"CHITHI_METRICS_PORT={raw!r} is not a port number (1-65535)")
+    return int(raw)
 
 
 def _number(get: object, key: str, default: float) -> float:

@@ -6,6 +6,7 @@ so that an administrator reads the same reply wherever they upload.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +47,8 @@ def upload_reply(name: str, data: bytes, result: IngestResult, markup: Markup = 
             name=markup.plain(name), doc_id=markup.code(markup.plain(result.conflict or ""))
         )
     if status == "error" or result.meta is None:
+        if result.error is not None and is_disk_full(result.error):
+            return messages.UPLOAD_DISK_FULL.format(name=markup.plain(name))
         # A file that parsed has a document id: then the index, not the file, failed.
         if result.doc_id is not None:
             return messages.INDEX_UNAVAILABLE
@@ -67,6 +70,23 @@ def upload_reply(name: str, data: bytes, result: IngestResult, markup: Markup = 
     if read_as and not plain:
         summary += "\n" + messages.UPLOAD_READ_AS.format(how=markup.plain(read_as))
     return summary
+
+
+_DISK_FULL = ("no space left", "disk is full", "database or disk is full", "quota exceeded")
+
+
+def is_disk_full(error: BaseException | str) -> bool:
+    """Whether a failure (or an ingest result's error text) is a full disk."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(error).lower()
+    return any(words in text for words in _DISK_FULL)
+
+
+def duplicate_reply(name: str, meta: NoticeMeta, paragraphs: int, markup: Markup = TEXT) -> str:
+    """An upload whose content is already indexed under another file name."""
+    heading = messages.UPLOAD_DUPLICATE.format(name=markup.plain(name))
+    return document_summary(heading, meta, paragraphs, markup)
 
 
 def document_summary(heading: str, meta: NoticeMeta, paragraphs: int, markup: Markup = TEXT) -> str:

@@ -39,8 +39,9 @@ def build_library(settings: Settings) -> Library:
     embedder = build_embedder(settings)
     if settings.chroma_url:
         store = ParagraphStore.remote(
-            settings.chroma_url, embedder=embedder, token=settings.chroma_token
-        )
+            settings.chroma_url, embedder=embedder, token=settings.chroma_token,
+            timeout=settings.index_timeout,
+        )  # fmt: skip
     else:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         store = ParagraphStore.persistent(str(settings.chroma_dir), embedder=embedder)
@@ -62,6 +63,7 @@ def build_answerer(settings: Settings, library: Library | None = None) -> Answer
         rewriter=lead_writer,  # the same model reads follow-ups (offline when it fails)
         max_question_chars=settings.max_question_chars,
         today=settings.today,
+        index_timeout=settings.index_timeout,
     )
 
 

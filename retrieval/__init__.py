@@ -15,6 +15,7 @@ from retrieval.errors import (
     DecodeError,
     DocumentNotFoundError,
     EmptyDocumentError,
+    IndexTimeoutError,
     IndexUnavailableError,
     LLMError,
     LLMNoAnswerError,
@@ -31,7 +32,7 @@ from retrieval.evaluation import (
     load_dialogues,
     load_items,
 )
-from retrieval.index import IngestResult, Library
+from retrieval.index import IngestResult, Library, bounded
 from retrieval.llm import OpenAILeadWriter
 from retrieval.parse import load_notice
 from retrieval.search import SearchConfig, Searcher
@@ -63,6 +64,7 @@ __all__ = [
     "DocumentInfo",
     "DocumentNotFoundError",
     "EmptyDocumentError",
+    "IndexTimeoutError",
     "IndexUnavailableError",
     "IngestResult",
     "LLMError",
@@ -87,6 +89,7 @@ __all__ = [
     "Turn",
     "UnsupportedFormatError",
     "document_status",
+    "bounded",
     "evaluate",
     "evaluate_dialogues",
     "is_dialogue_set",

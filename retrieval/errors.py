@@ -17,6 +17,8 @@ for DEBUG logs.
 
 IndexUnavailableError (the index, a local folder or a Chroma server, cannot be reached) is
 vectorstore's StoreUnavailableError, re-exported so that front ends need not import vectorstore.
+Its subclass IndexTimeoutError: the index did not answer within the caller's deadline
+(retrieval.index.bounded); front ends tell users the same as for an unavailable index.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "DecodeError",
     "DocumentNotFoundError",
     "EmptyDocumentError",
+    "IndexTimeoutError",
     "IndexUnavailableError",
     "LLMError",
     "LLMNoAnswerError",
@@ -37,6 +40,10 @@ __all__ = [
     "ParseError",
     "UnsupportedFormatError",
 ]
+
+
+class IndexTimeoutError(IndexUnavailableError):
+    """The index did not answer within the deadline (a hung server, a stuck store)."""
 
 
 class ChithiError(Exception):

@@ -36,6 +36,7 @@ Metadata = Mapping[str, MetaValue]
 _CATALOG_VECTOR = [1.0]  # the catalog is looked up by id, never by similarity
 _PAGE = 2000
 _STATE_ID = "state"
+_REMOVING = "removing"  # a catalog record's mark while its document is being removed
 BRUTE_FORCE_MAX = 1500  # see nearest_among
 
 
@@ -152,16 +153,30 @@ class ParagraphStore:
     # -- documents -----------------------------------------------------------------------
 
     def catalog(self) -> dict[str, dict[str, MetaValue]]:
-        """Committed documents: doc id -> catalog metadata (including "version")."""
+        """Committed documents: doc id -> catalog metadata (including "version").
+
+        A document being removed (see delete_document) is not one of them.
+        """
         with _map_chroma_errors(self.location):
             got = self._catalog.get(include=["metadatas"])
-        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        records = zip(got["ids"], got["metadatas"], strict=True)
+        return {i: dict(m or {}) for i, m in records if not (m or {}).get(_REMOVING)}
 
     def catalog_record(self, doc_id: str) -> dict[str, MetaValue] | None:
         """One document's committed catalog record, or None (a lookup by id, not a scan)."""
         with _map_chroma_errors(self.location):
             got = self._catalog.get(ids=[doc_id], include=["metadatas"])
-        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+        record = dict(got["metadatas"][0] or {}) if got["ids"] else None
+        return None if record is None or record.get(_REMOVING) else record
+
+    def unfinished_removals(self) -> list[str]:
+        """Documents whose removal was cut off by a killed process (see finish_removal).
+
+        One filtered read of the catalog, at every start.
+        """
+        with _map_chroma_errors(self.location):
+            got = self._catalog.get(where={_REMOVING: True}, include=[])
+        return list(got["ids"])
 
     def state_token(self) -> str:
         """A token that changes whenever any document is added, replaced or removed.
@@ -249,14 +264,33 @@ class ParagraphStore:
         return True
 
     def delete_document(self, doc_id: str) -> bool:
-        """Remove a document and its paragraphs. Returns False if it was not there."""
-        if self.catalog_record(doc_id) is None:
+        """Remove a document and its paragraphs, all or nothing. False if it was not there.
+
+        Like put_document, one write decides: the catalog record is marked as being removed
+        (from then on no reader sees the document), then its paragraphs go, then the record.
+        A process killed in between leaves the mark, and the next start finishes the removal
+        (see unfinished_removals), instead of paragraphs no command can name.
+        """
+        if not self.mark_removing(doc_id):
+            return False
+        self.finish_removal(doc_id)
+        return True
+
+    def mark_removing(self, doc_id: str) -> bool:
+        """The first, deciding step of delete_document: the document is gone for readers."""
+        record = self.catalog_record(doc_id)
+        if record is None:
             return False
         with _map_chroma_errors(self.location):
-            self._catalog.delete(ids=[doc_id])
+            self._catalog.update(ids=[doc_id], metadatas=[{**record, _REMOVING: True}])
         self._touch_state()
-        self._delete_rows(doc_id, keep_versions=set())
         return True
+
+    def finish_removal(self, doc_id: str) -> None:
+        """Delete a document's paragraphs, then its catalog record (marked or not)."""
+        self._delete_rows(doc_id, keep_versions=set())
+        with _map_chroma_errors(self.location):
+            self._catalog.delete(ids=[doc_id])
 
     def _delete_rows(self, doc_id: str, *, keep_versions: set[str]) -> None:
         # An equality filter on doc_id is an index lookup; "$nin" on version made Chroma scan

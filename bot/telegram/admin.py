@@ -18,7 +18,13 @@ from bot.telegram.context import BotContext
 from bot.telegram.render import Block
 from bot.telegram.replies import send_blocks
 from bot.telegram.stream import llm_stats_text
-from bot.upload_replies import Markup, document_summary, fact_error_text, upload_reply
+from bot.upload_replies import (
+    Markup,
+    document_summary,
+    duplicate_reply,
+    fact_error_text,
+    upload_reply,
+)
 from bot.uploads import safe_name
 from bot.zalo import SendCounts
 from retrieval import DocumentNotFoundError
@@ -84,6 +90,10 @@ async def _ingest(context: BotContext, name: str, data: bytes, given: GivenFacts
     upload = await asyncio.to_thread(
         services.ingestion.upload, name, data, doc_id=given.doc_id, facts=given.facts
     )
+    services.metrics.ingested("telegram", upload)
+    same = upload.duplicate_of
+    if same is not None:
+        return duplicate_reply(name, same, services.library.counts.get(same.doc_id, 0), HTML)
     replies = [upload_reply(name, data, r, HTML) for r in upload.results]
     if given.facts and any(r.error is None for r in upload.results):
         replies.append(messages.UPLOAD_FACTS_SET.format(facts=render.plain(given.describe())))
@@ -139,6 +149,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         await message.reply_text(messages.STATS_USAGE)
         return
     since, label = period
+    await context.services.books.settled()  # the questions just answered, if not yet logged
     stats = await asyncio.to_thread(context.services.log.stats, since)
     summary = messages.STATS.format(
         period=label, asked=stats.asked, answered=stats.answered, not_found=stats.not_found,
@@ -188,6 +199,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         return
     since, label = period
     log = context.services.log
+    await context.services.books.settled()
     data = await asyncio.to_thread(log.export_csv, since)
     stats = await asyncio.to_thread(log.stats, since, top=0)
     today = dt.datetime.now(dt.UTC).date().isoformat()

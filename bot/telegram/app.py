@@ -7,6 +7,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from prometheus_client import start_http_server
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -31,9 +32,11 @@ from telegram.request import HTTPXRequest
 
 from bot import messages
 from bot.alerts import AlertStore
+from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.errors import ConfigError
 from bot.ingest import Ingestion
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram import admin, follow, handlers
 from bot.telegram.broadcast import Broadcaster
@@ -57,6 +60,7 @@ MAX_CONCURRENT_UPDATES = 256
 MAX_FLOOD_RETRIES = 5
 CONNECTIONS = 256  # PTB's default pool for the bot's requests
 BROADCASTER_KEY = "broadcaster"
+METRICS_KEY = "metrics_server"
 
 
 def build_application(
@@ -84,6 +88,10 @@ def build_application(
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
     log = log or ChatLog(build_database(settings))
     alerts = AlertStore(log.database)
+    metrics = Metrics()
+    metrics.watch(answerer, alerts)
+    books = Bookkeeper()
+    books.on_drop = metrics.dropped_write
     services = Services(
         settings=settings,
         answerer=answerer,
@@ -93,6 +101,8 @@ def build_application(
         ingestion=Ingestion(answerer.library, alerts=alerts, uploads_dir=settings.uploads_dir),
         conversations=build_conversations(settings, log.database),
         zalo=ZaloStore(log.database),
+        books=books,
+        metrics=metrics,
         typing_delay=typing_delay,
     )
     defaults = Defaults(
@@ -155,6 +165,13 @@ async def start_services(app: BotApplication) -> None:
         services.alerts, app.bot, lease_seconds=services.settings.alert_lease_seconds
     )
     app.bot_data[BROADCASTER_KEY] = (broadcaster, asyncio.create_task(broadcaster.run()))
+    port = services.settings.metrics_port
+    if port is not None:
+        server, _ = start_http_server(
+            port, addr=services.settings.webhook_listen, registry=services.metrics.registry
+        )
+        app.bot_data[METRICS_KEY] = server
+        logger.info("Metrics on port %s", port)
 
 
 async def stop_services(app: BotApplication) -> None:
@@ -164,6 +181,12 @@ async def stop_services(app: BotApplication) -> None:
         broadcaster, task = running
         broadcaster.stop()
         await task
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.books.close()
+    server = app.bot_data.pop(METRICS_KEY, None)
+    if server is not None:
+        server.shutdown()
+        server.server_close()
 
 
 async def publish_commands(app: BotApplication) -> None:

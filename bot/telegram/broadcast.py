@@ -21,6 +21,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.alerts import AlertStore, Delivery
+from bot.bookkeeping import STORE_ERRORS
 from bot.telegram.buttons import alert_buttons
 from bot.telegram.marking import SENDING, Marks
 
@@ -63,7 +64,10 @@ class Broadcaster:
                     logger.exception("Alert broadcast round failed; trying again")
                     await self._pause(IDLE_SECONDS)
         finally:
-            await asyncio.to_thread(self.store.release_lease, self.holder)
+            try:
+                await asyncio.to_thread(self.store.release_lease, self.holder)
+            except STORE_ERRORS as exc:  # a full disk must not stop the bot from stopping
+                logger.warning("Alert lease not released (%s); it runs out by itself", exc)
 
     async def _round(self) -> None:
         held = await asyncio.to_thread(self.store.hold_lease, self.holder, self.lease_seconds)

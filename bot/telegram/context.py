@@ -8,9 +8,11 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.alerts import AlertStore
+from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore
 from bot.ingest import Ingestion
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.telegram.rate_limit import RateLimiter
 from bot.zalo import ZaloStore
@@ -31,6 +33,8 @@ class Services:
         alerts: subscriptions and the alerts owed to chats.
         ingestion: adds and removes documents (uploads, /xoa), queuing alerts.
         conversations: each chat's last turns, for follow-up questions.
+        books: writes the question log, feedback and turns after the replies.
+        metrics: what /metrics (CHITHI_METRICS_PORT) shows.
         zalo: what the Zalo channel sent (counted by /thongke, whichever process sent it).
         typing_delay: seconds an answer may take before the typing indicator is shown.
     """
@@ -42,6 +46,8 @@ class Services:
     alerts: AlertStore
     ingestion: Ingestion
     conversations: ConversationStore
+    books: Bookkeeper
+    metrics: Metrics
     zalo: ZaloStore
     typing_delay: float = 0.3
 

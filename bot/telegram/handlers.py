@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from telegram import Chat, InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
 
 from bot import messages
+from bot.bookkeeping import TURN_WAIT, new_key, read_or
+from bot.chat_log import ChatLog
 from bot.conversations import conversation_key
 from bot.telegram import buttons, render
 from bot.telegram.context import BotContext, Services, command_argument
@@ -24,7 +27,7 @@ from bot.telegram.replies import (
     with_typing,
 )
 from bot.telegram.stream import ask_with_drafts
-from retrieval import IndexUnavailableError, document_status
+from retrieval import Conversation, IndexUnavailableError, bounded, document_status
 from retrieval.text import resolve_province
 
 logger = logging.getLogger(__name__)
@@ -77,10 +80,12 @@ async def answer_question(
     reply_to: int | None = None,
     alone: bool = False,
 ) -> None:
-    """Rate-limit, answer with the typing indicator, log, and send the answer.
+    """Rate-limit, answer with the typing indicator, send the answer, then log it.
 
     The message is read in the context of the sender's conversation (a follow-up), unless
-    `alone` (the "Hỏi riêng câu này" button), which starts the conversation over.
+    `alone` (the "Hỏi riêng câu này" button), which starts the conversation over. The log
+    and the conversation's new turn are written after the reply (bot/bookkeeping.py): a
+    locked or full database never costs the answer.
     """
     services = context.services
     question = question.strip()
@@ -95,36 +100,48 @@ async def answer_question(
             text = messages.RATE_LIMITED.format(limit=services.limiter.limit, seconds=seconds)
             await say(context, chat.id, text, reply_to=reply_to)
         return
-    province = await asyncio.to_thread(services.log.province, chat.id)
-    focus = await asyncio.to_thread(services.log.focus, chat.id)
+    books = services.books
+    province = await read_or(None, partial(services.log.province, chat.id), kind="province")
+    focus = await read_or(None, partial(services.log.focus, chat.id), kind="focus")
     if focus is not None and focus not in services.library.catalog:
         focus = None  # the document was removed since
     talk = _conversation(chat, user)
     if alone:
-        await asyncio.to_thread(services.conversations.reset, talk)
-    conversation = await asyncio.to_thread(services.conversations.load, talk)
+        books.later("conversation", partial(services.conversations.reset, talk), about=talk)
+    await books.settled(about=talk)  # the previous answer's turn, written after its reply
+    conversation = await read_or(
+        Conversation(), partial(services.conversations.load, talk), kind="conversation"
+    )
     try:  # with an LLM, its lead appears as the model writes it (bot/telegram/stream.py)
         asking = ask_with_drafts(
             services.answerer, context.bot, chat.id, question, province=province, doc_id=focus,
             reply_to=reply_to, conversation=conversation,
         )  # fmt: skip
         answer, draft = await with_typing(context, chat.id, asking)
-    except IndexUnavailableError:
+    except IndexUnavailableError as exc:
+        services.metrics.index_failed("telegram", exc)
         logger.warning("Index unavailable; chat=%s not answered", chat.id)
         await say(context, chat.id, messages.INDEX_UNAVAILABLE, reply_to=reply_to)
         return
-    if answer.turn is not None:
-        await asyncio.to_thread(services.conversations.add, talk, answer.turn)
-    key = await asyncio.to_thread(
-        services.log.record, answer, user_id=user.id, chat_id=chat.id, chat_type=chat.type,
-        province=province,
-    )  # fmt: skip
+    services.metrics.answered("telegram", answer)
+    key = new_key()
     logger.info(
         "Answered chat=%s user=%s status=%s citations=%s latency_ms=%.0f",
         chat.id, user.id, answer.status, [c.paragraph_id for c in answer.citations],
         answer.latency_ms,
     )  # fmt: skip
     logger.debug("Question %r answered %r", question, answer.text)
+    # Queued, not awaited: the writes run on the bookkeeper's thread while the reply goes out
+    # (and are kept if Telegram refuses it: asked is asked). The conversation's turn is waited
+    # for a moment (TURN_WAIT): a replica that gets this chat's next message reads it there.
+    if answer.turn is not None:
+        turn = books.later("conversation", partial(services.conversations.add, talk, answer.turn),
+                           about=talk)  # fmt: skip
+        await books.within(turn, TURN_WAIT)
+    books.later(
+        "question", partial(services.log.record, answer, user_id=user.id, chat_id=chat.id,
+                            chat_type=chat.type, province=province, key=key),
+    )  # fmt: skip
     await send_answer(
         context.bot, chat.id, answer, key=key, province=province, reply_to=reply_to,
         draft=draft.message_id, library=services.library,
@@ -214,7 +231,13 @@ async def documents_command(update: Update, context: BotContext) -> None:
             return
     else:
         province = await asyncio.to_thread(services.log.province, chat.id)
-    documents = await asyncio.to_thread(services.library.documents, province)
+    try:
+        documents = await bounded(
+            services.settings.index_timeout, services.library.documents, province
+        )
+    except IndexUnavailableError:
+        await say(context, chat.id, messages.INDEX_UNAVAILABLE)
+        return
     if not documents:
         await say(context, chat.id, messages.DOCUMENTS_EMPTY)
         return
@@ -272,6 +295,7 @@ async def source_command(update: Update, context: BotContext) -> None:
     if len(args) != 1 or not args[0].isdigit():
         await message.reply_text(messages.SOURCE_USAGE)
         return
+    await context.services.books.settled()  # the latest answer, logged after its reply
     cited = await asyncio.to_thread(context.services.log.last_citations, chat.id)
     number = int(args[0])
     if not cited:
@@ -292,15 +316,15 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or user is None:
         return
     press = buttons.decode(query.data)
-    if press is not None and press.kind == "feedback":
-        await asyncio.to_thread(
-            context.services.log.record_feedback, press.value, user.id, helpful=press.helpful
-        )
-        logger.info("Feedback user=%s key=%s helpful=%s", user.id, press.value, press.helpful)
-        await query.answer(messages.FEEDBACK_THANKS)
-        return
     # Other buttons send something into the chat, which a very old message may not have.
     chat = query.message.chat if query.message is not None else None
+    if press is not None and press.kind == "feedback":
+        if chat is not None:
+            vote = partial(_store_feedback, context.services.log, press.value, chat.id, user.id,
+                           helpful=press.helpful)  # fmt: skip
+            context.services.books.later("feedback", vote)
+        await query.answer(messages.FEEDBACK_THANKS)
+        return
     unknown_example = press is not None and press.number >= len(messages.EXAMPLE_QUESTIONS)
     if press is None or chat is None or unknown_example:
         await query.answer(messages.BUTTON_EXPIRED)
@@ -315,11 +339,21 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif press.kind == "unfollow":
         await unfollow(context, chat.id, press.value)
     elif press.kind == "alone":
+        await context.services.books.settled()  # the question, logged after its reply
         question = await asyncio.to_thread(context.services.log.question, press.value, chat.id)
         if question is not None:
             await answer_question(context, chat, user, question, alone=True)
     else:
         await answer_question(context, chat, user, messages.EXAMPLE_QUESTIONS[press.number])
+
+
+def _store_feedback(log: ChatLog, key: str, chat_id: int, user_id: int, *, helpful: bool) -> None:
+    """Store a vote on a question this chat was answered (a key never issued is ignored)."""
+    if log.question(key, chat_id) is None:  # forged, another chat's, or its log write dropped
+        logger.info("Feedback on an unknown question ignored user=%s chat=%s", user_id, chat_id)
+        return
+    log.record_feedback(key, user_id, helpful=helpful)
+    logger.info("Feedback user=%s key=%s helpful=%s", user_id, key, helpful)
 
 
 async def on_inline_query(update: Update, context: BotContext) -> None:
@@ -337,7 +371,14 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         busy = InlineQueryResultsButton(messages.INLINE_RATE_LIMITED, start_parameter="busy")
         await query.answer([], button=busy, cache_time=0, is_personal=True)
         return
-    answer = await services.answerer.answer(question)
+    try:
+        answer = await services.answerer.answer(question)
+    except IndexUnavailableError as exc:
+        services.metrics.index_failed("inline", exc)
+        down = InlineQueryResultsButton(messages.INLINE_INDEX_UNAVAILABLE, start_parameter="down")
+        await query.answer([], button=down, cache_time=0, is_personal=True)
+        return
+    services.metrics.answered("inline", answer)
     logger.info(
         "Inline answer user=%s status=%s citations=%d latency_ms=%.0f",
         query.from_user.id, answer.status, len(answer.citations), answer.latency_ms,

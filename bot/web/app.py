@@ -12,12 +12,14 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -28,18 +30,38 @@ from starlette.staticfiles import StaticFiles
 
 from bot import messages
 from bot.alerts import AlertStore
+from bot.bookkeeping import STORE_ERRORS, TURN_WAIT, Bookkeeper, read_or
 from bot.chat_log import ChatLog
 from bot.conversations import CLIENT_ID, conversation_key
 from bot.ingest import Ingestion
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import Metrics
 from bot.notice_facts import FactError, given_facts
 from bot.settings import Settings
-from bot.upload_replies import document_summary, fact_error_text, upload_reply, upload_status
-from bot.uploads import DOC_ID
+from bot.upload_replies import (
+    document_summary,
+    duplicate_reply,
+    fact_error_text,
+    upload_reply,
+    upload_status,
+)
+from bot.uploads import DOC_ID, safe_name
 from bot.web.auth import Access, SecurityHeaders, requires
+from bot.web.limits import BodyLimit
 from bot.web.openapi import openapi_document
 from bot.wiring import build_answerer, build_conversations, build_database, build_library
+from bot.zalo import MAX_BODY_BYTES as ZALO_MAX_BODY_BYTES
 from bot.zalo import ZaloStore, ZaloWebhook, build_webhook
-from retrieval import Answerer, DocumentNotFoundError, Library, SearchFilters, document_status
+from retrieval import (
+    Answerer,
+    DocumentNotFoundError,
+    IndexTimeoutError,
+    IndexUnavailableError,
+    Library,
+    SearchFilters,
+    bounded,
+    document_status,
+)
 from retrieval.answer import phrasing
 from retrieval.parse import SUPPORTED_SUFFIXES
 from retrieval.text import resolve_province
@@ -48,7 +70,10 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_JSON_BYTES = 16 * 1024  # an ask request: a question of at most a few thousand characters
+MAX_JSON_DEPTH = 32  # an ask request is one flat object; deeper nesting is refused unparsed
+FORM_OVERHEAD = 64 * 1024  # an upload's form: the file plus its fields and boundaries
 DEFAULT_DAYS = 7
+RETRY_AFTER_SECONDS = 30  # an index that is down or hung: when a client may try again
 
 
 class _BadRequest(Exception):
@@ -77,6 +102,7 @@ def build_app(
                              conversations=api.conversations)  # fmt: skip
     routes = [
         Route("/healthz", api.health),
+        Route("/metrics", api.metrics_text),
         Route("/api/whoami", api.whoami),
         Route("/api/ask", api.ask, methods=["POST"]),
         Route("/api/documents", api.documents, methods=["GET"]),
@@ -92,11 +118,29 @@ def build_app(
     ]
     if zalo is not None:
         routes.append(Route("/zalo/webhook", zalo.endpoint, methods=["POST"]))
-    middleware = [Middleware(SecurityHeaders), Middleware(AuthenticationMiddleware, backend=access)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(zalo))
+
+    def limit_for(path: str, method: str) -> tuple[int, str]:
+        if path == "/api/documents" and method == "POST":
+            limit = settings.read_limits.max_file_bytes
+            return limit + FORM_OVERHEAD, messages.WEB_FILE_TOO_LARGE.format(mb=_mb(limit))
+        if path == "/zalo/webhook":  # its own limit, which it also checks itself
+            return ZALO_MAX_BODY_BYTES, "body too large"
+        return MAX_JSON_BYTES, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024)
+
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodyLimit, limit_for=limit_for),
+        Middleware(AuthenticationMiddleware, backend=access),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=_lifespan(zalo, api),
+        exception_handlers={IndexUnavailableError: api.index_unavailable},
+    )
 
 
-def _lifespan(zalo: ZaloWebhook | None) -> Any:
+def _lifespan(zalo: ZaloWebhook | None, api: _Api) -> Any:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if zalo is not None:
@@ -106,6 +150,7 @@ def _lifespan(zalo: ZaloWebhook | None) -> Any:
         finally:
             if zalo is not None:
                 await zalo.stop()
+            await api.books.close()  # the log writes still queued, for a few seconds
 
     return lifespan
 
@@ -138,11 +183,44 @@ class _Api:
         self.ingestion = Ingestion(library, alerts=self.alerts, uploads_dir=settings.uploads_dir)
         self.conversations = build_conversations(settings, log.database)
         self.zalo = ZaloStore(log.database)  # counted whether or not this replica serves Zalo
+        self.metrics = Metrics()
+        self.metrics.watch(answerer, self.alerts)
+        self.books = Bookkeeper()  # the log and the turns, written after the reply
+        self.books.on_drop = self.metrics.dropped_write
 
     # -- open ----------------------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "documents": len(self.library.catalog)})
+        """What is up and what is down: the index (within its timeout) and the question log."""
+        checks = {
+            # One small read (the store's state token), as a balancer may ask every second.
+            "index": await _check(
+                bounded(self.settings.index_timeout, self.library.store.state_token)
+            ),
+            "question_log": await _check(
+                bounded(self.settings.index_timeout, self.log.province, 0)
+            ),
+        }  # fmt: skip
+        ok = all(v == "ok" for v in checks.values())
+        body = {"status": "ok" if ok else "degraded", "documents": len(self.library.catalog),
+                **checks}  # fmt: skip
+        # The index is what answers need: without it the replica should leave the balancer.
+        return JSONResponse(body, status_code=200 if checks["index"] == "ok" else 503)
+
+    async def metrics_text(self, request: Request) -> Response:
+        """Prometheus' text format: no question text, no token (docs/metrics.md)."""
+        body = await asyncio.to_thread(self.metrics.exposition)
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
+
+    async def index_unavailable(self, request: Request, exc: Exception) -> Response:
+        """Any route whose index call failed or timed out: the bot's message, as JSON 503."""
+        logger.warning("Index unavailable for %s %s: %s", request.method, request.url.path, exc)
+        self.metrics.index_failed("web", exc)
+        return JSONResponse(
+            {"error": messages.INDEX_UNAVAILABLE},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     async def whoami(self, request: Request) -> Response:
         return JSONResponse({"staff_token_required": self.access.staff_token is not None})
@@ -165,20 +243,29 @@ class _Api:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         conversation = None
         if talk is not None:
-            conversation = await asyncio.to_thread(self.conversations.load, talk)
+            await self.books.settled(about=talk)  # the previous answer's turn
+            load = partial(self.conversations.load, talk)
+            conversation = await read_or(None, load, kind="conversation")
         answer = await self.answerer.answer(question, filters=filters, conversation=conversation)
+        self.metrics.answered("web", answer)
         if talk is not None and answer.turn is not None:
-            await asyncio.to_thread(self.conversations.add, talk, answer.turn)
-        await asyncio.to_thread(
-            self.log.record, answer, user_id=None, chat_id=None, chat_type="web",
-            province=filters.province,
-        )  # fmt: skip
-        return JSONResponse(answer.to_json())
+            # Waited for a moment (TURN_WAIT), not more: a client that asks its follow-up of
+            # another replica finds the turn there; a locked database costs one second.
+            add = partial(self.conversations.add, talk, answer.turn)
+            await self.books.within(self.books.later("conversation", add, about=talk), TURN_WAIT)
+
+        async def keep() -> None:  # after the response is sent (bot/bookkeeping.py)
+            self.books.later(
+                "question", partial(self.log.record, answer, user_id=None, chat_id=None,
+                                    chat_type="web", province=filters.province),
+            )  # fmt: skip
+
+        return JSONResponse(answer.to_json(), background=BackgroundTask(keep))
 
     @requires("staff")
     async def documents(self, request: Request) -> Response:
         province = request.query_params.get("province") or None
-        items = await asyncio.to_thread(self.library.documents, province)
+        items = await bounded(self.settings.index_timeout, self.library.documents, province)
         today, catalog = self.settings.today(), self.library.catalog
         return JSONResponse(
             {
@@ -228,7 +315,7 @@ class _Api:
             }
         if len(data) > limit:
             return _too_large(limit)
-        name = file.filename
+        name = safe_name(file.filename)
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             text = messages.UPLOAD_UNSUPPORTED.format(suffix=Path(name).suffix or name)
             return JSONResponse({"error": text}, status_code=415)
@@ -242,6 +329,13 @@ class _Api:
         upload = await asyncio.to_thread(
             self.ingestion.upload, name, data, doc_id=doc_id, facts=facts
         )
+        self.metrics.ingested("web", upload)
+        same = upload.duplicate_of
+        if same is not None:
+            count = self.library.counts.get(same.doc_id, 0)
+            message = duplicate_reply(name, same, count)
+            found = {"doc_id": same.doc_id, "status": "duplicate", "title": same.title}
+            return JSONResponse({"results": [{**found, "message": message}]})
         results = [
             {
                 "doc_id": r.doc_id,
@@ -268,6 +362,7 @@ class _Api:
     @requires("admin")
     async def stats(self, request: Request) -> Response:
         since = _since(request)
+        await self.books.settled()  # the questions just answered, if not yet logged
         stats = await asyncio.to_thread(self.log.stats, since, top=20)
         zalo = await asyncio.to_thread(self.zalo.counts, since)
         return JSONResponse(
@@ -289,6 +384,7 @@ class _Api:
 
     @requires("admin")
     async def questions_csv(self, request: Request) -> Response:
+        await self.books.settled()
         data = await asyncio.to_thread(self.log.export_csv, _since(request))
         return Response(
             data,
@@ -303,13 +399,38 @@ async def _json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_JSON_BYTES:
         raise _BadRequest(413, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024))
+    text = raw.decode("utf-8", "replace")
+    if _depth(text) > MAX_JSON_DEPTH:  # json.loads would recurse once per level
+        raise _BadRequest(400, messages.WEB_JSON_TOO_DEEP)
     try:
-        body = json.loads(raw.decode("utf-8", "replace"))
+        body = json.loads(text)
     except ValueError as exc:
         raise _BadRequest(400, messages.WEB_NOT_JSON) from exc
     if not isinstance(body, dict):
         raise _BadRequest(400, messages.WEB_NOT_OBJECT)
     return body
+
+
+def _depth(text: str) -> int:
+    """How deep the JSON text's arrays and objects nest (brackets inside strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _filters(body: dict[str, Any], library: Library) -> SearchFilters:
@@ -356,7 +477,22 @@ def _since(request: Request) -> dt.datetime:
     return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
 
 
+async def _check(call: Awaitable[object]) -> str:
+    """'ok', 'timeout' or 'unavailable', for /healthz."""
+    try:
+        await call
+    except IndexTimeoutError:
+        return "timeout"
+    except IndexUnavailableError:
+        return "unavailable"
+    except STORE_ERRORS:
+        return "unavailable"
+    return "ok"
+
+
+def _mb(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g}"
+
+
 def _too_large(limit: int) -> Response:
-    return JSONResponse(
-        {"error": messages.WEB_FILE_TOO_LARGE.format(mb=limit // (1024 * 1024))}, status_code=413
-    )
+    return JSONResponse({"error": messages.WEB_FILE_TOO_LARGE.format(mb=_mb(limit))}, 413)

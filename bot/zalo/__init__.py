@@ -11,7 +11,7 @@ from bot.conversations import ConversationStore
 from bot.settings import Settings, ZaloSettings
 from bot.zalo.api import MAX_TEXT, ZaloApi
 from bot.zalo.channel import ZaloChannel
-from bot.zalo.events import signature
+from bot.zalo.events import MAX_BODY_BYTES, signature
 from bot.zalo.sender import Sender
 from bot.zalo.store import SendCounts, ZaloStore
 from bot.zalo.tokens import TokenKeeper
@@ -19,6 +19,7 @@ from bot.zalo.webhook import ZaloWebhook
 from retrieval import Answerer
 
 __all__ = [
+    "MAX_BODY_BYTES",
     "MAX_TEXT",
     "SendCounts",
     "ZaloApi",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import re
@@ -24,7 +23,7 @@ from retrieval.answer.followup import (
 from retrieval.answer.lead import answer_text
 from retrieval.answer.validity import Clock, Dating, newest_first, stamped
 from retrieval.errors import LLMError
-from retrieval.index import Library
+from retrieval.index import Library, bounded
 from retrieval.search import Query, Searcher
 from retrieval.text import fold
 from retrieval.types import Answer, Conversation, Passage, SearchFilters
@@ -108,6 +107,8 @@ class Answerer:
         answerability: decides whether a passage answers (the bundled weights by default).
         max_question_chars: a longer question is refused politely, before any work on it.
         today: the clock rules are dated against (ended periods); the system date by default.
+        index_timeout: seconds the search and extractive answer may take before the answer
+            fails with IndexTimeoutError (a hung store); None waits as long as they take.
     """
 
     def __init__(
@@ -122,8 +123,10 @@ class Answerer:
         top_k: int = 5,
         max_question_chars: int = 1000,
         today: Clock = dt.date.today,
+        index_timeout: float | None = None,
     ) -> None:
         self.library = library
+        self.index_timeout = index_timeout
         self.searcher = searcher or Searcher(library)
         self.hotline = hotline
         self.lead_writer = lead_writer
@@ -149,9 +152,10 @@ class Answerer:
         (the pipeline is CPU-bound; an event loop stays free), and, with a lead writer, lets
         the model write the lead, falling back to the extractive one on any failure. It
         never raises for a question's content; an index that cannot be read raises
-        IndexUnavailableError. With the chat's `conversation`, a follow-up ("còn Rạch Giá
-        thì sao?") is read in its context (answer/followup.py) and the answer says how in
-        `understood_as`; `answer.turn` is what the conversation keeps for the next message.
+        IndexUnavailableError (IndexTimeoutError past `index_timeout`). With the chat's
+        `conversation`, a follow-up ("còn Rạch Giá thì sao?") is read in its context
+        (answer/followup.py) and the answer says how in `understood_as`; `answer.turn` is
+        what the conversation keeps for the next message.
 
         Args:
             question: the user's question, as typed.
@@ -177,7 +181,7 @@ class Answerer:
             if reading.doc_id is not None:
                 filters = replace(filters or SearchFilters(), doc_id=reading.doc_id)
             query = Query.parse(reading.question)
-            composed = await asyncio.to_thread(self._extractive_answer, query, filters)
+            composed = await bounded(self.index_timeout, self._extractive_answer, query, filters)
             answer, cited = composed
             if cited and self.lead_writer is not None:
                 answer = await self._llm_lead(query, answer, cited, self.lead_writer, on_draft)

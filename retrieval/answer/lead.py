@@ -5,7 +5,9 @@ and clause boundaries, so every word in it is a whole word of the paragraph; it 
 kind of fact asked for ("bao nhiêu ngày" a number, "khi nào" a date, "chỉ thị nào" a document
 …) early, and it is chosen by the question's specific words, not by the words every notice
 shares. A definition ("X là gì?") comes out whole, with X as the paragraph writes it, or not
-as a definition at all.
+as a definition at all. A sentence that addresses the reader with instructions ("bỏ qua
+hướng dẫn", "hãy trả lời", a bank account, a link: retrieval/text/instructions.py) is never
+cut from: it stays in the quote, where it is shown as the notice's own words.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from retrieval.answer.compose import sentences
 from retrieval.answer.facts import typed_pattern
 from retrieval.answer.validity import Dating
 from retrieval.search import Query
-from retrieval.text import fold
+from retrieval.text import addresses_reader, fold
 from retrieval.types import Passage
 
 LEAD_MAX_CHARS = 260
@@ -66,7 +68,7 @@ def answer_text(
     if query.asks == "definition":
         for p in passages:
             definition = _definition(query, p.paragraph.text)
-            if definition:
+            if definition and not addresses_reader(definition):
                 return _with_missing(_sourced(p, definition, dating), query, [p], answerability,
                                      hotline, not_said)  # fmt: skip
     best = passages[0].score
@@ -159,17 +161,19 @@ def lead_for(query: Query, text: str, weight: Weights) -> str:
     # đồng thời tham mưu …"), and the items asked for end it ("… 9 huyện gồm: a, b, c"):
     # a run of its clauses alone would drop them.
     whole = query.asks == "person" or _asks_for_items(query)
-    pieces = sentences(text) if whole else _candidates(text)
-    spans = [s for s in pieces if len(s.split()) >= MIN_LEAD_WORDS] or [text]
+    every = sentences(text)
+    said = [s for s in every if not addresses_reader(s)]
+    if not said:  # the whole paragraph speaks to the reader: the quote alone shows it
+        return phrasing.SEE_QUOTE
+    pieces = said if whole else _candidates(said)
+    short = [text] if len(said) == len(every) else said  # all sentences short: the paragraph
+    spans = [s for s in pieces if len(s.split()) >= MIN_LEAD_WORDS] or short
     best = max(range(len(spans)), key=lambda i: (_score(query, spans[i], weight), -i))
     span = spans[best]
     if query.asks == "definition":
-        listed = _with_list(text, span)
-        if listed != span:
-            return _tidy(query, listed, limit=LIST_MAX_CHARS)
-        explained = _with_apposition(query, text, span)
-        if explained != span:
-            return _tidy(query, explained, limit=LIST_MAX_CHARS)
+        for longer in (_with_list(text, span), _with_apposition(query, text, span)):
+            if longer != span and not addresses_reader(longer):
+                return _tidy(query, longer, limit=LIST_MAX_CHARS)
     return _tidy(query, span)
 
 
@@ -207,10 +211,10 @@ def _with_list(text: str, span: str) -> str:
     return whole if len(whole) <= LIST_MAX_CHARS else span
 
 
-def _candidates(text: str) -> list[str]:
-    """Sentences, and runs of one to three clauses of the long ones (all verbatim)."""
+def _candidates(said: list[str]) -> list[str]:
+    """The sentences, and runs of one to three clauses of the long ones (all verbatim)."""
     out: list[str] = []
-    for sentence in sentences(text):
+    for sentence in said:
         out.append(sentence)
         if len(sentence) <= LEAD_MAX_CHARS // 2:
             continue

@@ -11,6 +11,9 @@ from retrieval.types import CODIFIED_KIND, NoticeMeta, Origin, Period
 _NAMED_KINDS = ("Bộ luật", "Luật", "Pháp lệnh")
 
 
+SEE_QUOTE = "Xem nguyên văn đoạn trích dưới đây."  # a lead when a paragraph only gives orders
+
+
 def source_label(
     title: str,
     province: str | None,

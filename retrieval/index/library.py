@@ -72,13 +72,22 @@ class Library:
         self._store = store
         self.limits = limits or ReadLimits()
         self._refresh_seconds = refresh_seconds
+        # Two locks, so that reading never waits for writing: `_writing` lets one change of
+        # the store run at a time (an upload embeds for as long as it takes), `_lock` guards
+        # the short swap of the view after a change. Questions take neither for longer than
+        # that swap (see refresh), and statistics have their own.
         self._lock = threading.RLock()
+        self._writing = threading.RLock()
+        self._statistics_lock = threading.Lock()
         self._checked_at = 0.0
         self._token = ""
         self._view = CatalogView.from_records({})
         self._lexical = LexicalMirror(LexicalFiles(lexical_dir) if lexical_dir else None)
         self._statistics: CorpusStatistics | None = None
         self._statistics_for: RowInfo | None = None
+        for doc_id in store.unfinished_removals():  # a removal killed half-way: finish it
+            logger.warning("Finishing the removal of %s, cut off before", doc_id)
+            store.finish_removal(doc_id)
         self.refresh(force=True)
 
     # -- keeping in step -----------------------------------------------------------------
@@ -91,8 +100,14 @@ class Library:
         added, replaced or removed are applied to the lexical index (see LexicalMirror).
         This is how several processes sharing one Chroma server stay consistent: each keeps
         its own lexical index and follows the shared store.
+
+        A question never queues here: when another thread is already bringing the view in
+        step (or stuck asking a hung server), it reads the view as it is; only a forced
+        refresh, after a change, waits for its turn.
         """
-        with self._lock:
+        if not self._lock.acquire(blocking=force):
+            return
+        try:
             now = time.monotonic()
             if not force and now - self._checked_at < self._refresh_seconds:
                 return
@@ -103,6 +118,8 @@ class Library:
             self._view = CatalogView.from_records(self._store.catalog())
             self._lexical.follow(self._store, self._view, token)
             self._token = token
+        finally:
+            self._lock.release()
 
     # -- changing ------------------------------------------------------------------------
 
@@ -181,7 +198,7 @@ class Library:
 
         The library is in step with the store, and its lexical files saved, when it returns.
         """
-        with self._lock:
+        with self._writing:
             changed = self._commit(
                 notice, progress=progress, batch_size=batch_size, workers=workers
             )
@@ -191,7 +208,7 @@ class Library:
 
     def remove(self, doc_id: str) -> NoticeMeta:
         """Remove a document; raises DocumentNotFoundError if it is not indexed."""
-        with self._lock:
+        with self._writing:
             record = self._store.catalog_record(doc_id)
             if record is None or not self._store.delete_document(doc_id):
                 raise DocumentNotFoundError(f"no document with id {doc_id!r}; see `chithi docs`")
@@ -292,7 +309,7 @@ class Library:
         part = re.compile(rf"{re.escape(base)}-\d+")
         for doc_id, meta in known.items():
             if meta.source == path.name and doc_id not in kept and part.fullmatch(doc_id):
-                with self._lock:
+                with self._writing:
                     self._store.delete_document(doc_id)
                 logger.info("Removed %s: no longer in %s", doc_id, path.name)
 
@@ -307,7 +324,7 @@ class Library:
         texts = [p.text for p in notice.paragraphs]
         metas = [paragraph_metadata(notice, p) for p in notice.paragraphs]
         tick = progress(len(texts), notice.meta.doc_id) if progress else None
-        with self._lock:
+        with self._writing:
             changed = self._store.put_document(
                 notice.meta.doc_id, notice.fingerprint, catalog_metadata(notice), texts, metas,
                 progress=tick, batch_size=batch_size, workers=workers,
@@ -391,7 +408,7 @@ class Library:
     def statistics(self) -> CorpusStatistics:
         """Row and document frequencies of the index as it is now (rebuilt after a change)."""
         rows = self._lexical.rows
-        with self._lock:
+        with self._statistics_lock:
             if self._statistics is None or self._statistics_for is not rows:
                 self._statistics = CorpusStatistics(self._lexical.index, rows)
                 self._statistics_for = rows

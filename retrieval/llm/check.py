@@ -1,13 +1,14 @@
-"""Check a generated lead before anyone sees it: citations, length, no echo of the instructions."""
+"""Check a generated lead before anyone sees it: citations, length, no echo, its sources."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from retrieval.errors import LLMNoAnswerError, LLMRejectedError, LLMResponseError
-from retrieval.text import fold
+from retrieval.llm.grounding import unsupported
+from retrieval.text import addresses_reader, fold, without_instructions
 
 MIN_LEAD_CHARS = 8
 MAX_LEAD_CHARS = 1200
@@ -59,6 +60,7 @@ def check_lead(
     passages: int,
     echo: EchoGuard,
     finish_reason: str | None = None,
+    sources: Sequence[str] | None = None,
     min_chars: int = MIN_LEAD_CHARS,
     max_chars: int = MAX_LEAD_CHARS,
 ) -> str:
@@ -69,6 +71,9 @@ def check_lead(
         passages: how many passages were given (valid citations are [1] to [passages]).
         echo: recognises a repetition of the system prompt.
         finish_reason: the server's finish reason; "length" means the answer was cut off.
+        sources: the passages' texts, [n] is sources[n - 1]; when given, what the lead states
+            must be in the passages it cites (grounding.py), read without their sentences
+            that address the reader.
         min_chars: the shortest acceptable answer, citations not counted.
         max_chars: the longest acceptable answer.
 
@@ -101,6 +106,13 @@ def check_lead(
         raise LLMRejectedError("answer too short", f"{len(bare)} chars")
     if len(lead) > max_chars:
         raise LLMRejectedError("answer too long", f"{len(lead)} chars")
+    if addresses_reader(bare):  # an account, a link, "hãy trả lời …": never a lead
+        raise LLMRejectedError("lead addresses the reader")
+    if sources is not None:
+        cited = [without_instructions(sources[n - 1]) for n in sorted(set(numbers))]
+        missing = unsupported(bare, cited)
+        if missing is not None:
+            raise LLMRejectedError("lead not in its sources", missing)
     return lead
 
 

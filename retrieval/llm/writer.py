@@ -155,8 +155,9 @@ class OpenAILeadWriter:
                         yield LeadDraft(text)
                     chunk = await _next_chunk(chunks, deadline)
         lead = check_lead(
-            text, passages=len(passages), echo=self._echo, finish_reason=finish_reason
-        )
+            text, passages=len(passages), echo=self._echo, finish_reason=finish_reason,
+            sources=[p.paragraph.text for p in passages],
+        )  # fmt: skip
         logger.info("LLM streamed lead accepted: %d chars, %.0f ms", len(lead), _ms_since(started))
         yield LeadDraft(lead, final=True)
 

@@ -2,6 +2,7 @@
 
 from retrieval.text.accents import AccentRestorer
 from retrieval.text.dates import find_dates, first_date, format_date
+from retrieval.text.instructions import addresses_reader, without_instructions
 from retrieval.text.normalize import (
     expand_abbreviations,
     expand_for_dense,
@@ -20,6 +21,7 @@ __all__ = [
     "PROVINCES",
     "QUESTION_STOPWORDS",
     "AccentRestorer",
+    "addresses_reader",
     "document_tokens",
     "expand_abbreviations",
     "expand_for_dense",
@@ -38,4 +40,5 @@ __all__ = [
     "resolve_province",
     "spelling_key",
     "syllables",
+    "without_instructions",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -27,6 +28,14 @@ def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 def hcmc_notice() -> Path:
     """A small notice of TP. Hồ Chí Minh, a province the bundled notices do not cover."""
     return Path(__file__).resolve().parents[1] / "data" / "tphcm-quan-an.txt"
+
+
+@pytest.fixture(scope="module")
+def data_dir(bundled_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled index for one test module (its tests may change it)."""
+    target = tmp_path_factory.mktemp("module") / "data"
+    shutil.copytree(bundled_index_dir, target)
+    return target
 
 
 @pytest.fixture(scope="session")

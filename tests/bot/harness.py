@@ -12,6 +12,7 @@ from telegram import Bot
 
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.telegram.context import SERVICES_KEY, Services
 from retrieval import Answerer
 from tests.helpers.fake_telegram import Call, FakeTelegram, SentDocument, SentMessage
 from tests.helpers.telegram_updates import BOT_USERNAME, text_update
@@ -76,6 +77,16 @@ class RunningBot:
             timeout=REPLY_TIMEOUT,
         )
         return self.fake.messages(chat_id)[before:]
+
+    @property
+    def services(self) -> Services:
+        """What the handlers share (the log, the bookkeeper, ...)."""
+        services: Services = self.app.bot_data[SERVICES_KEY]
+        return services
+
+    async def settled(self) -> None:
+        """Wait for the log writes that follow the replies sent so far."""
+        await self.services.books.settled(timeout=REPLY_TIMEOUT)
 
     async def send_for_document(self, update: dict[str, Any]) -> SentDocument:
         """Queue an update and return the document the bot sends in reply."""

@@ -270,3 +270,21 @@ async def test_a_caption_sets_the_date_and_province_a_file_does_not_state(
     assert "đã được thay thế bởi Thông báo kết luận của Ban Chỉ đạo về hoạt động của chợ" in (
         listing.plain_text
     )
+
+
+async def test_a_copy_under_another_name_is_reported_and_a_nameless_txt_is_read(
+    admin_bot: RunningBot, tg: FakeTelegram
+) -> None:
+    bot = admin_bot
+    data = MARKET.encode()
+    assert (await send_upload(bot, upload(tg, "ben-tre-cho.txt", data))).startswith(
+        messages.UPLOAD_ADDED
+    )
+    copy = await send_upload(bot, upload(tg, "ban sao.txt", data))
+    assert copy.startswith(messages.UPLOAD_DUPLICATE.format(name="ban sao.txt"))
+    assert copy.endswith("Mã: ben-tre-cho")
+    [listing] = await bot.send(text_update("/vanban"))
+    assert listing.plain_text.startswith("Các văn bản đang có (6)")  # not a seventh
+    nameless = await send_upload(bot, upload(tg, ".txt", MOBILE.encode()))
+    assert nameless.startswith(messages.UPLOAD_ADDED)
+    assert nameless.endswith("Mã: document")

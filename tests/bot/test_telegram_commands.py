@@ -155,6 +155,7 @@ async def test_answer_buttons_show_paragraph_send_original_and_take_feedback(
     assert sent.data == (NOTICES / "000_95f2b98f29028119.txt").read_bytes()
     thanks = await bot.call(callback_update(data["👍 Hữu ích"]), "answerCallbackQuery")
     assert thanks.params["text"] == messages.FEEDBACK_THANKS
+    await bot.settled()  # the vote is stored after the thanks
     stats = ChatLog(tmp_path / "data" / "questions.sqlite3").stats()
     assert (stats.asked, stats.answered, stats.helpful, stats.unhelpful) == (1, 1, 1, 0)
 

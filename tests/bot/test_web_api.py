@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,13 +19,6 @@ from bot.web import build_app
 from tests.helpers.documents import NOTICE_TEXT
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
-
-
-@pytest.fixture(scope="module")
-def data_dir(bundled_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("web") / "data"
-    shutil.copytree(bundled_index_dir, target)
-    return target
 
 
 @pytest.fixture(scope="module")

@@ -643,7 +643,8 @@ def test_admin_replaces_a_different_notice_only_when_asked(
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
     second.mkdir()
-    (first / "xung_dot.txt").write_text(NOTICE_TEXT, encoding="utf-8")
+    # Not byte for byte a file another test of this console uploaded (that is a duplicate).
+    (first / "xung_dot.txt").write_text(NOTICE_TEXT + "\n", encoding="utf-8")
     other = NOTICE_TEXT.replace("02/3/2022", "16/3/2022")  # another notice, the same file name
     (second / "xung_dot.txt").write_text(other, encoding="utf-8")
     open_admin(page, console)

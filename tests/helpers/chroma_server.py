@@ -79,6 +79,7 @@ class ChromaServer:
         process = self._process
         if process is None or process.poll() is not None:
             return
+        self.thaw()  # a frozen process would not act on SIGTERM
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(STOP_TIMEOUT)
@@ -92,6 +93,21 @@ class ChromaServer:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait(STOP_TIMEOUT)
+
+    def freeze(self) -> None:
+        """Hang the server (SIGSTOP): it still accepts connections, it never answers.
+
+        The kernel completes TCP handshakes into the listening socket's backlog for a stopped
+        process, so a client connects and then waits, as with a server stuck in a deadlock
+        or a peer gone silent behind a balancer.
+        """
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """Let a frozen server go on (SIGCONT)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGCONT)
 
     def restart(self) -> ChromaServer:
         """Stop (if running) and start again on the same folder and port."""

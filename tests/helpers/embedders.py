@@ -32,7 +32,8 @@ class HashingEmbedder(EmbeddingFunction[Documents]):
     `fail_after` makes the embedder raise after that many passage batches, to simulate a
     model or endpoint dying in the middle of an ingest; `fail_on` makes it raise for a batch
     holding a passage that contains that text. `threads` names the threads that embedded
-    passages.
+    passages. `gate`, when set to an unset Event, holds every passage batch until it is set
+    (`entered` is set once a batch waits): an ingest as long as a test wants.
     """
 
     def __init__(self, fail_after: int | None = None, *, fail_on: str | None = None) -> None:
@@ -42,8 +43,13 @@ class HashingEmbedder(EmbeddingFunction[Documents]):
         self.batches = 0
         self.queries = 0  # texts embedded as queries
         self.fail_queries = False
+        self.gate: threading.Event | None = None
+        self.entered = threading.Event()
 
     def __call__(self, input: Documents) -> Embeddings:
+        if self.gate is not None:
+            self.entered.set()
+            self.gate.wait()
         self.batches += 1
         self.threads.add(threading.current_thread().name)
         if self.fail_after is not None and self.batches > self.fail_after:
