@@ -6,6 +6,7 @@ Served by `chithi serve` at POST /zalo/webhook when CHITHI_ZALO_* are set (docs/
 from __future__ import annotations
 
 from bot.alerts import AlertStore
+from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore
 from bot.settings import Settings, ZaloSettings
@@ -37,6 +38,7 @@ def build_webhook(
     *,
     log: ChatLog,
     conversations: ConversationStore,
+    books: Bookkeeper | None = None,
 ) -> ZaloWebhook:
     """The channel over the question log's database (tokens, users, sends beside the log).
 
@@ -46,6 +48,8 @@ def build_webhook(
         answerer: the one answer path.
         log: the question log (its database holds the Zalo tables too).
         conversations: each user's recent turns.
+        books: where the log and the turns are written after the reply (the web app's, so
+            /metrics counts its drops); one of its own if omitted.
     """
     store = ZaloStore(log.database)
     store.seed(zalo.refresh_token)
@@ -60,6 +64,7 @@ def build_webhook(
         sender=Sender(store, api, tokens),
         log=log,
         conversations=conversations,
+        books=books or Bookkeeper(),
         alerts=AlertStore(log.database),
         hotline=settings.hotline,
         public_url=settings.public_url,

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from bot import messages
 from bot.alerts import MAX_SUBSCRIPTIONS, AlertStore
+from bot.bookkeeping import TURN_WAIT, Bookkeeper, read_or
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore, conversation_key
 from bot.zalo import render
@@ -51,6 +52,7 @@ class ZaloChannel:
         sender: Sender,
         log: ChatLog,
         conversations: ConversationStore,
+        books: Bookkeeper,
         alerts: AlertStore,
         hotline: str,
         public_url: str | None = None,
@@ -60,6 +62,7 @@ class ZaloChannel:
         self.sender = sender
         self.log = log
         self.conversations = conversations
+        self.books = books
         self.alerts = alerts
         self.hotline = hotline
         self.public_url = public_url
@@ -163,21 +166,31 @@ class ZaloChannel:
 
     async def _answer(self, user_id: str, question: str) -> None:
         key = self._key(user_id)
-        province = await asyncio.to_thread(self.store.province, user_id)
-        conversation = await asyncio.to_thread(self.conversations.load, key)
+        # What the answer reads of the chat narrows or explains it; without it (a locked or
+        # full database) the answer is still worth sending.
+        province = await read_or(None, lambda: self.store.province(user_id), kind="filter")
+        await self.books.settled(about=key, timeout=TURN_WAIT)  # the last turn, if queued
+        conversation = await read_or(None, lambda: self.conversations.load(key), kind="turns")
         answer = await self.answerer.answer(
             question, filters=SearchFilters(province=province), conversation=conversation
         )
-        if answer.turn is not None:
-            await asyncio.to_thread(self.conversations.add, key, answer.turn)
-        await asyncio.to_thread(
-            self.log.record, answer, user_id=None, chat_id=None, chat_type="zalo",
-            province=province,
-        )  # fmt: skip
         text = render.answer_text(
             answer, catalog=self.answerer.library.catalog, public_url=self.public_url
         )
         await self._say(user_id, text, kind="answer")
+        # After the reply, never in its way (bot.bookkeeping): the log, and the turn the next
+        # message of this user is read against.
+        self.books.later(
+            "question",
+            lambda: self.log.record(answer, user_id=None, chat_id=None, chat_type="zalo",
+                                    province=province),
+        )  # fmt: skip
+        if answer.turn is not None:
+            turn = answer.turn
+            written = self.books.later(
+                "conversation", lambda: self.conversations.add(key, turn), about=key
+            )
+            await Bookkeeper.within(written, TURN_WAIT)
 
     async def _deliver_alerts(self, user_id: str) -> None:
         followed = await asyncio.to_thread(self.store.follows, user_id)
