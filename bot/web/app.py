@@ -99,7 +99,8 @@ def build_app(
     zalo = None
     if settings.zalo is not None:  # the Zalo OA channel rides on the same process family
         zalo = build_webhook(settings, settings.zalo, answerer, log=log,
-                             conversations=api.conversations, books=api.books)  # fmt: skip
+                             conversations=api.conversations, books=api.books,
+                             metrics=api.metrics)  # fmt: skip
     routes = [
         Route("/healthz", api.health),
         Route("/metrics", api.metrics_text),

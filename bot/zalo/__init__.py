@@ -9,6 +9,7 @@ from bot.alerts import AlertStore
 from bot.bookkeeping import Bookkeeper
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore
+from bot.metrics import Metrics
 from bot.settings import Settings, ZaloSettings
 from bot.zalo.api import MAX_TEXT, ZaloApi
 from bot.zalo.channel import ZaloChannel
@@ -39,6 +40,7 @@ def build_webhook(
     log: ChatLog,
     conversations: ConversationStore,
     books: Bookkeeper | None = None,
+    metrics: Metrics | None = None,
 ) -> ZaloWebhook:
     """The channel over the question log's database (tokens, users, sends beside the log).
 
@@ -50,6 +52,7 @@ def build_webhook(
         conversations: each user's recent turns.
         books: where the log and the turns are written after the reply (the web app's, so
             /metrics counts its drops); one of its own if omitted.
+        metrics: the web app's counters, where Zalo's answers are counted (channel "zalo").
     """
     store = ZaloStore(log.database)
     store.seed(zalo.refresh_token)
@@ -65,6 +68,7 @@ def build_webhook(
         log=log,
         conversations=conversations,
         books=books or Bookkeeper(),
+        metrics=metrics,
         alerts=AlertStore(log.database),
         hotline=settings.hotline,
         public_url=settings.public_url,

@@ -17,6 +17,7 @@ from bot.alerts import MAX_SUBSCRIPTIONS, AlertStore
 from bot.bookkeeping import TURN_WAIT, Bookkeeper, read_or
 from bot.chat_log import ChatLog
 from bot.conversations import ConversationStore, conversation_key
+from bot.metrics import Metrics
 from bot.zalo import render
 from bot.zalo.commands import Command, read_command
 from bot.zalo.events import ZaloEvent
@@ -56,6 +57,7 @@ class ZaloChannel:
         alerts: AlertStore,
         hotline: str,
         public_url: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.answerer = answerer
         self.store = store
@@ -63,6 +65,7 @@ class ZaloChannel:
         self.log = log
         self.conversations = conversations
         self.books = books
+        self.metrics = metrics
         self.alerts = alerts
         self.hotline = hotline
         self.public_url = public_url
@@ -174,6 +177,8 @@ class ZaloChannel:
         answer = await self.answerer.answer(
             question, filters=SearchFilters(province=province), conversation=conversation
         )
+        if self.metrics is not None:
+            self.metrics.answered("zalo", answer)
         text = render.answer_text(
             answer, catalog=self.answerer.library.catalog, public_url=self.public_url
         )

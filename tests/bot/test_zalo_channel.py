@@ -116,6 +116,8 @@ async def test_a_citizen_follows_asks_5k_and_gets_the_compact_answer(
     assert FIVE_K in quote
     assert reply.endswith(messages.ZALO_FULL_ANSWER.format(url=f"{PUBLIC}/?q=5k%20la%20gi"))
     wait_until(lambda: channel.log.stats().asked == 1)  # written after the reply
+    scraped = (await channel.http.get(f"{channel.url}/metrics")).text
+    assert 'chithi_answers_total{channel="zalo",mode="extractive",status="answered"} 1.0' in scraped
 
 
 async def test_a_follow_up_sent_before_the_first_answer_is_read_in_its_conversation(
