@@ -218,12 +218,15 @@ class Turn:
         place: the place the question named, as written ("Huyện An Biên", "Gia Lai").
         named_document: a document the question named by its number, as written
             ("Quyết định 2686/QĐ-BCĐQG"): "quyết định đó" is that one.
+        person: the person the answer named when the question asked who ("Hồ Văn Niên"):
+            "ông ấy" in the next message is that one.
     """
 
     question: str
     doc_ids: tuple[str, ...] = ()
     place: str | None = None
     named_document: str | None = None
+    person: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The turn as stored (the conversation store keeps JSON)."""
@@ -232,6 +235,7 @@ class Turn:
             "doc_ids": list(self.doc_ids),
             "place": self.place,
             "named_document": self.named_document,
+            "person": self.person,
         }
 
     @classmethod
@@ -241,12 +245,13 @@ class Turn:
         docs = raw.get("doc_ids") or []
         if not isinstance(question, str) or not isinstance(docs, list):
             return None
-        place, named = raw.get("place"), raw.get("named_document")
+        place, named, person = raw.get("place"), raw.get("named_document"), raw.get("person")
         return cls(
             question=question[:MAX_TURN_CHARS],
             doc_ids=tuple(str(d) for d in docs[:10]),
             place=place if isinstance(place, str) else None,
             named_document=named if isinstance(named, str) else None,
+            person=person[:MAX_TURN_CHARS] if isinstance(person, str) else None,
         )
 
 

@@ -92,6 +92,12 @@ _NOT_PLACES = frozenset(
     }
 )  # fmt: skip
 _DOCUMENT_SUBJECT = re.compile(rf"^(?:{_KINDS}|hoi nghi)\b")
+# "ông ấy", "bà đó", "đồng chí ấy": the person the previous answer named ("những người đó"
+# are the people the question was about, not a person named).
+_PRONOUN = re.compile(r"\b(?:ong|ba|dong chi) (?:ay|do|nay)\b")
+# A person named in an answer comes after a title: "đồng chí Hồ Văn Niên", "ông/bà Nguyễn …".
+_TITLE_BEFORE = re.compile(r"(?:đồng chí|[Ôô]ng/bà|[Ôô]ng|[Bb]à)\s+$")
+_SIGNER_ASKED = re.compile(r"\b(?:ai ky|nguoi ky|do ai ky)\b")
 # A swap whose new part asks a question of its own: "Kiên Giang, dịch có đỡ hơn không".
 _ASKS_ITSELF = re.compile(r"\b(?:khong|chua|nao|gi|sao|ai|dau|bao nhieu|may)\s*$")
 
@@ -142,7 +148,8 @@ def read_message(
     if len(folded) != len(stripped):  # positions must match to cut the typed text
         return Reading(text)
     return (
-        _reference(text, folded, previous, catalog, conversation)
+        _pronoun(text, folded, previous, conversation)
+        or _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation)
         or _swap(stripped, folded, previous, place_name)
         or _subjectless(text, previous, catalog, conversation)
@@ -150,15 +157,49 @@ def read_message(
     )
 
 
-def turn_of(question: str, doc_ids: tuple[str, ...]) -> Turn:
-    """The turn an answered question leaves: what it asked, cited, and named."""
+def turn_of(question: str, doc_ids: tuple[str, ...], *, lead: str = "") -> Turn:
+    """The turn an answered question leaves: what it asked, cited, and named.
+
+    Args:
+        question: the question as understood.
+        doc_ids: the documents its answer cited, the lead's first.
+        lead: the answer's lead: when the question asked who, the person it names.
+    """
     named = _NUMBERED.search(fold(question))
+    asked_who = Query.parse(question).asks == "person" or _SIGNER_ASKED.search(fold(question))
     return Turn(
         question=question[:MAX_TURN_CHARS],
         doc_ids=doc_ids,
         place=_place_in(question),
         named_document=question[named.start() : named.end()] if named else None,
+        person=_person_in(lead) if asked_who else None,
     )
+
+
+def _person_in(text: str) -> str | None:
+    """The first person a text names by a title and a capitalised name ("đồng chí Hồ Văn Niên")."""
+    for start, end in _capitalised_runs(text):
+        if _TITLE_BEFORE.search(text[:start]):
+            return text[start:end]
+    return None
+
+
+def _pronoun(text: str, folded: str, previous: Turn, recent: Conversation) -> Reading | None:
+    """'Ông ấy giữ chức gì?' after 'Ai kết luận …?': the person the answer named."""
+    match = _PRONOUN.search(folded)
+    if match is None or previous.person is None:
+        return None
+    # A message typed without diacritics gets the name without them too: a question half
+    # with and half without is matched word for word with them, and its other words miss.
+    typed_plain = fold(text) == text.lower()
+    person = (
+        " ".join(w.capitalize() for w in fold(previous.person).split())
+        if typed_plain
+        else previous.person
+    )
+    question = text[: match.start()] + person + text[match.end() :]
+    doc_id = previous.doc_ids[0] if previous.doc_ids else None
+    return Reading(_capitalised(question), doc_id=doc_id, contextual=True)
 
 
 def _reference(
@@ -401,7 +442,9 @@ def _capitalised_runs(text: str) -> list[tuple[int, int]]:
     for word in [*re.finditer(r"\w+", text), None]:
         if word is not None and word.group()[0].isupper() and not word.group()[0].isdigit():
             if run and text[run[-1].end() : word.start()].strip():
-                run = []  # punctuation between them: not one name
+                if len(run) >= 2:  # punctuation between them: the name before ends there
+                    runs.append((run[0].start(), run[-1].end()))
+                run = []
             run.append(word)
             continue
         if len(run) >= 2:

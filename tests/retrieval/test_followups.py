@@ -8,6 +8,7 @@ import pytest
 
 from retrieval import Answer, Answerer, Conversation
 from retrieval.answer.followup import capitalised_name
+from retrieval.types import Turn
 
 KIEN_GIANG = "001_5c18a4811e1b304d"
 GIA_LAI_NOTICE = "000_95f2b98f29028119"
@@ -86,6 +87,29 @@ def test_a_word_the_texts_write_in_lowercase_is_no_name_to_swap_in() -> None:
     assert capitalised_name("dam cuoi", texts) is None
     assert capitalised_name("phuc yen", texts) is None  # a heading in capitals
     assert capitalised_name("phuc yen", ["Các trung tâm: Vĩnh Yên, Phúc Yên."]) == "Phúc Yên"
+
+
+@pytest.mark.parametrize(
+    ("message", "understood"),
+    [("Ông ấy giữ chức gì?", "Hồ Văn Niên giữ chức gì?"),
+     ("ong ay giu chuc gi", "Ho Van Nien giu chuc gi")],  # all without diacritics, as typed
+)  # fmt: skip
+def test_he_is_the_person_the_previous_answer_named(
+    answerer: Answerer, message: str, understood: str
+) -> None:
+    first, follow_up = chat(
+        answerer, "Ai kết luận Hội nghị trực tuyến toàn tỉnh Gia Lai ngày 16/9/2021?", message
+    )
+    assert "đồng chí Hồ Văn Niên" in first.text
+    assert follow_up.understood_as == understood
+    assert "Ủy viên Ban Chấp hành Trung ương Đảng" in follow_up.text.splitlines()[0]
+
+
+def test_a_turn_keeps_the_person_and_older_turns_still_load() -> None:
+    turn = Turn("Ai kết luận …?", ("000",), person="Hồ Văn Niên")
+    assert Turn.from_json(turn.to_json()) == turn
+    older = {"question": "Ai kết luận …?", "doc_ids": ["000"], "place": None}
+    assert Turn.from_json(older) == Turn("Ai kết luận …?", ("000",))
 
 
 def test_who_signed_this_document_is_the_document_just_cited(answerer: Answerer) -> None:
