@@ -48,6 +48,10 @@ from retrieval.types import Passage
 
 MISSING_WEIGHT = 0.6  # question words at least this specific must be in a cited paragraph
 MISSING_RUN = 4  # words of the question shown around one the passages lack
+# At or below this share of syllables typed with diacritics, a question is matched folded. Typed
+# with them, most Vietnamese syllables carry a mark ("Cách ly tập trung bao nhiêu ngày?": 4 of
+# 6; "Quán ăn có được mở bán không?": 7 of 7).
+MIN_MARKED_SHARE = 0.5
 _WORD = re.compile(r"[0-9a-z]+")
 _TYPED_WORD = re.compile(r"[0-9A-Za-zÀ-ỹĐđ]+")  # a word of the question as typed (case kept)
 # Words that carry no focus, on top of the search's question words (folded).
@@ -250,11 +254,18 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
     """The question's content words, with their diacritics when it was typed with them.
 
     Matching with diacritics keeps "quán ăn ... mở cửa" from matching "quản lý ... lối mở
-    ... cửa khẩu", which fold to the same letters.
+    ... cửa khẩu", which fold to the same letters. A question mostly typed without them
+    ("Người cách ly mot ngay duoc bao nhieu tien", a follow-up read with the previous
+    question's words) is matched folded: with diacritics its plain words would all miss.
     """
     folded = query.folded.split()
     accented = list(query.syllables)
-    use_accents = query.accented and len(accented) == len(folded)
+    marked = sum(1 for w in accented if fold(w) != w)
+    use_accents = (
+        query.accented
+        and len(accented) == len(folded)
+        and marked > MIN_MARKED_SHARE * len(accented)
+    )
     if use_accents:
         kept = [w for w in accented if w not in _ACCENTED_FUNCTION_WORDS]
         return True, kept or accented or [""]

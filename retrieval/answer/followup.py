@@ -35,13 +35,15 @@ SUBJECTLESS_MAX_WORDS = 8  # a question without a subject longer than this is on
 _COPULAS = frozenset({"la", "co", "duoc", "phai", "co phai", "co duoc", "can", "bi"})
 
 # Words that only ask (folded): a message made of these and particles asks about the
-# previous answer ("từ ngày nào?", "đến bao giờ?", "ai ký?", "số mấy?", "áp dụng bao lâu?").
+# previous answer ("từ ngày nào?", "đến bao giờ?", "ai ký?", "số mấy?", "áp dụng bao lâu?"),
+# with the units a quantity is asked in ("một ngày được bao nhiêu tiền?", "mấy người?").
 _ASKING_TEXT = """
 tu den ngay nao bao gio khi luc han het ket thuc bat dau hieu luc ap dung thuc hien lau
 thoi gian may bao nhieu ai ky ban hanh so hieu ky cua co quan gui cho nhung dau o vi sao
 tai ly do nua con van chua khong co duoc khi nao hom thang nam tuan la gi the ra sao nhu
 trong hieu
 ah a nhe vay the thi sao oi ha hả van ban nay do ay
+mot moi tien dong nguoi lan
 """
 _ASKING_WORDS = frozenset(_ASKING_TEXT.split())
 _SWAP = (

@@ -29,6 +29,8 @@ def quoted(answer, span: str) -> bool:
             "thành phố Phú Quốc, bắt đầu từ ngày 14-9-2021",
         ),
         ("phu quoc ap dung chi thi nao", "thành phố Phú Quốc, bắt đầu từ ngày 14-9-2021"),
+        # Half with diacritics (a name typed with them, or a follow-up's words): matched folded.
+        ("Phú Quốc ap dung chi thi nao", "thành phố Phú Quốc, bắt đầu từ ngày 14-9-2021"),
         ("2 chống 3 xây là gì?", "Chống chủ quan, lơ là, mất cảnh giác, thỏa mãn"),
         ("tiem mui 2 cho tre tu may tuoi", "tiêm mũi 2 cho trẻ từ 5 đến dưới 12 tuổi"),
     ],
