@@ -105,6 +105,17 @@ def test_he_is_the_person_the_previous_answer_named(
     assert "Ủy viên Ban Chấp hành Trung ương Đảng" in follow_up.text.splitlines()[0]
 
 
+def test_a_quantity_asked_alone_is_asked_of_the_previous_topic(answerer: Answerer) -> None:
+    _, follow_up = chat(
+        answerer,
+        "Lai Châu có hỗ trợ tiền ăn cho công dân cách ly tập trung không?",
+        "một ngày được bao nhiêu tiền?",
+    )
+    assert follow_up.understood_as == (
+        "Lai Châu hỗ trợ tiền ăn cho công dân cách ly tập trung một ngày được bao nhiêu tiền?"
+    )
+
+
 def test_a_turn_keeps_the_person_and_older_turns_still_load() -> None:
     turn = Turn("Ai kết luận …?", ("000",), person="Hồ Văn Niên")
     assert Turn.from_json(turn.to_json()) == turn
