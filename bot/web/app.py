@@ -124,7 +124,7 @@ def build_app(
         if path == "/api/documents" and method == "POST":
             limit = settings.read_limits.max_file_bytes
             return limit + FORM_OVERHEAD, messages.WEB_FILE_TOO_LARGE.format(mb=_mb(limit))
-        if path == "/zalo/webhook":  # its own limit, which it also checks itself
+        if path == "/zalo/webhook":  # an event is a few hundred bytes: its own, smaller limit
             return ZALO_MAX_BODY_BYTES, "body too large"
         return MAX_JSON_BYTES, messages.WEB_BODY_TOO_LARGE.format(kb=MAX_JSON_BYTES // 1024)
 
