@@ -234,8 +234,7 @@ def main() -> None:
     cross_fitted_scope(train)
     probe = fit_probe(train)
     if "scope" in args.drop:
-        probe = np.zeros_like(probe)  # every question in scope: the probe says nothing
-        set_scope(train, probe)
+        probe = np.zeros_like(probe)  # the model written says nothing of scope either
     _drop(train, args.drop)
     model = fit(*examples(train))
     model = Model(model.mean, model.scale, model.weights, model.bias, 0.0)

@@ -191,7 +191,7 @@ class Answerer:
                 question=unicodedata.normalize("NFC", question),  # as typed, not as read
                 key=query.key,
                 understood_as=reading.question if reading.contextual else None,
-                turn=turn_of(reading.question, cited_docs, lead=answer.text),
+                turn=turn_of(query, cited_docs, lead=answer.text),
             )
         return _timed(stamped(answer, self.today()), started)
 

@@ -159,16 +159,18 @@ def read_message(
     )
 
 
-def turn_of(question: str, doc_ids: tuple[str, ...], *, lead: str = "") -> Turn:
+def turn_of(query: Query, doc_ids: tuple[str, ...], *, lead: str = "") -> Turn:
     """The turn an answered question leaves: what it asked, cited, and named.
 
     Args:
-        question: the question as understood.
+        query: the question as understood, as the answer read it.
         doc_ids: the documents its answer cited, the lead's first.
         lead: the answer's lead: when the question asked who, the person it names.
     """
-    named = _NUMBERED.search(fold(question))
-    asked_who = Query.parse(question).asks == "person" or _SIGNER_ASKED.search(fold(question))
+    question = query.text
+    folded = fold(question)  # the same places as the question: a match cuts the question
+    named = _NUMBERED.search(folded)
+    asked_who = query.asks == "person" or _SIGNER_ASKED.search(folded)
     return Turn(
         question=question[:MAX_TURN_CHARS],
         doc_ids=doc_ids,
