@@ -25,11 +25,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from bot import database
+
+if TYPE_CHECKING:
+    from bot.conversations import ConversationStore
+    from retrieval import Conversation, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +126,25 @@ class Bookkeeper:
         waiting = [f for f, key in self._queued.items() if about is None or key == about]
         if waiting:
             await asyncio.wait(waiting, timeout=timeout)
+
+    async def last_turns(
+        self, conversations: ConversationStore, key: str, *, timeout: float = 2.0
+    ) -> Conversation | None:
+        """A conversation's turns once the writes queued for it are in (`timeout` at most).
+
+        None when the store cannot be read: the message is then read as a question alone.
+        """
+        await self.settled(about=key, timeout=timeout)
+        return await read_or(None, partial(conversations.load, key), kind="conversation")
+
+    async def keep_turn(self, conversations: ConversationStore, key: str, turn: Turn) -> None:
+        """Queue an answer's turn and wait for it TURN_WAIT at most, not more.
+
+        A replica that gets the conversation's next message must find the turn there; a
+        locked database costs that second, never the answer.
+        """
+        written = self.later("conversation", partial(conversations.add, key, turn), about=key)
+        await self.within(written, TURN_WAIT)
 
     async def close(self, *, timeout: float = 5.0) -> None:
         """On shutdown: let the queued writes finish for a while, then drop the rest."""

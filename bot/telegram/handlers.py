@@ -10,7 +10,7 @@ from telegram import Chat, InlineQueryResultsButton, Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
 
 from bot import messages
-from bot.bookkeeping import TURN_WAIT, new_key, read_or
+from bot.bookkeeping import new_key, read_or
 from bot.chat_log import ChatLog
 from bot.conversations import conversation_key
 from bot.telegram import buttons, render
@@ -27,7 +27,7 @@ from bot.telegram.replies import (
     with_typing,
 )
 from bot.telegram.stream import ask_with_drafts
-from retrieval import Conversation, IndexUnavailableError, bounded, document_status
+from retrieval import IndexUnavailableError, bounded, document_status
 from retrieval.text import resolve_province
 
 logger = logging.getLogger(__name__)
@@ -108,10 +108,8 @@ async def answer_question(
     talk = _conversation(chat, user)
     if alone:
         books.later("conversation", partial(services.conversations.reset, talk), about=talk)
-    await books.settled(about=talk)  # the previous answer's turn, written after its reply
-    conversation = await read_or(
-        Conversation(), partial(services.conversations.load, talk), kind="conversation"
-    )
+    # With the previous answer's turn, written after its reply.
+    conversation = await books.last_turns(services.conversations, talk)
     try:  # with an LLM, its lead appears as the model writes it (bot/telegram/stream.py)
         asking = ask_with_drafts(
             services.answerer, context.bot, chat.id, question, province=province, doc_id=focus,
@@ -135,9 +133,7 @@ async def answer_question(
     # (and are kept if Telegram refuses it: asked is asked). The conversation's turn is waited
     # for a moment (TURN_WAIT): a replica that gets this chat's next message reads it there.
     if answer.turn is not None:
-        turn = books.later("conversation", partial(services.conversations.add, talk, answer.turn),
-                           about=talk)  # fmt: skip
-        await books.within(turn, TURN_WAIT)
+        await books.keep_turn(services.conversations, talk, answer.turn)
     books.later(
         "question", partial(services.log.record, answer, user_id=user.id, chat_id=chat.id,
                             chat_type=chat.type, province=province, key=key),

@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import messages
 from bot.alerts import AlertStore
-from bot.bookkeeping import STORE_ERRORS, TURN_WAIT, Bookkeeper, read_or
+from bot.bookkeeping import STORE_ERRORS, Bookkeeper
 from bot.chat_log import ChatLog
 from bot.conversations import CLIENT_ID, conversation_key
 from bot.ingest import Ingestion
@@ -243,17 +243,12 @@ class _Api:
         except _BadRequest as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         conversation = None
-        if talk is not None:
-            await self.books.settled(about=talk)  # the previous answer's turn
-            load = partial(self.conversations.load, talk)
-            conversation = await read_or(None, load, kind="conversation")
+        if talk is not None:  # with the previous answer's turn, written after its response
+            conversation = await self.books.last_turns(self.conversations, talk)
         answer = await self.answerer.answer(question, filters=filters, conversation=conversation)
         self.metrics.answered("web", answer)
         if talk is not None and answer.turn is not None:
-            # Waited for a moment (TURN_WAIT), not more: a client that asks its follow-up of
-            # another replica finds the turn there; a locked database costs one second.
-            add = partial(self.conversations.add, talk, answer.turn)
-            await self.books.within(self.books.later("conversation", add, about=talk), TURN_WAIT)
+            await self.books.keep_turn(self.conversations, talk, answer.turn)
 
         async def keep() -> None:  # after the response is sent (bot/bookkeeping.py)
             self.books.later(

@@ -172,8 +172,7 @@ class ZaloChannel:
         # What the answer reads of the chat narrows or explains it; without it (a locked or
         # full database) the answer is still worth sending.
         province = await read_or(None, lambda: self.store.province(user_id), kind="filter")
-        await self.books.settled(about=key, timeout=TURN_WAIT)  # the last turn, if queued
-        conversation = await read_or(None, lambda: self.conversations.load(key), kind="turns")
+        conversation = await self.books.last_turns(self.conversations, key, timeout=TURN_WAIT)
         answer = await self.answerer.answer(
             question, filters=SearchFilters(province=province), conversation=conversation
         )
@@ -191,11 +190,7 @@ class ZaloChannel:
                                     province=province),
         )  # fmt: skip
         if answer.turn is not None:
-            turn = answer.turn
-            written = self.books.later(
-                "conversation", lambda: self.conversations.add(key, turn), about=key
-            )
-            await Bookkeeper.within(written, TURN_WAIT)
+            await self.books.keep_turn(self.conversations, key, answer.turn)
 
     async def _deliver_alerts(self, user_id: str) -> None:
         followed = await asyncio.to_thread(self.store.follows, user_id)
