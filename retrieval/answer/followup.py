@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.answer import phrasing
 from retrieval.search import Query
-from retrieval.text import find_provinces, fold
+from retrieval.text import find_provinces, fold, has_diacritics, strip_diacritics
 from retrieval.types import MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
 
 MAX_SWAP_WORDS = 7  # "còn X thì sao?": a longer X is a question of its own
@@ -149,7 +149,7 @@ def read_message(
     folded = fold(stripped)
     if len(folded) != len(stripped):  # positions must match to cut the typed text
         return Reading(text)
-    return (
+    reading = (
         _pronoun(text, folded, previous, conversation)
         or _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation)
@@ -157,6 +157,25 @@ def read_message(
         or _subjectless(text, previous, catalog, conversation)
         or Reading(text)
     )
+    if reading.contextual and _left_plain(text, reading.question):
+        # Typed without diacritics, read without them: a question half with and half
+        # without is matched word for word with them, and its plain words all miss
+        # ("... cộng đồng yêu cầu đối với vung do"). Restoring them instead guesses
+        # wrong too often on a large corpus ("vùng độ", "bảo nhiều tiện").
+        return replace(reading, question=strip_diacritics(reading.question))
+    return reading
+
+
+def _left_plain(text: str, question: str) -> bool:
+    """True when words of a message typed without diacritics stand so in the question read.
+
+    A place the texts spell ("con phu quoc thi sao" read with "Phú Quốc") leaves none, and
+    the reading keeps the texts' spelling.
+    """
+    if has_diacritics(text):
+        return False
+    typed = set(re.findall(r"[a-z]{2,}", text))
+    return bool(typed & set(re.findall(r"[^\W\d_]+", question)))
 
 
 def turn_of(query: Query, doc_ids: tuple[str, ...], *, lead: str = "") -> Turn:
@@ -193,15 +212,7 @@ def _pronoun(text: str, folded: str, previous: Turn, recent: Conversation) -> Re
     match = _PRONOUN.search(folded)
     if match is None or previous.person is None:
         return None
-    # A message typed without diacritics gets the name without them too: a question half
-    # with and half without is matched word for word with them, and its other words miss.
-    typed_plain = fold(text) == text.lower()
-    person = (
-        " ".join(w.capitalize() for w in fold(previous.person).split())
-        if typed_plain
-        else previous.person
-    )
-    question = text[: match.start()] + person + text[match.end() :]
+    question = text[: match.start()] + previous.person + text[match.end() :]
     doc_id = previous.doc_ids[0] if previous.doc_ids else None
     return Reading(_capitalised(question), doc_id=doc_id, contextual=True)
 

@@ -11,6 +11,7 @@ from retrieval.text.normalize import (
     has_diacritics,
     nfc_lower,
     spelling_key,
+    strip_diacritics,
     syllables,
 )
 from retrieval.text.places import PROVINCES, find_provinces, resolve_province
@@ -39,6 +40,7 @@ __all__ = [
     "query_tokens",
     "resolve_province",
     "spelling_key",
+    "strip_diacritics",
     "syllables",
     "without_instructions",
 ]

@@ -38,6 +38,11 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
+def strip_diacritics(text: str) -> str:
+    """Diacritics removed, case kept: "Đắk Lắk" -> "Dak Lak"."""
+    return text.translate(_FOLD).replace("Đ", "D")
+
+
 def nfc_lower(text: str) -> str:
     """NFC and lowercase, diacritics kept."""
     return unicodedata.normalize("NFC", text).lower()

@@ -64,6 +64,18 @@ def test_an_unaccented_place_swap_is_read_with_the_province_spelt(answerer: Answ
     assert all(c.province == "Gia Lai" for c in follow_up.citations)
 
 
+def test_a_plain_follow_up_is_read_plain_not_half_and_half(answerer: Answerer) -> None:
+    # Half accented, "vung do" would be matched with diacritics and miss "vùng đỏ".
+    _, follow_up = chat(
+        answerer, "Kiên Giang xét nghiệm sàng lọc cộng đồng thế nào?", "con vung do thi sao"
+    )
+    assert follow_up.understood_as is not None
+    assert follow_up.understood_as.startswith("Kien Giang xet nghiem sang loc cong dong")
+    assert follow_up.understood_as.endswith("vung do?")
+    assert follow_up.status == "answered"
+    assert all(c.province == "Kiên Giang" for c in follow_up.citations)
+
+
 def test_an_unaccented_district_is_read_as_the_texts_spell_it(answerer: Answerer) -> None:
     _, follow_up = chat(
         answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", "con phu quoc thi sao"
