@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from retrieval.answer import compose, phrasing
 from retrieval.index import Library
-from retrieval.search import Intent, Query, Searcher
+from retrieval.search import DOCUMENT_KINDS, Intent, Query, Searcher
 from retrieval.text import fold
 from retrieval.types import Answer, Citation, NoticeMeta, Passage, SearchFilters
 
@@ -105,10 +106,27 @@ def _summary(query: Query, meta: NoticeMeta, body: list[Passage], title: list[Pa
 
 
 def _names_another(query: Query, meta: NoticeMeta) -> bool:
-    """The question names a document by a number that is not this one's.
+    """The question names a document by a number or kind that is not this one's.
 
     "Quyết định 2686/QĐ-BCĐQG ban hành ngày nào?" is about that decision, not about the
     notice that mentions it: its date is the decision's, if any text gives it.
     """
     own = fold(meta.number or "")
-    return any(number not in own for number in query.numbers)
+    if any(number not in own for number in query.numbers):
+        return True
+    return _names_another_kind(query, meta)
+
+
+def _names_another_kind(query: Query, meta: NoticeMeta) -> bool:
+    """The question names a kind of document this one is not ("quyết định đó" of a notice).
+
+    A "quyết định đó" whose decision is not indexed must not be answered with the signer or
+    date of whatever notice search finds first; "văn bản" fits any document.
+    """
+    named = _KIND.search(query.folded)
+    if named is None or named.group(1) == "van ban":
+        return False
+    return not fold(meta.kind or "").startswith(named.group(1))
+
+
+_KIND = re.compile(rf"\b({DOCUMENT_KINDS})\b")

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from retrieval.answer import phrasing
-from retrieval.search import Query
+from retrieval.search import DOCUMENT_KINDS, Query
 from retrieval.text import find_provinces, fold, has_diacritics, strip_diacritics
 from retrieval.types import MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
 
@@ -61,15 +61,15 @@ _SWAP = (
     ),
 )
 # A reference to a document: "văn bản này", "quyết định đó", "thông báo ấy".
-_KINDS = "van ban|thong bao|quyet dinh|chi thi|ke hoach|cong van|nghi dinh|thong tu|luat|nghi quyet"
+_KINDS = DOCUMENT_KINDS
 # "văn bản này", "thông báo Vĩnh Phúc đó", "hội nghị đó" (the meeting a notice reports).
 _REFERENCE = re.compile(
     rf"\b(?P<kind>{_KINDS}|hoi nghi)(?:\s+[a-z]+){{0,3}}?"
     r"\s+(?:nay|do|ay|tren|vua roi|vua neu|kia)\b"
 )
 _ANY_KIND = ("van ban", "hoi nghi")  # a reference that fits a document of any kind
-# A document named by its number: "Quyết định 2686/QĐ-BCĐQG", "Chỉ thị số 16/CT-TTg".
-_NUMBERED = re.compile(rf"\b(?P<kind>{_KINDS})\s+(?:so\s+)?\d+(?:/[0-9a-z-]+)+", re.IGNORECASE)
+# A document named by its number: "Quyết định 2686/QĐ-BCĐQG", "Chỉ thị số 16", "quyết định 2686".
+_NUMBERED = re.compile(rf"\b(?P<kind>{_KINDS})\s+(?:so\s+)?\d+(?:/[0-9a-z-]+)*", re.IGNORECASE)
 # Words of one shape: "5K" and "5T", "F0" and "F1", "CT15" and "CT16".
 _CODE = re.compile(r"(?<!\w)(?:\d+[a-zđ]{1,2}|[a-zđ]{1,3}\d+)(?!\w)", re.IGNORECASE)
 _PLACE_PREFIX = re.compile(r"(?:huyen|xa|thanh pho|thi xa|thi tran|tinh|phuong|quan|tp\.?)\s+$")

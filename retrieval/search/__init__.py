@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from retrieval.search.intent import Classified, Intent, classify
+from retrieval.search.intent import DOCUMENT_KINDS, Classified, Intent, classify
 from retrieval.search.query import Asks, Query, as_query
 from retrieval.search.searcher import SearchConfig, Searcher
 
@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # imported on first use: langchain_core adds about a second t
     from retrieval.search.retriever import ChithiRetriever
 
 __all__ = [
+    "DOCUMENT_KINDS",
     "Asks",
     "ChithiRetriever",
     "Classified",

@@ -33,7 +33,11 @@ _REFUSE = (
     r"\b(poem|joke|song|story|limerick|haiku)\b",
 )
 # "văn bản này của ai" asks who issued it; "việc riêng của ngành y tế hay của ai" does not.
-_DOCUMENT_WORDS = "van ban|thong bao|chi thi|quyet dinh|ke hoach|cong van|nghi dinh|thong tu|luat"
+# The kinds of document a question names (folded): one list for every stage that reads them.
+DOCUMENT_KINDS = (
+    "van ban|thong bao|quyet dinh|chi thi|ke hoach|cong van|nghi dinh|thong tu|luat|nghi quyet"
+)
+_DOCUMENT_WORDS = DOCUMENT_KINDS
 _SIGNER = r"\b(ai ky|nguoi ky|ky boi|ky ten|chu ky|do ai ky|ai la nguoi ky|who signed)\b"
 _DATE = (
     r"\b(ban hanh|ky|ra|co hieu luc)\b.{0,15}\b(ngay nao|khi nao|luc nao|bao gio|ngay bao nhieu)\b"

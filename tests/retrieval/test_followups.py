@@ -158,6 +158,27 @@ def test_that_decision_is_the_one_the_question_named(answerer: Answerer) -> None
     assert "16/9/2021" not in dated.text.splitlines()[0].split(":", 1)[-1]
 
 
+def test_a_decision_named_by_its_number_alone_is_that_decision(answerer: Answerer) -> None:
+    _, issuer = chat(
+        answerer, "Xét nghiệm theo Quyết định 2686 thế nào?", "quyết định đó của cơ quan nào?"
+    )
+    assert issuer.understood_as == "Quyết định 2686 của cơ quan nào?"
+    # Not the issuer of the notice that mentions it (Thường trực Tỉnh ủy Gia Lai).
+    assert "Ban Chỉ đạo phòng, chống dịch Covid-19 quốc gia" in quotes(issuer)
+    assert "Thường trực Tỉnh ủy" not in issuer.text.splitlines()[0]
+
+
+def test_a_decision_no_answer_cited_is_not_a_notice(answerer: Answerer) -> None:
+    _, signer = chat(
+        answerer, "Chỉ thị của Gia Lai yêu cầu gì về đám cưới?", "quyết định đó ai ký?"
+    )
+    # No decision was named or cited: the signer of the notice just cited is not the answer.
+    assert signer.understood_as is None
+    for document in answerer.library.catalog.values():
+        if document.signer:
+            assert document.signer not in signer.text
+
+
 def test_until_when_asks_about_the_previous_answers_document(answerer: Answerer) -> None:
     first, until = chat(
         answerer, "Huyện An Biên giãn cách theo chỉ thị nào?", "bắt đầu từ ngày nào?"
