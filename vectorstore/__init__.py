@@ -7,6 +7,7 @@ from vectorstore.embeddings import (
     OpenAICompatibleEmbeddingFunction,
 )
 from vectorstore.errors import EmbeddingError, StoreError, StoreUnavailableError
+from vectorstore.grouped_bm25 import GroupedBM25
 from vectorstore.lexical_index import LexicalIndex
 from vectorstore.staging import staged_file
 
@@ -15,6 +16,7 @@ __all__ = [
     "E5EmbeddingFunction",
     "Embedder",
     "EmbeddingError",
+    "GroupedBM25",
     "LexicalIndex",
     "OpenAICompatibleEmbeddingFunction",
     "ParagraphStore",

@@ -302,6 +302,20 @@ class LexicalIndex:
         live: np.ndarray = rows[self._live[rows]]
         return live
 
+    def live_postings(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """The live rows that contain a token and its frequency in each (empty when none)."""
+        term = self.vocab.get(token)
+        if term is None or not self._df[term]:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=_TF)
+        rows, tf = self._postings(term)
+        keep = self._live[rows]
+        return rows[keep], tf[keep]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Tokens per row number (removed rows keep theirs)."""
+        return self._lengths
+
     def row_frequency(self, token: str) -> int:
         """How many live rows contain a token."""
         term = self.vocab.get(token)

@@ -12,6 +12,7 @@ from retrieval.index.accent_counts import AccentCounts
 from retrieval.index.catalog import CatalogView
 from retrieval.index.lexical_files import LexicalFiles, LexicalState
 from retrieval.index.rows import RowInfo
+from retrieval.index.units import unit_key
 from retrieval.text import AccentRestorer, document_tokens
 from vectorstore import LexicalIndex, ParagraphStore, Row, document_of, row_id
 
@@ -36,6 +37,7 @@ class LexicalMirror:
         self.restorer = AccentRestorer.build([])
         self.rows = RowInfo.empty()
         self._bodies = np.empty(0, dtype=bool)
+        self.units = np.empty(0, dtype=np.int64)  # each row's unit (units.unit_key)
 
     def follow(self, store: ParagraphStore, catalog: CatalogView, token: str) -> None:
         """Apply what changed in the store since the last call, and save if anything did.
@@ -84,7 +86,8 @@ class LexicalMirror:
             accents = AccentCounts(restorer)
             accents.add([r.text for r in rows])
             restorer = accents.restorer()
-        self._set(LexicalState(index, restorer, self._bodies_with(rows)), catalog)
+        bodies, units = self._flags_with(rows)
+        self._set(LexicalState(index, restorer, bodies, units), catalog)
         self._save()
         logger.info(
             "Lexical index updated: -%d +%d documents (%d rows) in %.2fs",
@@ -98,42 +101,53 @@ class LexicalMirror:
         index = LexicalIndex(token)
         accents = AccentCounts()
         bodies: list[bool] = []
+        units: list[int] = []
         page: list[Row] = []
         for row in store.rows():
             page.append(row)
             if len(page) == _REBUILD_PAGE:
-                _index_page(page, index, accents, bodies)
+                _index_page(page, index, accents, bodies, units)
                 page = []
-        _index_page(page, index, accents, bodies)
-        self._set(LexicalState(index, accents.restorer(), np.asarray(bodies, dtype=bool)), catalog)
+        _index_page(page, index, accents, bodies, units)
+        state = LexicalState(index, accents.restorer(), np.asarray(bodies, dtype=bool),
+                             np.asarray(units, dtype=np.int64))  # fmt: skip
+        self._set(state, catalog)
         self._save()
         logger.info(
             "Lexical index rebuilt: %d rows in %.2fs", len(bodies), time.perf_counter() - started
         )
 
-    def _bodies_with(self, rows: list[Row]) -> np.ndarray:
-        """The body flags with the rows appended since, aligned with the lexical ids."""
-        role = {r.id: _is_body(r) for r in rows}
-        extra = self.index.ids[len(self._bodies) :]
-        return np.concatenate([self._bodies, np.array([role.get(i, True) for i in extra], bool)])
+    def _flags_with(self, rows: list[Row]) -> tuple[np.ndarray, np.ndarray]:
+        """The body flags and units with the rows appended since, aligned with the lexical ids."""
+        by_id = {r.id: r for r in rows}
+        extra = [by_id.get(i) for i in self.index.ids[len(self._bodies) :]]
+        bodies = np.array([r is None or _is_body(r) for r in extra], dtype=bool)
+        units = np.array([0 if r is None else unit_key(r.metadata) for r in extra], np.int64)
+        return np.concatenate([self._bodies, bodies]), np.concatenate([self.units, units])
 
     def _set(self, state: LexicalState, catalog: CatalogView) -> None:
         self.index, self.restorer, self._bodies = state.index, state.restorer, state.bodies
+        self.units = state.units
         self.rows = RowInfo.build(state.index.ids, state.bodies & state.index.live, catalog.metas)
 
     def _save(self) -> None:
         if self._files:
-            self._files.save(LexicalState(self.index, self.restorer, self._bodies))
+            self._files.save(LexicalState(self.index, self.restorer, self._bodies, self.units))
 
 
 def _index_page(
-    page: list[Row], index: LexicalIndex, accents: AccentCounts, bodies: list[bool]
+    page: list[Row],
+    index: LexicalIndex,
+    accents: AccentCounts,
+    bodies: list[bool],
+    units: list[int],
 ) -> None:
     if not page:
         return
     index.add(((r.id, document_tokens(searchable_text(r))) for r in page), chunk=len(page))
     accents.add([r.text for r in page])
     bodies += [_is_body(r) for r in page]
+    units += [unit_key(r.metadata) for r in page]
 
 
 def searchable_text(row: Row) -> str:

@@ -1,4 +1,4 @@
-"""The lexical files beside the store: BM25 index, accent counts and body flags, kept together."""
+"""The lexical files beside the store: BM25 index, accent counts, body flags and units, together."""
 
 from __future__ import annotations
 
@@ -24,15 +24,16 @@ TEXT_SCHEME = 2
 
 @dataclass(frozen=True)
 class LexicalState:
-    """What the lexical files hold: the index, the accent model, a body flag per row."""
+    """What the lexical files hold: the index, the accent model, a body flag and unit per row."""
 
     index: LexicalIndex
     restorer: AccentRestorer
     bodies: np.ndarray
+    units: np.ndarray  # int64 per row: the section it is cited by (index/units.py)
 
 
 class LexicalFiles:
-    """The BM25 folder and its two side files (``NAME.accents.json``, ``NAME.bodies-N.npy``).
+    """The BM25 folder and its side files: accents, body flags and units (``NAME.*``).
 
     Args:
         directory: the BM25 folder; the side files sit beside it.
@@ -51,11 +52,13 @@ class LexicalFiles:
         restorer = AccentRestorer.load(self._side_file(".accents.json"))
         try:
             bodies = np.load(self._bodies_file(len(index.ids))) if index else None
+            # Files saved before units existed have none: the index is rebuilt from the store.
+            units = np.load(self._units_file(len(index.ids))) if index else None
         except (OSError, ValueError):
-            bodies = None
-        if index is None or restorer is None or bodies is None:
+            bodies = units = None
+        if index is None or restorer is None or bodies is None or units is None:
             return None
-        return LexicalState(index, restorer, bodies)
+        return LexicalState(index, restorer, bodies, units)
 
     def save(self, state: LexicalState) -> bool:
         """Write the state; False (and a warning) when the folder cannot be written.
@@ -84,12 +87,15 @@ class LexicalFiles:
     def _save(self, state: LexicalState) -> None:
         state.index.save(self.directory)
         state.restorer.save(self._side_file(".accents.json"))
-        bodies = self._bodies_file(len(state.index.ids))
-        with staged_file(bodies.parent, bodies.name) as tmp:
-            np.save(tmp, state.bodies)
-        for old in bodies.parent.glob(f"{self.directory.name}.bodies-*.npy"):
-            if old != bodies:
-                old.unlink(missing_ok=True)
+        for path, values, pattern in (
+            (self._bodies_file(len(state.index.ids)), state.bodies, "bodies-*"),
+            (self._units_file(len(state.index.ids)), state.units, "units-*"),
+        ):
+            with staged_file(path.parent, path.name) as tmp:
+                np.save(tmp, values)
+            for old in path.parent.glob(f"{self.directory.name}.{pattern}.npy"):
+                if old != path:
+                    old.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def _locked(self, *, shared: bool) -> Iterator[None]:
@@ -110,6 +116,9 @@ class LexicalFiles:
 
     def _bodies_file(self, rows: int) -> Path:
         return self._side_file(f".bodies-s{TEXT_SCHEME}-{rows}.npy")
+
+    def _units_file(self, rows: int) -> Path:
+        return self._side_file(f".units-{rows}.npy")
 
     def _side_file(self, suffix: str) -> Path:
         return self.directory.with_name(self.directory.name + suffix)

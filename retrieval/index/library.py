@@ -39,6 +39,7 @@ from retrieval.types import (
 from vectorstore import (
     DenseHit,
     EmbeddingError,
+    GroupedBM25,
     LexicalIndex,
     ParagraphStore,
     StoreUnavailableError,
@@ -85,6 +86,7 @@ class Library:
         self._lexical = LexicalMirror(LexicalFiles(lexical_dir) if lexical_dir else None)
         self._statistics: CorpusStatistics | None = None
         self._statistics_for: RowInfo | None = None
+        self._units: tuple[RowInfo, GroupedBM25] | None = None
         for doc_id in store.unfinished_removals():  # a removal killed half-way: finish it
             logger.warning("Finishing the removal of %s, cut off before", doc_id)
             store.finish_removal(doc_id)
@@ -381,6 +383,21 @@ class Library:
     ) -> list[tuple[str, float]]:
         """The k best rows by BM25 among the allowed ones: (row id, score), best first."""
         return self._lexical.index.search(list(tokens), k=k, mask=allowed)
+
+    def unit_scores(self, tokens: Sequence[str], row_ids: Sequence[str]) -> list[float]:
+        """BM25 of each row's unit (its article or section, read as one text; index/units.py).
+
+        0 for a row no longer indexed or in no unit.
+        """
+        rows = self._lexical.rows
+        units = self._units  # read once: built again, not changed, after an index change
+        if units is None or units[0] is not rows:
+            units = self._units = (rows, GroupedBM25(self._lexical.index, self._lexical.units))
+        index = self._lexical.index
+        positions = [index.position(i) for i in row_ids]
+        known = np.array([p if p is not None else 0 for p in positions], dtype=np.int64)
+        scores = units[1].scores(tokens, known)
+        return [float(s) if p is not None else 0.0 for s, p in zip(scores, positions, strict=True)]
 
     def dense_hits(
         self, vector: np.ndarray, *, k: int, allowed: np.ndarray | None
