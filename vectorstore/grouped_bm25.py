@@ -27,11 +27,16 @@ class GroupedBM25:
 
     def __init__(self, index: LexicalIndex, keys: np.ndarray) -> None:
         self._index = index
-        member = index.live & (keys != 0)
+        member = np.flatnonzero(index.live & (keys != 0))
         _, dense = np.unique(keys[member], return_inverse=True)
         self._group = np.full(len(index.ids), -1, dtype=np.int64)
-        self._group[np.flatnonzero(member)] = dense
+        self._group[member] = dense
         self._count = int(dense.max()) + 1 if len(dense) else 0
+        # Each group's rows, group by group (CSR): a question reads the rows of ~80 groups.
+        order = np.argsort(dense, kind="stable")
+        self._members = member[order]
+        self._starts = np.zeros(self._count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(dense, minlength=self._count), out=self._starts[1:])
         lengths = np.bincount(dense, weights=index.lengths[member], minlength=self._count)
         average = float(lengths.mean()) if self._count else 1.0
         self._norm = K1 * (1 - B + B * lengths / average)
@@ -46,25 +51,30 @@ class GroupedBM25:
         """
         groups = self._group[rows]
         wanted = np.unique(groups[groups >= 0])
-        total = np.zeros(len(wanted))
         if not len(wanted):
             return np.zeros(len(rows))
+        spans = [(self._starts[g], self._starts[g + 1]) for g in wanted]
+        members = np.concatenate([self._members[a:b] for a, b in spans])
+        slots = np.repeat(np.arange(len(wanted)), [b - a for a, b in spans])
+        total = np.zeros(len(wanted))
         for token in set(tokens):
-            posted, tf = self._index.live_postings(token)
-            if not len(posted):
-                continue
-            of = self._group[posted]
-            df = self._df.get(token)
-            if df is None:
-                df = self._df[token] = len(np.unique(of[of >= 0]))
+            df = self._groups_with(token)
             if not df:
                 continue
-            slot = np.clip(np.searchsorted(wanted, of), 0, len(wanted) - 1)
-            hit = wanted[slot] == of
-            counts = np.bincount(slot[hit], weights=tf[hit], minlength=len(wanted))
+            tf = self._index.frequencies(token, members)
+            counts = np.bincount(slots, weights=tf, minlength=len(wanted))
             idf = np.log(1 + (self._count - df + 0.5) / (df + 0.5))
             total += idf * counts / (self._norm[wanted] + counts)
         out = np.zeros(len(rows))
         inside = groups >= 0
         out[inside] = total[np.searchsorted(wanted, groups[inside])]
         return out
+
+    def _groups_with(self, token: str) -> int:
+        """How many groups hold the token (counted once per token for this state)."""
+        df = self._df.get(token)
+        if df is None:
+            posted, _ = self._index.live_postings(token)
+            of = self._group[posted]
+            df = self._df[token] = len(np.unique(of[of >= 0]))
+        return df

@@ -311,6 +311,26 @@ class LexicalIndex:
         keep = self._live[rows]
         return rows[keep], tf[keep]
 
+    def frequencies(self, token: str, rows: np.ndarray) -> np.ndarray:
+        """How often a token occurs in each given row (0 in removed rows and rows without it).
+
+        A binary search per segment for the given rows only: a common token's postings are
+        most of the index, and walking them for a handful of rows cost ~25 ms at 300,000.
+        """
+        found = np.zeros(len(rows), dtype=np.float64)
+        term = self.vocab.get(token)
+        if term is None or not len(rows):
+            return found
+        for segment in self._segments:
+            posted, tf = segment.postings(term)  # rows ascending within a segment
+            if not len(posted):
+                continue
+            at = np.minimum(np.searchsorted(posted, rows), len(posted) - 1)
+            hit = posted[at] == rows
+            found[hit] = tf[at[hit]]
+        found[~self._live[rows]] = 0
+        return found
+
     @property
     def lengths(self) -> np.ndarray:
         """Tokens per row number (removed rows keep theirs)."""
