@@ -49,7 +49,9 @@ class GroupedBM25:
             tokens: the query's tokens.
             rows: row numbers of the index.
         """
-        groups = self._group[rows]
+        groups = np.full(len(rows), -1, dtype=np.int64)
+        known = rows < len(self._group)  # a row added since this state was built: in none
+        groups[known] = self._group[rows[known]]
         wanted = np.unique(groups[groups >= 0])
         if not len(wanted):
             return np.zeros(len(rows))

@@ -389,11 +389,13 @@ class Library:
 
         0 for a row no longer indexed or in no unit.
         """
-        rows = self._lexical.rows
+        lexical = self._lexical
+        rows, index, keys = lexical.rows, lexical.index, lexical.units
+        if len(keys) != len(index.ids):  # read while a change swaps them in: score none
+            return [0.0] * len(row_ids)
         units = self._units  # read once: built again, not changed, after an index change
         if units is None or units[0] is not rows:
-            units = self._units = (rows, GroupedBM25(self._lexical.index, self._lexical.units))
-        index = self._lexical.index
+            units = self._units = (rows, GroupedBM25(index, keys))
         positions = [index.position(i) for i in row_ids]
         known = np.array([p if p is not None else 0 for p in positions], dtype=np.int64)
         scores = units[1].scores(tokens, known)
