@@ -298,9 +298,7 @@ def _lift(passage: Passage) -> float:
     """How far the paragraph stands above the question's background similarity."""
     if passage.dense_similarity is None or passage.dense_background is None:
         return 0.0
-    # A passage BM25 alone found is below the background: it does not stand out, by 0 as
-    # much as by how far below (the model was fitted on lifts of e5's own candidates).
-    return max(0.0, passage.dense_similarity - passage.dense_background)
+    return passage.dense_similarity - passage.dense_background
 
 
 def _links(

@@ -401,12 +401,6 @@ class Library:
         scores = units[1].scores(tokens, known)
         return [float(s) if p is not None else 0.0 for s, p in zip(scores, positions, strict=True)]
 
-    def similarities(self, vector: np.ndarray, row_ids: Sequence[str]) -> dict[str, float]:
-        """The e5 cosine of a query vector with each of a few rows (those still stored)."""
-        return {
-            h.id: h.similarity for h in self._store.nearest_among(vector, row_ids, len(row_ids))
-        }
-
     def dense_hits(
         self, vector: np.ndarray, *, k: int, allowed: np.ndarray | None
     ) -> list[DenseHit]:

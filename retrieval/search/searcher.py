@@ -119,12 +119,7 @@ class Searcher:
         self._add_units(query, scores)
         self._prefer_named_documents(query, scores)
         best = hybrid.top_items(scores, k)
-        # A passage BM25 alone found has an e5 similarity too, below the dense candidates':
-        # answerability reads it (on 17,000 paragraphs the one notice naming "Ma Lù Thàng"
-        # was refused for the similarity it was given instead).
-        outside = [i for i, _ in best if i not in {d for d, _ in dense}]
-        found = self.library.similarities(vector, outside) if outside else {}
-        return self._passages(best, lexical, dense, found)
+        return self._passages(best, lexical, dense)
 
     def _add_units(self, query: Query, scores: dict[str, float]) -> None:
         """Add each candidate's article or section, scored by BM25 as one text, min-max scaled.
@@ -194,11 +189,10 @@ class Searcher:
         best: list[tuple[str, float]],
         lexical: list[tuple[str, float]],
         dense: list[tuple[str, float]],
-        outside: dict[str, float],
     ) -> list[Passage]:
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
-        similarity = {**outside, **dict(dense)}
+        similarity = dict(dense)
         background = dense[-1][1] if dense else None
         paragraphs = self.library.rows([i for i, _ in best])
         passages = []

@@ -11,7 +11,6 @@ import datetime as dt
 import pytest
 
 from retrieval import Library, Passage, Searcher, SearchFilters
-from retrieval.search import SearchConfig
 from vectorstore import document_of
 
 GIA_LAI_CONCLUSIONS = "000_95f2b98f29028119"  # 16/9/2021: 5K, "2 chống 3 xây"
@@ -139,17 +138,3 @@ def test_fewer_passages_are_the_best_of_more(searcher: Searcher) -> None:
     five = ids(searcher.search("tiêm vắc xin cho trẻ em", k=5))
     assert ids(searcher.search("tiêm vắc xin cho trẻ em", k=3)) == five[:3]
     assert five[:2] == [f"{LAI_CHAU}:5", f"{GIA_LAI_CONCLUSIONS}:12"]
-
-
-def test_a_passage_bm25_alone_found_has_its_e5_similarity(bundled_library: Library) -> None:
-    # With 3 dense candidates, most of the 5 passages come from BM25 alone: answerability
-    # reads their real similarity, not a stand-in (which refused a notice naming "Ma Lù Thàng"
-    # on a large corpus).
-    narrow = Searcher(bundled_library, config=SearchConfig(candidates=3))
-    passages = narrow.search("xuất nhập khẩu qua cửa khẩu Ma Lù Thàng", k=5)
-    outside = [p for p in passages if p.dense_rank is None]
-    assert outside
-    for p in outside:
-        assert p.dense_similarity is not None
-        assert p.dense_background is not None
-        assert 0.5 < p.dense_similarity <= p.dense_background + 1e-6
