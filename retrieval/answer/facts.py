@@ -42,4 +42,15 @@ def typed_pattern(query: Query) -> re.Pattern[str] | None:
     """
     if query.asks == "document" and re.search(r"\bvan ban nao\b", query.folded):
         return None
+    if query.asks == "number":
+        unit = _UNIT.search(query.folded)
+        if unit is not None and unit.group(1) not in _NOT_UNITS:
+            # "Bao nhiêu ngày": a number of days ("21 ngày", "mười bốn ngày"), not any
+            # number ("9. Giao Thường trực …" numbers a section).
+            return re.compile(rf"(\d+|\b(?:{_NUMBER_WORDS}))\s+(\w+\s+)?{unit.group(1)}\b")
     return TYPED.get(query.asks)
+
+
+_NUMBER_WORDS = "mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin"
+_UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
+_NOT_UNITS = frozenset({"lau", "tien", "phan", "la", "thi", "vay", "a", "nhi", "the"})

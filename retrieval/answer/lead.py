@@ -80,9 +80,12 @@ def answer_text(
             and not _dated_elsewhere(query, p)
         ):
             by_province.setdefault(p.meta.province, p)
-    chosen = list(by_province.values())[:MAX_PROVINCES]
+    typed = typed_pattern(query)
+    chosen = [
+        _stating(typed, p, passages, best, answerability.answers) for p in by_province.values()
+    ]
+    chosen = chosen[:MAX_PROVINCES]
     if len(chosen) > 1:  # the first answer is the best: it holds the fact asked for, then surest
-        typed = typed_pattern(query)
         chosen.sort(key=lambda p: (typed is not None and not _states(typed, p), -p.score))
     parts = [_sourced(p, lead_for(query, p.paragraph.text, weight), dating) for p in chosen]
     earlier = _earlier(chosen, passages, answerability.answers)
@@ -92,6 +95,33 @@ def answer_text(
         parts.append(_noted(phrasing.sourced(source, lead), earlier, dating))
     text = "; ".join(part.rstrip(".;") for part in parts) if len(parts) > 1 else parts[0]
     return _with_missing(text, query, passages, answerability, hotline, not_said)
+
+
+def _stating(
+    typed: re.Pattern[str] | None,
+    chosen: Passage,
+    passages: Sequence[Passage],
+    best: float,
+    answers: Callable[[float], bool],
+) -> Passage:
+    """A province's passage that states the fact asked for, if one answers about as surely.
+
+    "Cách ly tập trung bao nhiêu ngày ở Gia Lai?": Gia Lai's notice on preparing quarantine
+    camps and its directive's "trong thời gian 21 ngày" both answer (1.0); the lead states
+    the number. Never an older notice than the chosen one: a newer rule is the one in force.
+    """
+    if typed is None or _states(typed, chosen):
+        return chosen
+    for p in passages:
+        if (
+            p.meta.province == chosen.meta.province
+            and p.score >= SAME_SURE * best
+            and answers(p.score)
+            and _states(typed, p)
+            and not (p.meta.date and chosen.meta.date and p.meta.date < chosen.meta.date)
+        ):
+            return p
+    return chosen
 
 
 def _states(pattern: re.Pattern[str], passage: Passage) -> bool:

@@ -92,6 +92,15 @@ def test_the_first_answer_is_the_one_that_holds_the_fact_asked_for(
     assert lead.index("21 ngày") < lead.index("Lai Châu, thông báo kết luận 13/5/2022")
 
 
+def test_within_one_province_the_lead_states_the_number_of_days_asked(
+    answerer: Answerer,
+) -> None:
+    # Both Gia Lai passages answer as surely; the notice on preparing quarantine camps holds a
+    # number too ("9. Giao …"), but not a number of days.
+    lead = ask(answerer, "Cách ly tập trung bao nhiêu ngày ở Gia Lai?").text.splitlines()[0]
+    assert "21 ngày" in lead
+
+
 def test_the_lead_says_whose_rule_it_is_and_when(answerer: Answerer) -> None:
     answer = ask(answerer, "Cách ly tập trung bao nhiêu ngày ở vùng có ca bệnh?")
     lead = answer.text.splitlines()[0]
