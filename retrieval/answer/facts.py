@@ -11,10 +11,11 @@ import re
 
 from retrieval.search import Asks, Query
 
+_NUMBER_WORDS = "mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin"
 # What a text must contain to carry the fact asked for (on folded text).
 TYPED: dict[Asks, re.Pattern[str]] = {
     "reason": re.compile(r"\b(nguyen nhan|ly do|la do|boi vi|boi|do mot so)\b"),
-    "number": re.compile(r"\d|\b(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin)\b"),
+    "number": re.compile(rf"\d|\b({_NUMBER_WORDS})\b"),
     "date": re.compile(
         r"\d{1,2} ?[-/.] ?\d{1,2}|\bngay \d|\bthang \d|\bquy [ivx1-4]+|\bnam 20\d\d"
         r"|\btu ngay|\bden (het )?ngay|\bden khi|\bthoi gian|\d+ ngay"
@@ -51,6 +52,5 @@ def typed_pattern(query: Query) -> re.Pattern[str] | None:
     return TYPED.get(query.asks)
 
 
-_NUMBER_WORDS = "mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin"
 _UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
 _NOT_UNITS = frozenset({"lau", "tien", "phan", "la", "thi", "vay", "a", "nhi", "the"})

@@ -150,7 +150,7 @@ def read_message(
     if len(folded) != len(stripped):  # positions must match to cut the typed text
         return Reading(text)
     reading = (
-        _pronoun(text, folded, previous, conversation)
+        _pronoun(text, folded, previous)
         or _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation)
         or _swap(stripped, folded, previous, place_name)
@@ -207,7 +207,7 @@ def _person_in(text: str) -> str | None:
     return None
 
 
-def _pronoun(text: str, folded: str, previous: Turn, recent: Conversation) -> Reading | None:
+def _pronoun(text: str, folded: str, previous: Turn) -> Reading | None:
     """'Ông ấy giữ chức gì?' after 'Ai kết luận …?': the person the answer named."""
     match = _PRONOUN.search(folded)
     if match is None or previous.person is None:

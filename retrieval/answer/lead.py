@@ -75,9 +75,7 @@ def answer_text(
     by_province: dict[str | None, Passage] = {}
     for p in passages:
         if p is passages[0] or (
-            p.score >= SAME_SURE * best
-            and answerability.answers(p.score)
-            and not _dated_elsewhere(query, p)
+            _as_sure(p, best, answerability.answers) and not _dated_elsewhere(query, p)
         ):
             by_province.setdefault(p.meta.province, p)
     typed = typed_pattern(query)
@@ -115,13 +113,17 @@ def _stating(
     for p in passages:
         if (
             p.meta.province == chosen.meta.province
-            and p.score >= SAME_SURE * best
-            and answers(p.score)
+            and _as_sure(p, best, answers)
             and _states(typed, p)
             and not (p.meta.date and chosen.meta.date and p.meta.date < chosen.meta.date)
         ):
             return p
     return chosen
+
+
+def _as_sure(passage: Passage, best: float, answers: Callable[[float], bool]) -> bool:
+    """Whether a passage answers, about as surely as the best one (SAME_SURE)."""
+    return passage.score >= SAME_SURE * best and answers(passage.score)
 
 
 def _states(pattern: re.Pattern[str], passage: Passage) -> bool:

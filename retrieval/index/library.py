@@ -385,7 +385,7 @@ class Library:
         return self._lexical.index.search(list(tokens), k=k, mask=allowed)
 
     def unit_scores(self, tokens: Sequence[str], row_ids: Sequence[str]) -> list[float]:
-        """BM25 of each row's unit (its article or section, read as one text; index/units.py).
+        """BM25 of each row's unit read as one text (its article, else itself; index/units.py).
 
         0 for a row no longer indexed or in no unit.
         """
