@@ -26,6 +26,12 @@ and the nearest paragraph is then merely on the same topic. The signals:
   people to do) or the kind they never do (a person's illness, a symptom, a price)? It is
   the strongest single signal on the held-out sets, and the one most tied to the corpus: a
   corpus of another kind (medical guidance) needs the weights refitted.
+- numberless: the question asks how many or how much ("bao nhiêu tiền", "mấy ngày") and the
+  paragraph states no number (of the unit asked, when it names one: "21 ngày"). "Người được
+  cấp lại thẻ bảo hiểm y tế phải nộp phí" is on the topic of "phí cấp lại thẻ là bao nhiêu
+  tiền?" and does not answer it. Every gold passage of a number question in the tune sets
+  states a number; a third of the uncovered questions' passages do not. A signal, not a
+  rule: "Tạm dừng cách ly tập trung" still answers "cách ly bao nhiêu ngày?".
 
 A logistic regression over them (weights in answerability.json, trained by
 bench/train_answerability.py on our own question sets, never on the held-out parts) turns
@@ -40,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.answer.compose import sentences
+from retrieval.answer.facts import typed_pattern
 from retrieval.answer.model import DEFAULT_SIMILARITY, Evidence, Model
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
@@ -90,6 +97,9 @@ _NUMBER_WORDS = frozenset(
         "trieu",
     ]
 )
+# A line's list number: "2. " of a clause, "a) " of a point, "1.2. " of a section. It numbers
+# the paragraph; it is not an amount.
+_LIST_NUMBER = re.compile(r"(?m)^[ \t]*(?:\d+(?:\.\d+)*\.|[a-zđ]\))[ \t]+")
 _I_TO_Y = str.maketrans("iíìỉĩị", "yýỳỷỹỵ")
 
 
@@ -107,6 +117,7 @@ class _Asked:
     names: tuple[str, ...]
     links: tuple[tuple[str | None, str | None], ...]
     scope: float
+    number: re.Pattern[str] | None  # what a number answer must contain, for a number question
 
 
 class Answerability:
@@ -165,6 +176,7 @@ class Answerability:
             phrased=_phrased(asked, present, side_by_side | context_pairs),
             lift=_lift(passage),
             scope=asked.scope,
+            numberless=float(asked.number is not None and not asked.number.search(_unlisted(text))),
         )
 
     def _question(self, query: Query) -> _Asked:
@@ -197,6 +209,7 @@ class Answerability:
             names=tuple(spelling_key(n) for n in _names(query)) if accented else (),
             links=_links(words, stop, terms),
             scope=self.model.scope(self.searcher.question_vector(query)),
+            number=typed_pattern(query) if query.asks == "number" else None,
         )
         self._asked = ((query, stats), asked)
         return asked
@@ -292,6 +305,11 @@ def _context(passage: Passage, *, accented: bool) -> tuple[set[str], set[tuple[s
         pairs.update(zip(keys, keys[1:], strict=False))
     words.update(_keys(meta.number or "", accented=accented))
     return words, pairs
+
+
+def _unlisted(text: str) -> str:
+    """The folded text without its lines' list numbers ("2. Người được …", "a) …")."""
+    return _LIST_NUMBER.sub("", fold(text))
 
 
 def _lift(passage: Passage) -> float:

@@ -2,7 +2,8 @@
 
 "Bao nhiêu ngày" asks for a number, "khi nào" for a date, "chỉ thị nào" for a document: the
 lead must carry that fact (lead.py). A paragraph without it may still answer: "Tạm dừng cách
-ly tập trung" answers "cách ly tập trung bao nhiêu ngày?", so answerability does not use it.
+ly tập trung" answers "cách ly tập trung bao nhiêu ngày?", so for answerability a number
+question's missing number is one signal among others ("numberless"), never a rule.
 """
 
 from __future__ import annotations

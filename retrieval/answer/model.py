@@ -17,7 +17,7 @@ import numpy as np
 
 FEATURES = (
     "similarity", "coverage", "sentence", "pairs", "unknown", "generic", "named", "unnamed",
-    "phrased", "lift", "scope",
+    "phrased", "lift", "scope", "numberless",
 )  # fmt: skip
 DEFAULT_SIMILARITY = 0.75  # a passage found by BM25 alone: as far as e5 candidates go
 
@@ -37,6 +37,7 @@ class Evidence:
     phrased: float
     lift: float
     scope: float
+    numberless: float
 
 
 @dataclass(frozen=True)

@@ -373,7 +373,9 @@ def read_clipboard(browser: Chrome) -> str:
 
 
 def test_province_filter_keeps_every_quote_in_that_province(page: Chrome, console: Console) -> None:
-    question = "Cách ly tập trung bao nhiêu ngày?"
+    # Kiên Giang's notices say how it distances; so do other provinces' (they do not say how
+    # many days quarantine lasts: that question is not_found under Kiên Giang's filter).
+    question = "Giãn cách xã hội thế nào?"
     kien_giang = {d["doc_id"] for d in console.documents(KIEN_GIANG)}
     assert kien_giang
     unfiltered = {c["doc_id"] for c in console.ask(question)["citations"]}
@@ -766,7 +768,9 @@ def test_markup_in_a_notice_shows_as_text(page: Chrome, console: Console, tmp_pa
 
 
 def test_markup_in_a_question_shows_as_text(page: Chrome, console: Console) -> None:
-    question = f"Giá vàng {SCRIPT} hôm nay {IMAGE}"
+    # The test above uploads a notice holding the same markup: the question asks what no
+    # notice says (a price) in enough words that sharing the markup does not make it answered.
+    question = f"Giá vàng SJC hôm nay bao nhiêu một lượng {SCRIPT} {IMAGE}"
     open_staff(page, console)
     ask(page, question)
     assert find(page, "#answer").get_attribute("data-status") == "not_found"

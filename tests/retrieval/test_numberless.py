@@ -1,0 +1,63 @@
+"""A "how much" question is not answered as surely by a paragraph that states no amount."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from retrieval.answer.answerability import Answerability
+from retrieval.index import Library
+from retrieval.search import Query, Searcher
+from tests.helpers.documents import hashing_library
+
+LAW = """LUẬT
+BẢO HIỂM Y TẾ
+
+Điều 18. Cấp lại thẻ bảo hiểm y tế
+1. Thẻ bảo hiểm y tế được cấp lại trong trường hợp bị mất.
+2. Người được cấp lại thẻ bảo hiểm y tế phải nộp phí.
+
+Điều 19. Đổi thẻ bảo hiểm y tế
+1. Người được đổi thẻ bảo hiểm y tế phải nộp phí 20.000 đồng.
+"""
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    folder = tmp_path_factory.mktemp("numberless")
+    law = folder / "luat-bhyt.txt"
+    law.write_text(LAW, encoding="utf-8")
+    library = hashing_library(folder / "index")
+    library.ingest([law])
+    return library
+
+
+def _signals(library: Library, question: str) -> dict[str, tuple[float, float, float]]:
+    """Each found paragraph's numberless signal, its probability, and the probability it
+    would have if it stated a number (every other signal the same)."""
+    searcher = Searcher(library)
+    scorer = Answerability(library, searcher=searcher)
+    query = Query.parse(question)
+    found = {}
+    for passage in searcher.search(query, k=5):
+        evidence = scorer.evidence(query, passage)
+        stated = scorer.model.probability(replace(evidence, numberless=0.0))
+        found[passage.paragraph.text] = (evidence.numberless, scorer.score(query, passage), stated)
+    return found
+
+
+def test_a_fee_without_its_amount_is_a_weaker_answer_to_how_much(library: Library) -> None:
+    found = _signals(library, "Phí cấp lại thẻ bảo hiểm y tế là bao nhiêu tiền?")
+    # The clause's own number ("2.") is not an amount.
+    without = found["2. Người được cấp lại thẻ bảo hiểm y tế phải nộp phí."]
+    with_amount = found["1. Người được đổi thẻ bảo hiểm y tế phải nộp phí 20.000 đồng."]
+    assert without[0] == 1.0
+    assert with_amount[0] == 0.0
+    assert without[1] < without[2]  # a missing amount counts against the paragraph
+    assert with_amount[1] == with_amount[2]
+
+
+def test_a_question_that_asks_no_amount_does_not_need_one(library: Library) -> None:
+    found = _signals(library, "Cấp lại thẻ bảo hiểm y tế có phải nộp phí không?")
+    assert found["2. Người được cấp lại thẻ bảo hiểm y tế phải nộp phí."][0] == 0.0
