@@ -419,6 +419,10 @@ _ASKING_PHRASE = re.compile(  # on folded text
     r"\s*(?:theo\s+)?(?:chi thi|van ban|quyet dinh|thong bao)\s+(?:nao|gi|so may)"
     r"|\s*(?:la\s+)?(?:bao nhieu|may)\s+[a-z]+"
     r"|\s+(?:la gi|la sao|the nao|nhu the nao|ra sao|khi nao|bao gio|bao lau|o dau|vi sao)"
+    # "ở những huyện nào", "cho đối tượng nào", "những gì": which ones it asks for.
+    r"|\s+(?:(?:o|tai|cho|voi|gom)\s+)?(?:nhung|cac)?\s*[a-z]+(?:\s+[a-z]+)?\s+nao"
+    r"(?:\s+(?:vay|a|nhi|ha|mn|nhe))*$"
+    r"|\s+(?:nhung|cac)\s+(?:viec\s+)?gi(?:\s+(?:vay|a|nhi|ha|mn|nhe))*$"
     r"|\s+(?:co|co duoc|co phai)\s+.*\s+khong$|\s+khong$|\s+chua$"
 )
 

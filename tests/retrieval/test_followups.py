@@ -188,6 +188,16 @@ def test_until_when_asks_about_the_previous_answers_document(answerer: Answerer)
     assert "14-9-2021" in until.text
 
 
+def test_how_long_drops_which_places_the_previous_question_asked(answerer: Answerer) -> None:
+    # "ở những huyện nào" asked which districts; "áp dụng bao lâu?" asks how long, of the
+    # same rule: the reading keeps the rule, not the old asking.
+    _, how_long = chat(
+        answerer, "Kiên Giang giãn cách theo Chỉ thị 16 ở những huyện nào?", "áp dụng bao lâu?"
+    )
+    assert how_long.understood_as == "Kiên Giang giãn cách theo Chỉ thị 16 áp dụng bao lâu?"
+    assert {c.doc_id for c in how_long.citations} == {KIEN_GIANG}
+
+
 @pytest.mark.parametrize(
     "switch",
     ["Quán karaoke ở Gia Lai có được mở cửa không?", "5K là gì?", "Mũi 3 tiêm cho ai?"],
