@@ -38,6 +38,31 @@ class SearchConfig:
     document_bonus: float = 0.1
     unit_weight: float = 0.3
     local_bonus: float = 0.3
+    source_bonus: float = 0.3
+
+
+# "Nghị định 101/2010/NĐ-CP", "nghi dinh so 165", "Thông tư 33/2021", "Quyết định 73" (folded).
+_NAMED_SOURCE = re.compile(
+    r"\b(luat|nghi dinh|thong tu(?: lien tich)?|quyet dinh|chi thi|nghi quyet)\s+(?:so\s+)?"
+    r"(\d+)(?:/(\d{4}))?"
+)
+
+
+def named_sources(folded: str) -> list[tuple[str, str, str | None]]:
+    """The laws and decrees a question names by number: (kind, number, year or None)."""
+    return [(m.group(1), m.group(2), m.group(3)) for m in _NAMED_SOURCE.finditer(folded)]
+
+
+def _is_source(document: str, name: tuple[str, str, str | None]) -> bool:
+    """True when a document's name ("Nghị định số 101/2010/NĐ-CP") is the one named."""
+    kind, number, year = name
+    folded = fold(document)
+    if not folded.startswith(kind):
+        return False
+    found = re.search(r"(\d+)(?:/(\d{4}))?", folded)
+    if found is None or found.group(1).lstrip("0") != number.lstrip("0"):
+        return False
+    return year is None or found.group(2) == year
 
 
 class DocumentNames:
@@ -120,6 +145,7 @@ class Searcher:
         self._add_units(query, scores)
         self._prefer_local_documents(scores)
         self._prefer_named_documents(query, scores)
+        self._prefer_named_sources(query, scores)
         best = hybrid.top_items(scores, k)
         return self._passages(best, lexical, dense)
 
@@ -171,6 +197,26 @@ class Searcher:
         for row_id in scores:
             if document_of(row_id) in named:
                 scores[row_id] += self.config.document_bonus
+
+    def _prefer_named_sources(self, query: Query, scores: dict[str, float]) -> None:
+        """Nudge up the articles of a law or decree the question names by its number.
+
+        "Theo Nghị định 101/2010, …", "theo nghi dinh 165 …": a cadre says which text the
+        answer is in. It is an indexed document ("Nghị định 165/2026/NĐ-CP") or the source of
+        codified articles ("Điều 2 Nghị định số 101/2010/NĐ-CP"), which BM25 cannot see: the
+        source line is kept out of the paragraphs. Only questions that name a number pay for
+        reading the candidates' rows.
+        """
+        named = named_sources(query.folded)
+        if not named or self.config.source_bonus <= 0 or not scores:
+            return
+        catalog = self.library.catalog
+        for row_id, paragraph in self.library.rows(list(scores)).items():
+            meta = catalog.get(paragraph.doc_id)
+            own = f"{meta.kind or ''} {meta.number or ''}" if meta is not None else ""
+            source = paragraph.origin.document if paragraph.origin is not None else own
+            if any(_is_source(source, name) for name in named):
+                scores[row_id] += self.config.source_bonus
 
     def named_documents(self, query: Query) -> set[str]:
         """Ids of the documents the question names by kind or date."""
