@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.answer.compose import sentences
-from retrieval.answer.facts import typed_pattern
+from retrieval.answer.facts import states, typed_pattern
 from retrieval.answer.model import DEFAULT_SIMILARITY, Evidence, Model
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
@@ -97,9 +97,6 @@ _NUMBER_WORDS = frozenset(
         "trieu",
     ]
 )
-# A line's list number: "2. " of a clause, "a) " of a point, "1.2. " of a section. It numbers
-# the paragraph; it is not an amount.
-_LIST_NUMBER = re.compile(r"(?m)^[ \t]*(?:\d+(?:\.\d+)*\.|[a-zđ]\))[ \t]+")
 _I_TO_Y = str.maketrans("iíìỉĩị", "yýỳỷỹỵ")
 
 
@@ -176,7 +173,7 @@ class Answerability:
             phrased=_phrased(asked, present, side_by_side | context_pairs),
             lift=_lift(passage),
             scope=asked.scope,
-            numberless=float(asked.number is not None and not asked.number.search(_unlisted(text))),
+            numberless=float(asked.number is not None and not states(asked.number, text)),
         )
 
     def _question(self, query: Query) -> _Asked:
@@ -305,11 +302,6 @@ def _context(passage: Passage, *, accented: bool) -> tuple[set[str], set[tuple[s
         pairs.update(zip(keys, keys[1:], strict=False))
     words.update(_keys(meta.number or "", accented=accented))
     return words, pairs
-
-
-def _unlisted(text: str) -> str:
-    """The folded text without its lines' list numbers ("2. Người được …", "a) …")."""
-    return _LIST_NUMBER.sub("", fold(text))
 
 
 def _lift(passage: Passage) -> float:

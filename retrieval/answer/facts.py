@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from retrieval.search import Asks, Query
+from retrieval.text import fold
 
 _NUMBER_WORDS = "mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin"
 # What a text must contain to carry the fact asked for (on folded text).
@@ -36,6 +37,15 @@ TYPED: dict[Asks, re.Pattern[str]] = {
 }
 
 
+def states(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether a text states the fact a pattern asks for, its lines' list numbers aside.
+
+    "2. Người được cấp lại thẻ … phải nộp phí." numbers its clause with "2."; it states no
+    amount.
+    """
+    return bool(pattern.search(_LIST_NUMBER.sub("", fold(text))))
+
+
 def typed_pattern(query: Query) -> re.Pattern[str] | None:
     """The pattern of the fact asked for, if the answer must hold one.
 
@@ -53,5 +63,7 @@ def typed_pattern(query: Query) -> re.Pattern[str] | None:
     return TYPED.get(query.asks)
 
 
+# A line's list number: "2. " of a clause, "a) " of a point, "1.2. " of a section.
+_LIST_NUMBER = re.compile(r"(?m)^[ \t]*(?:\d+(?:\.\d+)*\.|[a-z]\))[ \t]+")
 _UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
 _NOT_UNITS = frozenset({"lau", "tien", "phan", "la", "thi", "vay", "a", "nhi", "the"})

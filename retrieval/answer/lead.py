@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from retrieval.answer import phrasing
 from retrieval.answer.answerability import Answerability
 from retrieval.answer.compose import sentences
-from retrieval.answer.facts import typed_pattern
+from retrieval.answer.facts import states, typed_pattern
 from retrieval.answer.validity import Dating
 from retrieval.search import Query
 from retrieval.text import addresses_reader, fold
@@ -80,7 +80,8 @@ def answer_text(
             by_province.setdefault(p.meta.province, p)
     typed = typed_pattern(query)
     chosen = [
-        _stating(typed, p, passages, best, answerability.answers) for p in by_province.values()
+        _stating(query, typed, p, passages, best, answerability.answers)
+        for p in by_province.values()
     ]
     chosen = chosen[:MAX_PROVINCES]
     if len(chosen) > 1:  # the first answer is the best: it holds the fact asked for, then surest
@@ -96,6 +97,7 @@ def answer_text(
 
 
 def _stating(
+    query: Query,
     typed: re.Pattern[str] | None,
     chosen: Passage,
     passages: Sequence[Passage],
@@ -106,7 +108,8 @@ def _stating(
 
     "Cách ly tập trung bao nhiêu ngày ở Gia Lai?": Gia Lai's notice on preparing quarantine
     camps and its directive's "trong thời gian 21 ngày" both answer (1.0); the lead states
-    the number. Never an older notice than the chosen one: a newer rule is the one in force.
+    the number. Never an older notice than the chosen one (a newer rule is the one in force),
+    nor one of another date than the question names.
     """
     if typed is None or _states(typed, chosen):
         return chosen
@@ -115,6 +118,7 @@ def _stating(
             p.meta.province == chosen.meta.province
             and _as_sure(p, best, answers)
             and _states(typed, p)
+            and not _dated_elsewhere(query, p)
             and not (p.meta.date and chosen.meta.date and p.meta.date < chosen.meta.date)
         ):
             return p
@@ -128,7 +132,7 @@ def _as_sure(passage: Passage, best: float, answers: Callable[[float], bool]) ->
 
 def _states(pattern: re.Pattern[str], passage: Passage) -> bool:
     """Whether a paragraph states a fact of the kind asked for (a number, a date, …)."""
-    return bool(pattern.search(fold(passage.paragraph.text)))
+    return states(pattern, passage.paragraph.text)
 
 
 def _dated_elsewhere(query: Query, passage: Passage) -> bool:
