@@ -68,6 +68,20 @@ def test_accent_restorer_learns_from_the_notices() -> None:
     assert restorer.restore("to covid cong dong co vai tro gi").startswith("tổ covid cộng đồng có")
 
 
+def test_a_pair_the_texts_write_beats_a_more_frequent_spelling() -> None:
+    # In laws "cơ" (cơ quan, cơ sở) outnumbers "có", and "có" is mostly "có trách nhiệm";
+    # the pair "có nguy cơ" is written, "cơ nguy" never: it decides.
+    laws = (
+        ["Cơ quan có trách nhiệm báo cáo."] * 80
+        + ["Cơ quan, cơ sở phải báo cáo cơ quan cấp trên."] * 60
+        + ["Trẻ em có nguy cơ mắc bệnh được tiêm chủng."]
+        + ["Cơ sở kinh doanh dược, cơ quan quản lý dược."] * 40
+    )
+    restorer = AccentRestorer.build(laws)
+    assert restorer.restore("co nguy co mac benh khong") == "có nguy cơ mắc bệnh không"
+    assert restorer.restore("co quan co trach nhiem") == "cơ quan có trách nhiệm"
+
+
 def test_provinces_match_with_diacritics_and_without() -> None:
     assert find_provinces("Chín huyện của Kiên Giang") == ["Kiên Giang"]
     assert find_provinces("kien giang gian cach") == ["Kiên Giang"]
