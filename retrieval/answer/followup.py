@@ -152,7 +152,7 @@ def read_message(
     reading = (
         _pronoun(text, folded, previous)
         or _reference(text, folded, previous, catalog, conversation)
-        or _asking_only(text, folded, previous, catalog, conversation)
+        or _asking_only(text, folded, previous, catalog, conversation, place_name)
         or _swap(stripped, folded, previous, place_name)
         or _subjectless(text, previous, catalog, conversation)
         or Reading(text)
@@ -254,11 +254,15 @@ def _asking_only(
     previous: Turn,
     catalog: Mapping[str, NoticeMeta],
     recent: Conversation,
+    place_name: PlaceName,
 ) -> Reading | None:
     """'Đến bao giờ?', 'ai ký?', 'số mấy?': about the previous answer's rule or document."""
     words = re.findall(r"[0-9a-z]+", folded)
     if not words or len(words) > 8 or not set(words) <= _ASKING_WORDS:
         return None
+    named = words[1:] if words[0] == "con" else words
+    if named and place_name(" ".join(named)) is not None:
+        return None  # "còn Hà Tiên?" ("ha", "tien" also ask: "hả", "tiền") swaps the place
     meta = _cited(recent, catalog)
     asked = Query.parse(text)
     if asked.intent.intent in ("signer", "date", "issuer", "recipients", "number"):

@@ -188,6 +188,16 @@ def test_until_when_asks_about_the_previous_answers_document(answerer: Answerer)
     assert "14-9-2021" in until.text
 
 
+def test_a_place_whose_syllables_also_ask_is_swapped_in(answerer: Answerer) -> None:
+    # "hà", "tiên" fold to "ha", "tien", which also ask ("hả?", "tiền"); the texts write
+    # "Hà Tiên" as a place: it is a place swap, not a question about the previous answer.
+    _, swap = chat(answerer, "Phú Quốc giãn cách theo chỉ thị nào?", "còn Hà Tiên?")
+    assert swap.understood_as == "Hà Tiên giãn cách theo chỉ thị nào?"
+    _, plain = chat(answerer, "Phú Quốc giãn cách theo chỉ thị nào?", "con ha tien")
+    assert plain.understood_as is not None
+    assert plain.understood_as.startswith("Hà Tiên giãn cách")
+
+
 def test_how_long_drops_which_places_the_previous_question_asked(answerer: Answerer) -> None:
     # "ở những huyện nào" asked which districts; "áp dụng bao lâu?" asks how long, of the
     # same rule: the reading keeps the rule, not the old asking.
