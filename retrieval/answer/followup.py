@@ -410,6 +410,9 @@ def _without_asking(question: str) -> str:
     folded = fold(text)
     if len(folded) != len(text):
         return text
+    calling = _CALLING.search(folded)  # "… vậy mọi người?": said to the chat, not asked
+    if calling is not None:
+        text, folded = text[: calling.start()], folded[: calling.start()]
     yes_no = _YES_NO.search(folded)
     if yes_no is not None:
         return f"{text[: yes_no.start()]} {text[yes_no.start('what') : yes_no.end('what')]}".strip()
@@ -420,17 +423,21 @@ def _without_asking(question: str) -> str:
 
 
 _ASKING_PHRASE = re.compile(  # on folded text
-    r"\s*(?:theo\s+)?(?:chi thi|van ban|quyet dinh|thong bao)\s+(?:nao|gi|so may)"
+    r"\s*(?:theo\s+)?(?:chi thi|van ban|quyet dinh|thong bao)\s+(?:nao|gi|so may|so nao|may)\b"
     r"|\s*(?:la\s+)?(?:bao nhieu|may)\s+[a-z]+"
     r"|\s+(?:la gi|la sao|the nao|nhu the nao|ra sao|khi nao|bao gio|bao lau|o dau|vi sao)"
-    # "ở những huyện nào", "cho đối tượng nào", "những gì": which ones it asks for.
-    r"|\s+(?:(?:o|tai|cho|voi|gom)\s+)?(?:nhung|cac)?\s*[a-z]+(?:\s+[a-z]+)?\s+nao"
-    r"(?:\s+(?:vay|a|nhi|ha|mn|nhe))*$"
-    r"|\s+(?:nhung|cac)\s+(?:viec\s+)?gi(?:\s+(?:vay|a|nhi|ha|mn|nhe))*$"
+    # "ở những huyện nào", "cho đối tượng nào", "những gì", "đến ngày nào": which it asks for
+    # (never "<noun> thế nào": "vùng đỏ thế nào" asks how, of "vùng đỏ").
+    r"|\s+(?:(?:o|tai|cho|voi|gom|theo)\s+)?(?:nhung|cac)\s+[a-z]+(?:\s+[a-z]+)?\s+nao\b"
+    r"|\s+(?:o|tai|cho|voi|gom)\s+[a-z]+(?:\s+[a-z]+)?\s+nao\b"
+    r"|\s+(?:tu|den|vao|truoc|sau)\s+(?:ngay|thang|luc|khi)\s+nao\b"
+    r"|\s+(?:nhung|cac)\s+(?:viec\s+)?gi\b"
     r"|\s+(?:co|co duoc|co phai)\s+.*\s+khong$|\s+khong$|\s+chua$"
 )
 
 
+# Words that end a question to the chat ("vậy mọi người", "mn ơi", "ạ"), on folded text.
+_CALLING = re.compile(r"(?:\s+(?:vay|a|ah|nhi|nhe|ha|mn|moi nguoi|ca nha|ban oi|ad|oi))+$")
 _YES_NO = re.compile(r"\s+(?:co duoc|co phai|co)\s+(?P<what>.+?)\s+(?:khong|chua)(?:\s+\w+)?$")
 
 

@@ -198,6 +198,35 @@ def test_a_place_whose_syllables_also_ask_is_swapped_in(answerer: Answerer) -> N
     assert plain.understood_as.startswith("Hà Tiên giãn cách")
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up", "read_as"),
+    [
+        # The old asking in the middle ("những huyện nào") goes, the rule stays.
+        (
+            "Kiên Giang những huyện nào áp dụng Chỉ thị 15?",
+            "bắt đầu từ ngày nào?",
+            "Kiên Giang áp dụng Chỉ thị 15 bắt đầu từ ngày nào?",
+        ),
+        # "chỉ thị mấy" asks; "vậy mọi người" is said to the group.
+        (
+            "Rạch Giá giãn cách theo chỉ thị mấy vậy mọi người?",
+            "đến ngày nào thì hết?",
+            "Rạch Giá giãn cách đến ngày nào thì hết?",
+        ),
+        # "vùng đỏ thế nào" asks how, of "vùng đỏ": the whole object is swapped.
+        (
+            "Kiên Giang xử lý vùng đỏ thế nào?",
+            "còn vùng xanh?",
+            "Kiên Giang xử lý vùng xanh thế nào?",
+        ),
+    ],
+)
+def test_a_follow_up_keeps_the_rule_not_the_old_asking(
+    answerer: Answerer, first: str, follow_up: str, read_as: str
+) -> None:
+    assert chat(answerer, first, follow_up)[1].understood_as == read_as
+
+
 def test_how_long_drops_which_places_the_previous_question_asked(answerer: Answerer) -> None:
     # "ở những huyện nào" asked which districts; "áp dụng bao lâu?" asks how long, of the
     # same rule: the reading keeps the rule, not the old asking.
