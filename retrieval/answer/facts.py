@@ -40,10 +40,10 @@ TYPED: dict[Asks, re.Pattern[str]] = {
 def states(pattern: re.Pattern[str], text: str) -> bool:
     """Whether a text states the fact a pattern asks for, its lines' list numbers aside.
 
-    "2. Người được cấp lại thẻ … phải nộp phí." numbers its clause with "2."; it states no
-    amount.
+    "2. Người được cấp lại thẻ … phải nộp phí." numbers its clause with "2."; "… phòng,
+    chống dịch Covid-19" names the disease with "19": neither states an amount.
     """
-    return bool(pattern.search(_LIST_NUMBER.sub("", fold(text))))
+    return bool(pattern.search(_NAME_NUMBER.sub("", _LIST_NUMBER.sub("", fold(text)))))
 
 
 def typed_pattern(query: Query) -> re.Pattern[str] | None:
@@ -56,6 +56,8 @@ def typed_pattern(query: Query) -> re.Pattern[str] | None:
         return None
     if query.asks == "number":
         unit = _UNIT.search(query.folded)
+        if unit is not None and unit.group(1) == "tien":
+            return _MONEY  # "bao nhiêu tiền": an amount ("150.000 đồng"), not "Covid-19"
         if unit is not None and unit.group(1) not in _NOT_UNITS:
             # "Bao nhiêu ngày": a number of days ("21 ngày", "mười bốn ngày"), not any
             # number ("9. Giao Thường trực …" numbers a section).
@@ -65,5 +67,12 @@ def typed_pattern(query: Query) -> re.Pattern[str] | None:
 
 # A line's list number: "2. " of a clause, "a) " of a point, "1.2. " of a section.
 _LIST_NUMBER = re.compile(r"(?m)^[ \t]*(?:\d+(?:\.\d+)*\.|[a-z]\))[ \t]+")
+# A number that is part of a name: "Covid-19", "SARS-CoV-2", "H5N1".
+_NAME_NUMBER = re.compile(r"\b[a-z]+-?\d+(?:[a-z]+\d*)?\b")
+# An amount of money, on folded text: "150.000 đồng", "2 triệu", "miễn phí".
+_MONEY = re.compile(
+    rf"\d[\d.,]*\s*(?:dong|vnd|d|trieu|nghin|ngan|ty)\b"
+    rf"|\b(?:{_NUMBER_WORDS})\s+(?:trieu|nghin|ngan|ty|tram nghin)\b|\bmien phi\b"
+)
 _UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
 _NOT_UNITS = frozenset({"lau", "tien", "phan", "la", "thi", "vay", "a", "nhi", "the"})

@@ -20,6 +20,10 @@ BẢO HIỂM Y TẾ
 
 Điều 19. Đổi thẻ bảo hiểm y tế
 1. Người được đổi thẻ bảo hiểm y tế phải nộp phí 20.000 đồng.
+
+Điều 20. Hỗ trợ người cách ly
+1. Người cách ly tập trung được hỗ trợ tiền ăn từ Quỹ phòng, chống dịch Covid-19.
+2. Mức hỗ trợ tiền ăn cho người cách ly tập trung là 80.000 đồng một ngày.
 """
 
 
@@ -61,3 +65,12 @@ def test_a_fee_without_its_amount_is_a_weaker_answer_to_how_much(library: Librar
 def test_a_question_that_asks_no_amount_does_not_need_one(library: Library) -> None:
     found = _signals(library, "Cấp lại thẻ bảo hiểm y tế có phải nộp phí không?")
     assert found["2. Người được cấp lại thẻ bảo hiểm y tế phải nộp phí."][0] == 0.0
+
+
+def test_a_name_with_a_number_is_no_amount(library: Library) -> None:
+    # "Covid-19" holds a number; it says nothing of how much.
+    found = _signals(library, "Người cách ly tập trung được hỗ trợ tiền ăn bao nhiêu tiền?")
+    fund = "1. Người cách ly tập trung được hỗ trợ tiền ăn từ Quỹ phòng, chống dịch Covid-19."
+    amount = "2. Mức hỗ trợ tiền ăn cho người cách ly tập trung là 80.000 đồng một ngày."
+    assert found[fund][0] == 1.0
+    assert found[amount][0] == 0.0
