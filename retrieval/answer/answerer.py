@@ -175,7 +175,11 @@ class Answerer:
         answer = self._too_long(question)
         if answer is None:
             reading = read_message(
-                question, conversation, catalog=self.library.catalog, place_name=self._place_name
+                question,
+                conversation,
+                catalog=self.library.catalog,
+                place_name=self._place_name,
+                in_province=self._in_province,
             )
             reading = await self._rewritten(question, conversation, reading)
             if reading.doc_id is not None:
@@ -231,6 +235,13 @@ class Answerer:
         hits = self.library.lexical_hits(tokens, k=NAME_EXAMPLES, allowed=None)
         texts = [p.text for p in self.library.rows([i for i, _ in hits]).values()]
         return capitalised_name(" ".join(words), texts)
+
+    def _in_province(self, place: str, province: str) -> bool:
+        """Whether the province's documents write the place's name (its words side by side)."""
+        words = fold(place).split()
+        tokens = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)] or words
+        allowed = self.library.allowed(SearchFilters(province=province))
+        return bool(self.library.lexical_hits(tokens, k=1, allowed=allowed))
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""

@@ -122,6 +122,8 @@ class Reading:
 
 # A place's name as the indexed texts write it ("Giồng Riềng" for "giong rieng"), or None.
 PlaceName = Callable[[str], str | None]
+# Whether a province's documents write a place's name ("Phúc Yên", "Vĩnh Phúc").
+InProvince = Callable[[str, str], bool]
 
 
 def read_message(
@@ -130,6 +132,7 @@ def read_message(
     *,
     catalog: Mapping[str, NoticeMeta],
     place_name: PlaceName,
+    in_province: InProvince | None = None,
 ) -> Reading:
     """The question a message asks in its conversation.
 
@@ -138,6 +141,8 @@ def read_message(
         conversation: the chat's last turns, or None.
         catalog: the indexed documents (for the document a reference points at).
         place_name: folded words as the name of a place the indexed texts know, or None.
+        in_province: whether a province's documents name a place: a town of the province
+            asked about before keeps that province ("còn Phúc Yên?" after Vĩnh Phúc).
 
     Returns:
         The reading; `contextual` is False for a question of its own.
@@ -153,7 +158,7 @@ def read_message(
         _pronoun(text, folded, previous)
         or _reference(text, folded, previous, catalog, conversation)
         or _asking_only(text, folded, previous, catalog, conversation, place_name)
-        or _swap(stripped, folded, previous, place_name)
+        or _swap(stripped, folded, previous, place_name, in_province)
         or _subjectless(text, previous, catalog, conversation)
         or Reading(text)
     )
@@ -275,7 +280,13 @@ def _asking_only(
     return Reading(_capitalised(question), doc_id=meta.doc_id if meta else None, contextual=True)
 
 
-def _swap(stripped: str, folded: str, previous: Turn, place_name: PlaceName) -> Reading | None:
+def _swap(
+    stripped: str,
+    folded: str,
+    previous: Turn,
+    place_name: PlaceName,
+    in_province: InProvince | None = None,
+) -> Reading | None:
     """'Còn Rạch Giá thì sao?', 'còn 5T thì sao?', 'thế còn trẻ em?'."""
     for pattern in _SWAP:
         match = pattern.match(folded)
@@ -291,7 +302,7 @@ def _swap(stripped: str, folded: str, previous: Turn, place_name: PlaceName) -> 
     # The swaps that cut the question where its fold matches need the two aligned.
     aligned = folded_before if len(folded_before) == len(before) else None
     question = (
-        _swap_place(before, new, previous, place_name)
+        _swap_place(before, new, previous, place_name, in_province)
         or _swap_code(before, new)
         or _swap_numbered(before, aligned, new)
         or _swap_for(before, aligned, new)
@@ -324,7 +335,13 @@ def _subjectless(
     return Reading(question, doc_id=meta.doc_id if meta else None, contextual=True)
 
 
-def _swap_place(before: str, new: str, previous: Turn, place_name: PlaceName) -> str | None:
+def _swap_place(
+    before: str,
+    new: str,
+    previous: Turn,
+    place_name: PlaceName,
+    in_province: InProvince | None = None,
+) -> str | None:
     provinces = find_provinces(new)
     typed_lowercase_with_accents = fold(new) != new.lower() and new == new.lower()
     written = None if provinces or typed_lowercase_with_accents else place_name(fold(new))
@@ -337,9 +354,20 @@ def _swap_place(before: str, new: str, previous: Turn, place_name: PlaceName) ->
     elif not (provinces or written or _place_in(new) is not None):
         return None
     old = previous.place
+    province = _within(new, old, in_province) if old and not provinces else None
+    if province is not None:
+        new = f"{new} ({province})"  # a town of the province asked about: its notices answer
     if old and old in before:
         return before.replace(old, new, 1)
     return f"{before} ở {new}"
+
+
+def _within(place: str, old: str, in_province: InProvince | None) -> str | None:
+    """The province asked about before, if its documents name this place (no province)."""
+    provinces = find_provinces(old)
+    if in_province is None or len(provinces) != 1 or not in_province(place, provinces[0]):
+        return None
+    return provinces[0]
 
 
 def _swap_code(before: str, new: str) -> str | None:

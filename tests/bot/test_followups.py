@@ -76,7 +76,7 @@ async def test_in_a_group_each_member_has_a_conversation_of_their_own(bot: Runni
     await bot.send(group_text("Cách ly tập trung bao nhiêu ngày ở Gia Lai?", 3002))
     [first] = await bot.send(group_text("còn Rạch Giá thì sao?", 3001))
     [second] = await bot.send(group_text("bắt đầu từ ngày nào?", 3002))
-    assert "Rạch Giá giãn cách theo chỉ thị nào?" in first.plain_text.splitlines()[0]
+    assert "Rạch Giá (Kiên Giang) giãn cách theo chỉ thị nào?" in first.plain_text.splitlines()[0]
     assert "Cách ly tập trung" in second.plain_text.splitlines()[0]
     assert "Gia Lai" in second.plain_text.splitlines()[0]
 

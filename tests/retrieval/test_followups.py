@@ -198,6 +198,19 @@ def test_a_place_whose_syllables_also_ask_is_swapped_in(answerer: Answerer) -> N
     assert plain.understood_as.startswith("Hà Tiên giãn cách")
 
 
+def test_a_town_of_the_province_asked_about_keeps_that_province(answerer: Answerer) -> None:
+    # Many provinces have a "Châu Thành"; the one meant is the province just asked about,
+    # when its notices name the town.
+    _, town = chat(answerer, "Kiên Giang giãn cách theo chỉ thị nào?", "còn Hà Tiên?")
+    assert town.understood_as == "Hà Tiên (Kiên Giang) giãn cách theo chỉ thị nào?"
+    assert {c.doc_id for c in town.citations} == {KIEN_GIANG}
+    # Rạch Giá is no town of Vĩnh Phúc's notices: nothing is added.
+    _, elsewhere = chat(
+        answerer, "Vĩnh Phúc quán ăn muốn mở bán phải thế nào?", "còn Rạch Giá thì sao?"
+    )
+    assert elsewhere.understood_as == "Rạch Giá quán ăn muốn mở bán phải thế nào?"
+
+
 @pytest.mark.parametrize(
     ("first", "follow_up", "read_as"),
     [
