@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from vectorstore.batches import PARALLEL_STEP, embedded
 from vectorstore.embeddings import Embedder
@@ -42,6 +43,7 @@ BRUTE_FORCE_MAX = 1500  # see nearest_among
 # (recall 0.948 over 81 questions; the one notice naming "Ma Lù Thàng" was among the missed,
 # and was refused for it); 400 misses 0.4% for ~3 ms a question (docs/retrieval.md).
 SEARCH_EF = 400
+WIDEN_ATTEMPTS = 6  # ~3 s in all, waiting for another process's write to end
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,21 @@ class ParagraphStore:
         hnsw = (self._paragraphs.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search") == SEARCH_EF:
             return
-        try:
+
+        def widen() -> None:
             with _map_chroma_errors(self.location):
                 self._paragraphs.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+
+        # Another process writing the folder (an ingest) holds SQLite's lock for a moment:
+        # wait for it rather than search narrower until the next start.
+        retrying = Retrying(
+            retry=retry_if_exception(lambda exc: "locked" in str(exc)),
+            stop=stop_after_attempt(WIDEN_ATTEMPTS),
+            wait=wait_exponential(multiplier=0.1, max=1.0),
+            reraise=True,
+        )
+        try:
+            retrying(widen)
         except StoreError as exc:  # a read-only folder: search as it was
             logger.warning("Chroma search breadth left at %s: %s", hnsw.get("ef_search"), exc)
 

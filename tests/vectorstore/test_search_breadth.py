@@ -19,10 +19,8 @@ def _ef_search(store: ParagraphStore) -> int:
     return int(store._paragraphs.configuration["hnsw"]["ef_search"])
 
 
-def test_an_index_made_with_chromas_default_breadth_is_widened(tmp_path: Path) -> None:
-    folder = str(tmp_path / "chroma")
-    embedder = HashingEmbedder()
-    # As chithi made its collection before the breadth was set: Chroma's default (100).
+def _made_with_chromas_default(folder: str, embedder: HashingEmbedder) -> None:
+    """A collection as chithi made it before the breadth was set: Chroma's default (100)."""
     client = chromadb.PersistentClient(folder, settings=ChromaSettings(anonymized_telemetry=False))
     old = client.get_or_create_collection(
         f"chithi_{embedder.slug}",
@@ -31,7 +29,13 @@ def test_an_index_made_with_chromas_default_breadth_is_widened(tmp_path: Path) -
     )
     old.add(ids=["a@1#0", "a@1#1"], documents=TEXTS, metadatas=[{"role": "body"}] * 2)
     assert old.configuration["hnsw"]["ef_search"] != SEARCH_EF
-    del old, client
+    client.clear_system_cache()  # let go of the folder, as a process that ended would
+
+
+def test_an_index_made_with_chromas_default_breadth_is_widened(tmp_path: Path) -> None:
+    folder = str(tmp_path / "chroma")
+    embedder = HashingEmbedder()
+    _made_with_chromas_default(folder, embedder)
 
     store = ParagraphStore.persistent(folder, embedder=embedder)
     try:
