@@ -94,6 +94,11 @@ class Stats:
     fallback_reasons: dict[str, int] = field(default_factory=dict)
 
 
+def _name_tokens(words: list[str]) -> list[str]:
+    """The BM25 tokens a place's name is found by: its words side by side ("rach_gia")."""
+    return [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)] or words
+
+
 class Answerer:
     """The whole answer pipeline behind every front end.
 
@@ -228,7 +233,7 @@ class Answerer:
         one, read as "phố Biên").
         """
         words = folded.split()
-        tokens = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)] or words
+        tokens = _name_tokens(words)
         frequency = self.library.statistics.row_frequency
         if not 1 <= len(words) <= MAX_NAME_WORDS or not all(frequency(t) for t in tokens):
             return None
@@ -238,10 +243,10 @@ class Answerer:
 
     def _in_province(self, place: str, province: str) -> bool:
         """Whether the province's documents write the place's name (its words side by side)."""
-        words = fold(place).split()
-        tokens = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)] or words
         allowed = self.library.allowed(SearchFilters(province=province))
-        return bool(self.library.lexical_hits(tokens, k=1, allowed=allowed))
+        return bool(
+            self.library.lexical_hits(_name_tokens(fold(place).split()), k=1, allowed=allowed)
+        )
 
     def _too_long(self, question: str) -> Answer | None:
         """A polite refusal for a question over the length limit (it would cost seconds)."""
