@@ -206,6 +206,7 @@ class Citation:
 
 MAX_TURNS = 4  # turns a conversation keeps: a follow-up reads the last one
 MAX_TURN_CHARS = 1000  # what a stored turn's question may hold (a question's own limit)
+MAX_MENTIONED = 3  # documents a stored turn keeps of those its lead named
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,8 @@ class Turn:
             ("Quyết định 2686/QĐ-BCĐQG"): "quyết định đó" is that one.
         person: the person the answer named when the question asked who ("Hồ Văn Niên"):
             "ông ấy" in the next message is that one.
+        mentioned: documents the answer's lead named by number, as written ("Báo cáo số
+            294/BC-BCĐ"): "báo cáo đó" is the one the reader has just read about.
     """
 
     question: str
@@ -227,6 +230,7 @@ class Turn:
     place: str | None = None
     named_document: str | None = None
     person: str | None = None
+    mentioned: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The turn as stored (the conversation store keeps JSON)."""
@@ -236,6 +240,7 @@ class Turn:
             "place": self.place,
             "named_document": self.named_document,
             "person": self.person,
+            "mentioned": list(self.mentioned),
         }
 
     @classmethod
@@ -246,12 +251,18 @@ class Turn:
         if not isinstance(question, str) or not isinstance(docs, list):
             return None
         place, named, person = raw.get("place"), raw.get("named_document"), raw.get("person")
+        mentioned = raw.get("mentioned") or []  # absent in turns stored before it was kept
         return cls(
             question=question[:MAX_TURN_CHARS],
             doc_ids=tuple(str(d) for d in docs[:10]),
             place=place if isinstance(place, str) else None,
             named_document=named if isinstance(named, str) else None,
             person=person[:MAX_TURN_CHARS] if isinstance(person, str) else None,
+            mentioned=tuple(
+                m[:MAX_TURN_CHARS] for m in mentioned[:MAX_MENTIONED] if isinstance(m, str)
+            )
+            if isinstance(mentioned, list)
+            else (),
         )
 
 

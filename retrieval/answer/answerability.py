@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.answer.compose import sentences
-from retrieval.answer.facts import states, typed_pattern
+from retrieval.answer.facts import asks_amount, states, typed_pattern
 from retrieval.answer.model import DEFAULT_SIMILARITY, Evidence, Model
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
@@ -75,7 +75,7 @@ là gì nào ai bao nhiêu không có thể thế sao như nhé à ạ vậy ơi
 được phải cần những nhưng các thì mà hay hoặc về đến từ ở tại của và với lâu mấy nghĩa làm
 khi bây giờ hiện nay này đó kia sẽ đã đang rồi nữa còn chưa muốn biết nếu bị để trên dưới
 trong sau trước mỗi mới rất qua lại cũng đều tất cả một bạn nên hơn nhất vì xin coi xem hiểu
-gọi nói nêu đợt kiểu dạo hồi
+gọi nói nêu đợt kiểu dạo hồi mn mng ad
 """
 _ACCENTED_FUNCTION_WORDS = frozenset(_ACCENTED_FUNCTION_TEXT.split())
 # Number words are never a topic the notices lack ("Chín huyện nào ...").
@@ -136,8 +136,17 @@ class Answerability:
         self._asked: tuple[tuple[Query, object], _Asked] | None = None
 
     def score(self, query: Query, passage: Passage) -> float:
-        """P(the passage answers the question)."""
-        return self.model.probability(self.evidence(query, passage))
+        """P(the passage answers the question).
+
+        A question for an amount of money is the one number question that a paragraph
+        without an amount never answers: "hỗ trợ tiền ăn cho công dân cách ly" is on the
+        topic of "một ngày được bao nhiêu tiền?", and quoting it as the answer misleads
+        (a fine, a fee, an allowance). Other numbers stay a signal ("numberless" above).
+        """
+        evidence = self.evidence(query, passage)
+        if evidence.numberless and asks_amount(query):
+            return 0.0
+        return self.model.probability(evidence)
 
     def answers(self, probability: float) -> bool:
         """True when a passage this probable answers: the one place the threshold is read."""

@@ -46,6 +46,11 @@ def states(pattern: re.Pattern[str], text: str) -> bool:
     return bool(pattern.search(_NAME_NUMBER.sub("", _LIST_NUMBER.sub("", fold(text)))))
 
 
+def asks_amount(query: Query) -> bool:
+    """True when the question asks how much money ("bao nhiêu tiền"): only an amount answers."""
+    return typed_pattern(query) is _MONEY
+
+
 def typed_pattern(query: Query) -> re.Pattern[str] | None:
     """The pattern of the fact asked for, if the answer must hold one.
 

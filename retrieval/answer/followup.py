@@ -13,7 +13,8 @@ what it lacks from the previous turn:
   asking is replaced by this one, and the answer is sought in the document the previous
   answer cited;
 - "văn bản này / đó", "quyết định đó": the document the previous question named by its
-  number (Quyết định 2686/QĐ-BCĐQG), else the one the previous answer cited.
+  number (Quyết định 2686/QĐ-BCĐQG), else the one the previous answer cited, else one its
+  lead named by number ("báo cáo đó" after "… tại Báo cáo số 294/BC-BCĐ …").
 
 Anything else is a question of its own and carries nothing over. The answer is always to
 the question as read, which the reply shows ("Hiểu câu hỏi là: …") when context was used.
@@ -28,7 +29,7 @@ from dataclasses import dataclass, replace
 from retrieval.answer import phrasing
 from retrieval.search import DOCUMENT_KINDS, Query
 from retrieval.text import find_provinces, fold, has_diacritics, strip_diacritics
-from retrieval.types import MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
+from retrieval.types import MAX_MENTIONED, MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
 
 MAX_SWAP_WORDS = 7  # "còn X thì sao?": a longer X is a question of its own
 SUBJECTLESS_MAX_WORDS = 8  # a question without a subject longer than this is one of its own
@@ -61,7 +62,9 @@ _SWAP = (
     ),
 )
 # A reference to a document: "văn bản này", "quyết định đó", "thông báo ấy".
-_KINDS = DOCUMENT_KINDS
+# "báo cáo" too: a report a notice names ("tại Báo cáo số 294/BC-BCĐ") is asked about as
+# "báo cáo đó", though the search's intents do not read "báo cáo" (a verb as often) as a kind.
+_KINDS = DOCUMENT_KINDS + "|bao cao"
 # "văn bản này", "thông báo Vĩnh Phúc đó", "hội nghị đó" (the meeting a notice reports).
 _REFERENCE = re.compile(
     rf"\b(?P<kind>{_KINDS}|hoi nghi)(?:\s+[a-z]+){{0,3}}?"
@@ -201,7 +204,17 @@ def turn_of(query: Query, doc_ids: tuple[str, ...], *, lead: str = "") -> Turn:
         place=_place_in(question),
         named_document=question[named.start() : named.end()] if named else None,
         person=_person_in(lead) if asked_who else None,
+        mentioned=_numbered_in(lead),
     )
+
+
+def _numbered_in(text: str) -> tuple[str, ...]:
+    """The documents a text names by number, as written, each once ("Báo cáo số 294/BC-BCĐ")."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return ()
+    found = [text[m.start() : m.end()] for m in _NUMBERED.finditer(folded)]
+    return tuple(dict.fromkeys(found))[:MAX_MENTIONED]
 
 
 def _person_in(text: str) -> str | None:
@@ -234,7 +247,15 @@ def _reference(
     if named is not None and fold(named).startswith(kind):
         question = text[: match.start()] + named + text[match.end() :]
         return Reading(_capitalised(question), contextual=True)
-    meta = _cited(recent, catalog, kind)
+    # The document just cited, else one its lead named ("tại Báo cáo số 294/BC-BCĐ": the
+    # reader has just read of it), else one cited before.
+    meta = _cited(Conversation((previous,)), catalog, kind)
+    mentioned = next((m for m in previous.mentioned if fold(m).startswith(kind)), None)
+    if meta is None and mentioned is not None and kind not in _ANY_KIND:
+        question = text[: match.start()] + mentioned + text[match.end() :]
+        doc_id = previous.doc_ids[0] if previous.doc_ids else None
+        return Reading(_capitalised(question), doc_id=doc_id, contextual=True)
+    meta = meta or _cited(recent, catalog, kind)
     if meta is None:
         return None  # a "chỉ thị đó" that no cited document is: read the message as it is
     question = text[: match.start()] + phrasing.doc_reference(meta) + text[match.end() :]
@@ -297,7 +318,7 @@ def _swap(
     new = stripped[match.start("x") : match.end("x")].strip(" ,")
     if not new or len(new.split()) > MAX_SWAP_WORDS or _ASKS_ITSELF.search(fold(new)):
         return None  # "còn Kiên Giang, dịch có đỡ hơn không?": a question of its own
-    before = previous.question.rstrip(" ?!.…")
+    before = _without_calling(previous.question.rstrip(" ?!.…"))
     folded_before = fold(before)
     # The swaps that cut the question where its fold matches need the two aligned.
     aligned = folded_before if len(folded_before) == len(before) else None
@@ -438,9 +459,8 @@ def _without_asking(question: str) -> str:
     folded = fold(text)
     if len(folded) != len(text):
         return text
-    calling = _CALLING.search(folded)  # "… vậy mọi người?": said to the chat, not asked
-    if calling is not None:
-        text, folded = text[: calling.start()], folded[: calling.start()]
+    text = _without_calling(text)
+    folded = folded[: len(text)]
     yes_no = _YES_NO.search(folded)
     if yes_no is not None:
         return f"{text[: yes_no.start()]} {text[yes_no.start('what') : yes_no.end('what')]}".strip()
@@ -467,6 +487,13 @@ _ASKING_PHRASE = re.compile(  # on folded text
 # Words that end a question to the chat ("vậy mọi người", "mn ơi", "ạ"), on folded text.
 _CALLING = re.compile(r"(?:\s+(?:vay|a|ah|nhi|nhe|ha|mn|moi nguoi|ca nha|ban oi|ad|oi))+$")
 _YES_NO = re.compile(r"\s+(?:co duoc|co phai|co)\s+(?P<what>.+?)\s+(?:khong|chua)(?:\s+\w+)?$")
+
+
+def _without_calling(text: str) -> str:
+    """A question without what it says to the chat ("… vậy mọi người", "… mn ơi", "… ạ")."""
+    folded = fold(text)
+    calling = _CALLING.search(folded) if len(folded) == len(text) else None
+    return text[: calling.start()] if calling is not None else text
 
 
 def _asking_span(folded: str) -> tuple[int, int] | None:

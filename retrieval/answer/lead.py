@@ -84,9 +84,20 @@ def answer_text(
         for p in by_province.values()
     ]
     chosen = chosen[:MAX_PROVINCES]
-    if len(chosen) > 1:  # the first answer is the best: it holds the fact asked for, then surest
-        chosen.sort(key=lambda p: (typed is not None and not _states(typed, p), -p.score))
-    parts = [_sourced(p, lead_for(query, p.paragraph.text, weight), dating) for p in chosen]
+    leads = {id(p): lead_for(query, p.paragraph.text, weight) for p in chosen}
+    if len(chosen) > 1:
+        # The first answer is the best: it holds the fact asked for, then its span says
+        # most of what was asked (answers as sure as each other differ there: "Tạm dừng
+        # hoạt động các khu cách ly tập trung" for "khu cách ly còn hoạt động không?"
+        # before another province's "cách ly tập trung trong thời gian 21 ngày").
+        chosen.sort(
+            key=lambda p: (
+                typed is not None and not _states(typed, p),
+                -_score(query, leads[id(p)], weight),
+                -p.score,
+            )
+        )
+    parts = [_sourced(p, leads[id(p)], dating) for p in chosen]
     earlier = _earlier(chosen, passages, answerability.answers)
     if earlier is not None:
         lead = lead_for(query, earlier.paragraph.text, weight)

@@ -35,7 +35,7 @@ class SearchConfig:
     dense_weight: float = 0.4
     lexical_weight: float = 1.0
     restore_accents: bool = True
-    document_bonus: float = 0.1
+    document_bonus: float = 0.4
     unit_weight: float = 0.3
     local_bonus: float = 0.3
     source_bonus: float = 0.3
@@ -65,6 +65,15 @@ def _is_source(document: str, name: tuple[str, str, str | None]) -> bool:
     return year is None or found.group(2) == year
 
 
+def _names(mentioned: list[tuple[str, str, str | None]], name: tuple[str, str, str | None]) -> bool:
+    """True when a paragraph names the document asked about ("theo Chỉ thị 16/CT-TTg")."""
+    kind, number, year = name
+    return any(
+        k == kind and n.lstrip("0") == number.lstrip("0") and (year is None or y in (None, year))
+        for k, n, y in mentioned
+    )
+
+
 class DocumentNames:
     """How questions name documents: by date or by kind, grouped once per catalog change.
 
@@ -83,14 +92,18 @@ class DocumentNames:
                 self.by_kind.setdefault(fold(meta.kind), set()).add(doc_id)
 
     def named(self, query: Query) -> set[str]:
-        """Documents the question names by their kind ("chỉ thị", not "Chỉ thị 15") or date."""
+        """Documents the question names by their kind ("chỉ thị", not "Chỉ thị 15") or date.
+
+        "Theo chỉ thị nào?" asks for a directive, it names none: the notice that says which
+        one is the answer.
+        """
         folded = query.folded
         named: set[str] = set()
         for date in query.dates:
             named |= self.by_date.get(date, set())
         by_kind: set[str] = set()
         for kind, docs in self.by_kind.items():
-            if re.search(rf"\b{re.escape(kind)}\b(?! ?(so )?\d)", folded):
+            if re.search(rf"\b{re.escape(kind)}\b(?! ?(so )?\d)(?! (nao|gi|so may|may)\b)", folded):
                 by_kind |= docs
         if 0 < len(by_kind) < self.size:
             named |= by_kind
@@ -204,19 +217,27 @@ class Searcher:
         "Theo Nghị định 101/2010, …", "theo nghi dinh 165 …": a cadre says which text the
         answer is in. It is an indexed document ("Nghị định 165/2026/NĐ-CP") or the source of
         codified articles ("Điều 2 Nghị định số 101/2010/NĐ-CP"), which BM25 cannot see: the
-        source line is kept out of the paragraphs. Only questions that name a number pay for
-        reading the candidates' rows.
+        source line is kept out of the paragraphs. When no candidate is from it (Chỉ thị
+        16/CT-TTg is not loaded), the paragraphs that name it are how it is carried out:
+        "Kiên Giang giãn cách theo Chỉ thị 16 …" is answered by the notice's "theo Chỉ thị
+        16/CT-TTg" clause, not its "Chỉ thị 15/CT-TTg" one beside it. Only questions that
+        name a number pay for reading the candidates' rows.
         """
         named = named_sources(query.folded)
         if not named or self.config.source_bonus <= 0 or not scores:
             return
         catalog = self.library.catalog
+        sourced, mentioning = [], []
         for row_id, paragraph in self.library.rows(list(scores)).items():
             meta = catalog.get(paragraph.doc_id)
             own = f"{meta.kind or ''} {meta.number or ''}" if meta is not None else ""
             source = paragraph.origin.document if paragraph.origin is not None else own
             if any(_is_source(source, name) for name in named):
-                scores[row_id] += self.config.source_bonus
+                sourced.append(row_id)
+            elif any(_names(named_sources(fold(paragraph.text)), name) for name in named):
+                mentioning.append(row_id)
+        for row_id in sourced or mentioning:
+            scores[row_id] += self.config.source_bonus
 
     def named_documents(self, query: Query) -> set[str]:
         """Ids of the documents the question names by kind or date."""

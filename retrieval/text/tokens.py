@@ -17,6 +17,7 @@ _WORD = re.compile(r"[0-9a-z]+")
 _STOPWORD_TEXT = """
 la gi nao ai bao nhieu khong co the sao nhu nhe a vay oi hoi cho toi minh em anh chi
 duoc phai can nhung cac thi ma hay hoac ve den tu o tai cua va voi
+mn mng ad
 """
 QUESTION_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 

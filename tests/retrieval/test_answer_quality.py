@@ -98,6 +98,17 @@ def test_the_first_answer_is_the_one_that_holds_the_fact_asked_for(
     assert any("Tạm dừng" in c.quote for c in answer.citations)
 
 
+def test_of_two_provinces_as_sure_the_one_saying_what_was_asked_comes_first(
+    answerer: Answerer,
+) -> None:
+    # Vĩnh Phúc's "Thường trực Tỉnh ủy yêu cầu Ban Chỉ đạo …" and Gia Lai's "… nhiệm vụ cấp
+    # bách, trọng tâm hàng đầu …" answer about as surely; only Gia Lai's says "hàng đầu".
+    lead = ask(answerer, "Khi chỉ đạo chống dịch, tỉnh đặt điều gì lên hàng đầu?").text
+    first = lead.splitlines()[0].split("; ")[0]
+    assert first.startswith("Gia Lai, thông báo kết luận 16/9/2021: ")
+    assert "hàng đầu" in first
+
+
 def test_within_one_province_the_lead_states_the_number_of_days_asked(
     answerer: Answerer,
 ) -> None:

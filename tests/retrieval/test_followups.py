@@ -126,11 +126,34 @@ def test_a_quantity_asked_alone_is_asked_of_the_previous_topic(answerer: Answere
     assert follow_up.understood_as == (
         "Lai Châu hỗ trợ tiền ăn cho công dân cách ly tập trung một ngày được bao nhiêu tiền?"
     )
+    # Lai Châu's notice says the support is reviewed, not how much: no amount, no answer.
+    assert follow_up.status == "not_found"
+
+
+def test_that_report_is_the_one_the_previous_answer_named(answerer: Answerer) -> None:
+    first, report = chat(
+        answerer,
+        "Thường trực Tỉnh ủy Vĩnh Phúc đồng ý giải pháp của ai?",
+        "báo cáo đó số mấy, ngày nào?",
+    )
+    assert "Báo cáo số 294/BC-BCĐ" in first.text
+    assert report.understood_as == "Báo cáo số 294/BC-BCĐ số mấy, ngày nào?"
+    assert "21/11/2021" in report.text.splitlines()[0]
+
+
+def test_words_said_to_the_chat_are_not_carried_or_missing(answerer: Answerer) -> None:
+    first, swap = chat(
+        answerer, "Hòn Đất giãn cách đến ngày nào vậy mn?", "còn Giồng Riềng thì sao?"
+    )
+    assert "mn" not in first.text.split()  # not "Các văn bản hiện có không nói đến mn"
+    assert swap.understood_as == "Giồng Riềng giãn cách đến ngày nào?"
 
 
 def test_a_turn_keeps_the_person_and_older_turns_still_load() -> None:
     turn = Turn("Ai kết luận …?", ("000",), person="Hồ Văn Niên")
     assert Turn.from_json(turn.to_json()) == turn
+    mentioning = Turn("Giải pháp của ai?", ("004",), mentioned=("Báo cáo số 294/BC-BCĐ",))
+    assert Turn.from_json(mentioning.to_json()) == mentioning
     older = {"question": "Ai kết luận …?", "doc_ids": ["000"], "place": None}
     assert Turn.from_json(older) == Turn("Ai kết luận …?", ("000",))
 

@@ -53,3 +53,17 @@ def test_how_a_question_names_a_law_or_decree(
     question: str, named: list[tuple[str, str, str | None]]
 ) -> None:
     assert named_sources(fold(question)) == named
+
+
+def test_a_notice_paragraph_naming_the_directive_asked_comes_first(
+    bundled_library: Library,
+) -> None:
+    # Kiên Giang's notice puts some districts under Chỉ thị 15 and others under Chỉ thị 16;
+    # the Chỉ thị 15 paragraph shares "áp dụng" with the question and led before.
+    asked = "Kiên Giang giãn cách theo Chỉ thị 16 áp dụng bao lâu?"
+    [first, *_] = Searcher(bundled_library).search(asked, k=3)
+    assert "Chỉ thị 16/CT-TTg" in first.paragraph.text
+    [unnudged, *_] = Searcher(bundled_library, config=SearchConfig(source_bonus=0.0)).search(
+        asked, k=3
+    )
+    assert "Chỉ thị 15/CT-TTg" in unnudged.paragraph.text
