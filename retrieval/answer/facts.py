@@ -60,9 +60,11 @@ def typed_pattern(query: Query) -> re.Pattern[str] | None:
     if query.asks == "document" and re.search(r"\bvan ban nao\b", query.folded):
         return None
     if query.asks == "number":
-        unit = _UNIT.search(query.folded)
+        unit = _UNIT.search(query.folded) or _FEW.search(query.folded)
         if unit is not None and unit.group(1) == "tien":
             return _MONEY  # "bao nhiêu tiền": an amount ("150.000 đồng"), not "Covid-19"
+        if _PERCENT_ASKED.search(query.folded):
+            return _PERCENT  # "bao nhiêu phần trăm": "5%", not "tỷ lệ phần trăm của …"
         if unit is not None and unit.group(1) not in _NOT_UNITS:
             # "Bao nhiêu ngày": a number of days ("21 ngày", "mười bốn ngày"), not any
             # number ("9. Giao Thường trực …" numbers a section).
@@ -80,4 +82,8 @@ _MONEY = re.compile(
     rf"|\b(?:{_NUMBER_WORDS})\s+(?:trieu|nghin|ngan|ty|tram nghin)\b|\bmien phi\b"
 )
 _UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
+# "mấy ngày", "mấy giờ": "mấy" before a unit only ("xe máy" folds to "xe may" too).
+_FEW = re.compile(r"\bmay (ngay|gio|thang|nam|tuan|phut|lan|nguoi|ca|lieu|mui|tuoi|buoi|dot)\b")
+_PERCENT_ASKED = re.compile(r"\b(?:bao nhieu|may) phan tram\b")
+_PERCENT = re.compile(r"\d[\d.,]*\s*(?:%|phan tram)")
 _NOT_UNITS = frozenset({"lau", "tien", "phan", "la", "thi", "vay", "a", "nhi", "the"})

@@ -24,6 +24,14 @@ BẢO HIỂM Y TẾ
 Điều 20. Hỗ trợ người cách ly
 1. Người cách ly tập trung được hỗ trợ tiền ăn từ Quỹ phòng, chống dịch Covid-19.
 2. Mức hỗ trợ tiền ăn cho người cách ly tập trung là 80.000 đồng một ngày.
+
+Điều 21. Mức đóng bảo hiểm y tế
+1. Mức đóng bảo hiểm y tế được xác định theo tỷ lệ phần trăm của tiền lương.
+2. Mức đóng hằng tháng tối đa bằng 6% tiền lương tháng.
+
+Điều 22. Thời hạn đổi thẻ
+1. Thẻ bảo hiểm y tế được đổi trong thời hạn 7 ngày làm việc.
+2. Thẻ bảo hiểm y tế được đổi tại cơ quan bảo hiểm xã hội cấp huyện trong 2 lần.
 """
 
 
@@ -58,7 +66,7 @@ def test_a_fee_without_its_amount_is_a_weaker_answer_to_how_much(library: Librar
     with_amount = found["1. Người được đổi thẻ bảo hiểm y tế phải nộp phí 20.000 đồng."]
     assert without[0] == 1.0
     assert with_amount[0] == 0.0
-    assert without[1] < without[2]  # a missing amount counts against the paragraph
+    assert without[1] == 0.0 < without[2]  # an amount of money asked: only an amount answers
     assert with_amount[1] == with_amount[2]
 
 
@@ -74,3 +82,20 @@ def test_a_name_with_a_number_is_no_amount(library: Library) -> None:
     amount = "2. Mức hỗ trợ tiền ăn cho người cách ly tập trung là 80.000 đồng một ngày."
     assert found[fund][0] == 1.0
     assert found[amount][0] == 0.0
+
+
+def test_a_percentage_asked_needs_a_percentage(library: Library) -> None:
+    found = _signals(library, "Mức đóng bảo hiểm y tế tối đa bao nhiêu phần trăm tiền lương?")
+    assert (
+        found["1. Mức đóng bảo hiểm y tế được xác định theo tỷ lệ phần trăm của tiền lương."][0]
+        == 1.0
+    )
+    assert found["2. Mức đóng hằng tháng tối đa bằng 6% tiền lương tháng."][0] == 0.0
+
+
+def test_how_many_days_asked_with_may_needs_a_number_of_days(library: Library) -> None:
+    found = _signals(library, "Đổi thẻ bảo hiểm y tế trong mấy ngày?")
+    assert found["1. Thẻ bảo hiểm y tế được đổi trong thời hạn 7 ngày làm việc."][0] == 0.0
+    # A number, but of times, not of days.
+    twice = "2. Thẻ bảo hiểm y tế được đổi tại cơ quan bảo hiểm xã hội cấp huyện trong 2 lần."
+    assert found[twice][0] == 1.0
