@@ -241,9 +241,14 @@ class Answerability:
         out: list[str] = []
         for run in runs:
             keys = [spelling_key(w.lower() if accented else fold(w)) for w in run]
-            lacking = [k for k in keys if k not in said and not _is_number(fold(k))]
-            if any(self.specificity(_stats_token(k)) >= MISSING_WEIGHT for k in lacking):
-                phrase = " ".join(run[:MISSING_RUN])
+            lacks = [k not in said and not _is_number(fold(k)) for k in keys]
+            specific = [
+                i
+                for i, k in enumerate(keys)
+                if lacks[i] and self.specificity(_stats_token(k)) >= MISSING_WEIGHT
+            ]
+            if specific:
+                phrase = " ".join(_lacking_words(run, lacks, specific[0]))
                 if phrase not in out:
                     out.append(phrase)
         return out
@@ -263,6 +268,18 @@ class Answerability:
         """How much a folded word says about a topic: rare in paragraphs and in documents."""
         stats = self.library.statistics
         return stats.row_idf(word) * stats.document_weight(word)
+
+
+def _lacking_words(run: list[str], lacks: list[bool], first: int) -> list[str]:
+    """The run's words from those the passages lack before its first specific one.
+
+    At most MISSING_RUN: "Tỉnh ủy Gia Lai quy định tiệc" shows "quy định tiệc" (the passages
+    say "Tỉnh ủy Gia Lai"), "giấy khai sinh" stays whole though "sinh" is said.
+    """
+    start = first
+    while start > 0 and lacks[start - 1]:
+        start -= 1
+    return run[start : start + MISSING_RUN]
 
 
 def _is_number(word: str) -> bool:
@@ -295,7 +312,8 @@ def _terms(query: Query) -> tuple[bool, list[str]]:
 def _context(passage: Passage, *, accented: bool) -> tuple[set[str], set[tuple[str, str]]]:
     """The words of a paragraph's context, and its adjacent pairs ("Gia Lai"), read once.
 
-    The context: its section headings, the document's province, kind and number, and for an
+    The context: its section headings, the document's province, kind, issuer and number
+    (a "Chỉ thị của Tỉnh ủy Gia Lai" is one of Gia Lai's Ban Thường vụ Tỉnh ủy), and for an
     article of a codified topic the law or decree it comes from ("Nghị định số
     101/2010/NĐ-CP", its name): a question that names that decree names this paragraph's
     source. Pairs are taken within each part (not across two parts, nor from the number).
@@ -305,7 +323,8 @@ def _context(passage: Passage, *, accented: bool) -> tuple[set[str], set[tuple[s
     sources = [origin.document, origin.name or ""] if origin else []
     words: set[str] = set()
     pairs: set[tuple[str, str]] = set()
-    for part in [*passage.paragraph.headings, meta.province or "", meta.kind or "", *sources]:
+    parts = [*passage.paragraph.headings, meta.province or "", meta.kind or "", meta.issuer or ""]
+    for part in [*parts, *sources]:
         keys = _keys(part, accented=accented)
         words.update(keys)
         pairs.update(zip(keys, keys[1:], strict=False))

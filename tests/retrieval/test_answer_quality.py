@@ -137,6 +137,16 @@ def test_a_question_answered_in_part_says_what_the_notices_leave_out(answerer: A
     assert HOTLINE in note
 
 
+def test_the_note_names_what_is_left_out_not_whose_document_it_is(answerer: Answerer) -> None:
+    # The directive is the Gia Lai Ban Thường vụ Tỉnh ủy's: "Tỉnh ủy Gia Lai" is not what the
+    # notices leave out, a year-end party ("tiệc") is.
+    asked = "Chỉ thị của Tỉnh ủy Gia Lai quy định tiệc tất niên ở cơ quan bao nhiêu người"
+    answer = ask(answerer, f"{asked} thì phải dừng?")
+    note = answer.text.splitlines()[1]
+    assert "tiệc" in note
+    assert "Gia Lai" not in note
+
+
 def _pieces(answer: Answer, library: Library) -> list[str]:
     """The parts of a lead that come from paragraphs: sources, '…', the definition form and the
     validity notes ('(áp dụng …, thời hạn đã qua)') cut."""
