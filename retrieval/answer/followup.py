@@ -28,7 +28,13 @@ from dataclasses import dataclass, replace
 
 from retrieval.answer import phrasing
 from retrieval.search import DOCUMENT_KINDS, Query
-from retrieval.text import find_provinces, fold, has_diacritics, strip_diacritics
+from retrieval.text import (
+    QUESTION_STOPWORDS,
+    find_provinces,
+    fold,
+    has_diacritics,
+    strip_diacritics,
+)
 from retrieval.types import MAX_MENTIONED, MAX_TURN_CHARS, Conversation, NoticeMeta, Turn
 
 MAX_SWAP_WORDS = 7  # "còn X thì sao?": a longer X is a question of its own
@@ -47,6 +53,15 @@ ah a nhe vay the thi sao oi ha hả van ban nay do ay
 mot moi tien dong nguoi lan
 """
 _ASKING_WORDS = frozenset(_ASKING_TEXT.split())
+# The same words as typed with diacritics: folded, "chợ" (a market) is "cho" (for), and
+# "thế còn chợ thì sao?" would ask only.
+_ASKING_TEXT_ACCENTED = """
+từ đến ngày nào bao giờ khi lúc hạn hết kết thúc bắt đầu hiệu lực áp dụng thực hiện lâu
+thời gian mấy nhiêu ai ký kí ban hành số hiệu của cơ quan gửi cho những đâu ở vì sao
+tại lý do nữa còn vẫn chưa không có được hôm tháng năm tuần là gì thế ra như trong hiểu
+à ạ a ah nhé vậy thì ơi hả văn bản này đó ấy một mỗi tiền đồng người lần
+"""
+_ASKING_WORDS_ACCENTED = frozenset(_ASKING_TEXT_ACCENTED.split())
 _SWAP = (
     # "còn X thì sao", "thế còn X", "vậy còn X nữa", "còn X?"
     re.compile(
@@ -286,6 +301,9 @@ def _asking_only(
     words = re.findall(r"[0-9a-z]+", folded)
     if not words or len(words) > 8 or not set(words) <= _ASKING_WORDS:
         return None
+    typed = re.findall(r"[^\W\d_]+", text.lower())
+    if has_diacritics(text) and not set(typed) <= _ASKING_WORDS_ACCENTED:
+        return None  # "thế còn chợ thì sao?": "chợ" only folds to an asking word
     named = words[1:] if words[0] == "con" else words
     if named and place_name(" ".join(named)) is not None:
         return None  # "còn Hà Tiên?" ("ha", "tien" also ask: "hả", "tiền") swaps the place
@@ -326,6 +344,7 @@ def _swap(
         _swap_place(before, new, previous, place_name, in_province)
         or _swap_code(before, new)
         or _swap_numbered(before, aligned, new)
+        or _swap_head(before, aligned, new)
         or _swap_for(before, aligned, new)
         or _swap_phrase(before, aligned, new, previous)
         or f"{before} đối với {new}"
@@ -378,9 +397,20 @@ def _swap_place(
     province = _within(new, old, in_province) if old and not provinces else None
     if province is not None:
         new = f"{new} ({province})"  # a town of the province asked about: its notices answer
-    if old and old in before:
-        return before.replace(old, new, 1)
-    return f"{before} ở {new}"
+    swapped = before.replace(old, new, 1) if old and old in before else f"{before} ở {new}"
+    if provinces and not (old and set(find_provinces(old)) & set(provinces)):
+        # "Thông báo Kiên Giang ngày 13/9/2021 do ai ký?" then "còn của Vĩnh Phúc?": the
+        # date named Kiên Giang's notice; Vĩnh Phúc's is of another day.
+        swapped = _DATED.sub("", swapped)
+    return swapped
+
+
+# A date a question names a document by: "ngày 13/9/2021", "13-9-2021", "ngày 16 tháng 9 năm 2021".
+_DATED = re.compile(
+    r"\s*(?:(?:ngày|ngay)\s+)?\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}"
+    r"|\s*(?:ngày|ngay)\s+\d{1,2}\s+(?:tháng|thang)\s+\d{1,2}\s+(?:năm|nam)\s+\d{4}",
+    re.IGNORECASE,
+)
 
 
 def _within(place: str, old: str, in_province: InProvince | None) -> str | None:
@@ -410,6 +440,30 @@ def _swap_numbered(before: str, folded: str | None, new: str) -> str | None:
     if old is None:
         return None
     return before[: old.start()] + new.strip() + before[old.end() :]
+
+
+def _swap_head(before: str, folded: str | None, new: str) -> str | None:
+    """The phrase with the same first word: "quán cà phê" for "quán ăn".
+
+    A Vietnamese noun phrase starts with its head ("đám tang" for "đám cưới"); the old one
+    runs to the next verb, the asking or the end: "Gia Lai có cho <quán ăn> mở cửa không?".
+    """
+    words = fold(new).split()
+    if folded is None or len(words) < 2 or words[0] in QUESTION_STOPWORDS:
+        return None
+    found = re.search(rf"(?:^|\s){re.escape(words[0])}\s", folded)
+    if found is None:
+        return None
+    start = found.start() if found.start() == 0 else found.start() + 1
+    lowered = before.lower()
+    accented = folded != lowered
+    verb = (_VERB if accented else _VERB_FOLDED).search(lowered if accented else folded, start)
+    asking = _asking_span(folded)
+    ends = [e for e in (verb.start() if verb else None, asking[0] if asking else None) if e]
+    end = min([e for e in ends if e > start] or [len(before)])
+    if fold(before[start:end]).strip() == " ".join(words):
+        return None  # the same phrase: nothing to swap
+    return f"{before[:start]}{new.strip()}{before[end:]}"
 
 
 def _swap_for(before: str, folded: str | None, new: str) -> str | None:

@@ -296,3 +296,28 @@ def test_the_json_says_how_a_follow_up_was_read_and_only_then(answerer: Answerer
     assert "understood_as" not in first.to_json()
     assert follow_up.to_json()["understood_as"] == "5T là gì?"
     assert follow_up.to_json()["question"] == "còn 5T thì sao?"
+
+
+def test_a_phrase_with_the_same_head_word_takes_the_old_ones_place(answerer: Answerer) -> None:
+    _, cafe = chat(answerer, "Gia Lai có cho quán ăn mở cửa không?", "còn quán cà phê?")
+    assert cafe.understood_as == "Gia Lai có cho quán cà phê mở cửa không?"
+    _, funeral = chat(answerer, "Gia Lai yêu cầu gì về đám cưới?", "còn đám tang?")
+    assert funeral.understood_as == "Gia Lai yêu cầu gì về đám tang?"
+
+
+def test_a_word_typed_with_accents_that_folds_to_an_asking_word_is_swapped_in(
+    answerer: Answerer,
+) -> None:
+    # Folded, "chợ" (a market) is "cho" (for): not a message that only asks.
+    _, market = chat(answerer, "Vĩnh Phúc yêu cầu gì với quán ăn?", "thế còn chợ thì sao?")
+    assert market.understood_as == "Vĩnh Phúc yêu cầu gì với chợ?"
+
+
+def test_another_provinces_document_is_not_the_one_of_the_old_date(answerer: Answerer) -> None:
+    first, other = chat(
+        answerer, "Thông báo Kiên Giang ngày 13/9/2021 do ai ký?", "còn của Vĩnh Phúc?"
+    )
+    assert "Mai Văn Huỳnh" in first.text
+    assert other.understood_as == "Thông báo của Vĩnh Phúc do ai ký?"
+    assert "Trần Việt Cường" in other.text
+    assert "Mai Văn Huỳnh" not in other.text
