@@ -93,6 +93,11 @@ _CODE = re.compile(r"(?<!\w)(?:\d+[a-zđ]{1,2}|[a-zđ]{1,3}\d+)(?!\w)", re.IGNOR
 _PLACE_PREFIX = re.compile(r"(?:huyen|xa|thanh pho|thi xa|thi tran|tinh|phuong|quan|tp\.?)\s+$")
 # The person or thing a rule is for: what "còn trẻ em thì sao?" replaces (folded).
 _FOR = re.compile(r"\b(?:cho|voi|doi voi|danh cho)\s+")
+# Who a rule may be for: "trẻ em", "người cao tuổi", "học sinh", "F0" (folded, at the start).
+_PEOPLE = re.compile(
+    r"^(?:tre|nguoi|hoc sinh|sinh vien|cong nhan|can bo|giao vien|benh nhan|phu nu|ba bau"
+    r"|thai phu|cong dan|lao dong|f[0-3]|doanh nghiep|ho gia dinh|ho ngheo)\b"
+)
 # The first verb of a question: what stands before it is its subject, after it its object.
 # Matched with diacritics when the question has them ("đặt" is not "Đất").
 _VERBS = (
@@ -346,6 +351,7 @@ def _swap(
         or _swap_numbered(before, aligned, new)
         or _swap_head(before, aligned, new)
         or _swap_for(before, aligned, new)
+        or _swap_people(before, aligned, new, previous)
         or _swap_phrase(before, aligned, new, previous)
         or f"{before} đối với {new}"
     )
@@ -477,6 +483,20 @@ def _swap_for(before: str, folded: str | None, new: str) -> str | None:
         start = found[-1].end()
         return f"{before[:start]}{new}{before[end:]}".strip()
     return None
+
+
+def _swap_people(before: str, folded: str | None, new: str, previous: Turn) -> str | None:
+    """'còn trẻ em thì sao?' after a rule that named no one it was for: the rule for them.
+
+    "Lai Châu đặt mục tiêu tiêm mũi 3 thế nào?" becomes "… tiêm mũi 3 cho trẻ em thế nào?",
+    not "Lai Châu đặt trẻ em thế nào?". A question about people already ("Người dân phải làm
+    gì?") swaps its subject instead (`_swap_phrase`).
+    """
+    if folded is None or not _PEOPLE.match(fold(new)) or _PEOPLE.match(folded):
+        return None
+    asking = _asking_span(folded)
+    end = asking[0] if asking else len(before)
+    return f"{before[:end].rstrip()} cho {new.strip()}{before[end:]}"
 
 
 def _swap_phrase(before: str, folded: str | None, new: str, previous: Turn) -> str | None:

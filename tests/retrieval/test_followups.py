@@ -321,3 +321,11 @@ def test_another_provinces_document_is_not_the_one_of_the_old_date(answerer: Ans
     assert other.understood_as == "Thông báo của Vĩnh Phúc do ai ký?"
     assert "Trần Việt Cường" in other.text
     assert "Mai Văn Huỳnh" not in other.text
+
+
+def test_children_swapped_in_are_who_the_rule_is_for(answerer: Answerer) -> None:
+    # The example: "còn trẻ em thì sao?" after Lai Châu's third-dose target.
+    _, children = chat(answerer, "Lai Châu đặt mục tiêu tiêm mũi 3 thế nào?", "còn trẻ em thì sao?")
+    assert children.understood_as == "Lai Châu đặt mục tiêu tiêm mũi 3 cho trẻ em thế nào?"
+    assert children.status == "answered"
+    assert "trẻ từ 5 đến dưới 12 tuổi" in children.text.splitlines()[0]
