@@ -251,18 +251,15 @@ class Turn:
         if not isinstance(question, str) or not isinstance(docs, list):
             return None
         place, named, person = raw.get("place"), raw.get("named_document"), raw.get("person")
-        mentioned = raw.get("mentioned") or []  # absent in turns stored before it was kept
+        mentioned = raw.get("mentioned")  # absent in turns stored before it was kept
+        names = mentioned[:MAX_MENTIONED] if isinstance(mentioned, list) else []
         return cls(
             question=question[:MAX_TURN_CHARS],
             doc_ids=tuple(str(d) for d in docs[:10]),
             place=place if isinstance(place, str) else None,
             named_document=named if isinstance(named, str) else None,
             person=person[:MAX_TURN_CHARS] if isinstance(person, str) else None,
-            mentioned=tuple(
-                m[:MAX_TURN_CHARS] for m in mentioned[:MAX_MENTIONED] if isinstance(m, str)
-            )
-            if isinstance(mentioned, list)
-            else (),
+            mentioned=tuple(m[:MAX_TURN_CHARS] for m in names if isinstance(m, str)),
         )
 
 

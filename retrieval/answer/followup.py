@@ -351,7 +351,7 @@ def _swap(
         or _swap_numbered(before, aligned, new)
         or _swap_head(before, aligned, new)
         or _swap_for(before, aligned, new)
-        or _swap_people(before, aligned, new, previous)
+        or _swap_people(before, aligned, new)
         or _swap_phrase(before, aligned, new, previous)
         or f"{before} đối với {new}"
     )
@@ -461,12 +461,9 @@ def _swap_head(before: str, folded: str | None, new: str) -> str | None:
     if found is None:
         return None
     start = found.start() if found.start() == 0 else found.start() + 1
-    lowered = before.lower()
-    accented = folded != lowered
-    verb = (_VERB if accented else _VERB_FOLDED).search(lowered if accented else folded, start)
-    asking = _asking_span(folded)
-    ends = [e for e in (verb.start() if verb else None, asking[0] if asking else None) if e]
-    end = min([e for e in ends if e > start] or [len(before)])
+    verb = _verb_in(before, folded, start, len(before))
+    limits = [_asking_start(folded), len(before)] + ([verb.start()] if verb else [])
+    end = min(e for e in limits if e > start)
     if fold(before[start:end]).strip() == " ".join(words):
         return None  # the same phrase: nothing to swap
     return f"{before[:start]}{new.strip()}{before[end:]}"
@@ -476,8 +473,7 @@ def _swap_for(before: str, folded: str | None, new: str) -> str | None:
     """The person or thing the rule was for ("cho người trên 18 tuổi")."""
     if folded is None:
         return None
-    asking = _asking_span(folded)
-    end = asking[0] if asking else len(before)
+    end = _asking_start(folded)
     found = [m for m in _FOR.finditer(folded) if m.end() < end]
     if found:
         start = found[-1].end()
@@ -485,7 +481,7 @@ def _swap_for(before: str, folded: str | None, new: str) -> str | None:
     return None
 
 
-def _swap_people(before: str, folded: str | None, new: str, previous: Turn) -> str | None:
+def _swap_people(before: str, folded: str | None, new: str) -> str | None:
     """'còn trẻ em thì sao?' after a rule that named no one it was for: the rule for them.
 
     "Lai Châu đặt mục tiêu tiêm mũi 3 thế nào?" becomes "… tiêm mũi 3 cho trẻ em thế nào?",
@@ -494,8 +490,7 @@ def _swap_people(before: str, folded: str | None, new: str, previous: Turn) -> s
     """
     if folded is None or not _PEOPLE.match(fold(new)) or _PEOPLE.match(folded):
         return None
-    asking = _asking_span(folded)
-    end = asking[0] if asking else len(before)
+    end = _asking_start(folded)
     return f"{before[:end].rstrip()} cho {new.strip()}{before[end:]}"
 
 
@@ -507,11 +502,8 @@ def _swap_phrase(before: str, folded: str | None, new: str, previous: Turn) -> s
     """
     if folded is None:
         return None
-    asking = _asking_span(folded)
-    end = asking[0] if asking else len(before)
-    lowered = before.lower()
-    accented = folded != lowered
-    verb = _VERB.search(lowered, 0, end) if accented else _VERB_FOLDED.search(folded, 0, end)
+    end = _asking_start(folded)
+    verb = _verb_in(before, folded, 0, end)
     if verb is None:
         return None
     subject = folded[: verb.start()].strip()
@@ -568,6 +560,23 @@ def _without_calling(text: str) -> str:
     folded = fold(text)
     calling = _CALLING.search(folded) if len(folded) == len(text) else None
     return text[: calling.start()] if calling is not None else text
+
+
+def _asking_start(folded: str) -> int:
+    """Where a question's asking part starts (its end when it has none)."""
+    span = _asking_span(folded)
+    return span[0] if span else len(folded)
+
+
+def _verb_in(text: str, folded: str, start: int, end: int) -> re.Match[str] | None:
+    """The first verb of text[start:end], `folded` being its fold (the same places).
+
+    Read with diacritics when the text has them: "đặt" is not "Đất".
+    """
+    lowered = text.lower()
+    if folded != lowered:
+        return _VERB.search(lowered, start, end)
+    return _VERB_FOLDED.search(folded, start, end)
 
 
 def _asking_span(folded: str) -> tuple[int, int] | None:
