@@ -248,7 +248,8 @@ class Answerability:
                 if lacks[i] and self.specificity(_stats_token(k)) >= MISSING_WEIGHT
             ]
             if specific:
-                phrase = " ".join(_lacking_words(run, lacks, specific[0]))
+                opens = run is runs[0]  # its first word is the question's, capitalised as such
+                phrase = " ".join(self._lacking_words(run, lacks, specific[0], opens=opens))
                 if phrase not in out:
                     out.append(phrase)
         return out
@@ -264,22 +265,32 @@ class Answerability:
             | _context(passage, accented=accented)[0]
         )
 
+    def _lacking_words(
+        self, run: list[str], lacks: list[bool], first: int, *, opens: bool
+    ) -> list[str]:
+        """The run's words from its first specific one the passages lack, at most MISSING_RUN.
+
+        It starts earlier over the words before it that the passages lack too, and over a
+        word the texts write side by side with it ("Cách ly tập trung", not "ly tập trung",
+        though "cách" is said), but not over a name ("Tỉnh ủy Gia Lai quy định tiệc" shows
+        "quy định tiệc": the passages say "Tỉnh ủy Gia Lai"). "giấy khai sinh" stays whole
+        though "sinh" is said.
+        """
+        frequency = self.library.statistics.row_frequency
+        start = first
+        while start > 0:
+            before, word = run[start - 1], run[start]
+            named = before[:1].isupper() and not (opens and start - 1 == 0)
+            together = not named and frequency(f"{fold(before).lower()}_{fold(word).lower()}")
+            if not (lacks[start - 1] or together):
+                break
+            start -= 1
+        return run[start : start + MISSING_RUN]
+
     def specificity(self, word: str) -> float:
         """How much a folded word says about a topic: rare in paragraphs and in documents."""
         stats = self.library.statistics
         return stats.row_idf(word) * stats.document_weight(word)
-
-
-def _lacking_words(run: list[str], lacks: list[bool], first: int) -> list[str]:
-    """The run's words from those the passages lack before its first specific one.
-
-    At most MISSING_RUN: "Tỉnh ủy Gia Lai quy định tiệc" shows "quy định tiệc" (the passages
-    say "Tỉnh ủy Gia Lai"), "giấy khai sinh" stays whole though "sinh" is said.
-    """
-    start = first
-    while start > 0 and lacks[start - 1]:
-        start -= 1
-    return run[start : start + MISSING_RUN]
 
 
 def _is_number(word: str) -> bool:

@@ -147,6 +147,13 @@ def test_the_note_names_what_is_left_out_not_whose_document_it_is(answerer: Answ
     assert "Gia Lai" not in note
 
 
+def test_the_note_shows_whole_words_of_the_question(answerer: Answerer) -> None:
+    # "cách" is said somewhere in Kiên Giang's notice; "ly tập trung" alone is no phrase.
+    answer = ask(answerer, "Cách ly tập trung bao nhiêu ngày ở Kiên Giang?")
+    note = answer.text.splitlines()[1]
+    assert "không nói đến Cách ly tập trung" in note
+
+
 def _pieces(answer: Answer, library: Library) -> list[str]:
     """The parts of a lead that come from paragraphs: sources, '…', the definition form and the
     validity notes ('(áp dụng …, thời hạn đã qua)') cut."""
