@@ -21,6 +21,7 @@ from retrieval.answer.compose import sentences
 from retrieval.answer.facts import states, typed_pattern
 from retrieval.answer.validity import Dating
 from retrieval.search import Query
+from retrieval.search.searcher import names_kind
 from retrieval.text import addresses_reader, fold
 from retrieval.types import Passage
 
@@ -86,12 +87,14 @@ def answer_text(
     chosen = chosen[:MAX_PROVINCES]
     leads = {id(p): lead_for(query, p.paragraph.text, weight) for p in chosen}
     if len(chosen) > 1:
-        # The first answer is the best: it holds the fact asked for, then its span says
-        # most of what was asked (answers as sure as each other differ there: "Tạm dừng
-        # hoạt động các khu cách ly tập trung" for "khu cách ly còn hoạt động không?"
-        # before another province's "cách ly tập trung trong thời gian 21 ngày").
+        # The first answer is the best: it is from the document the question names ("Chỉ
+        # thị của Ban Thường vụ …"), it holds the fact asked for, then its span says most
+        # of what was asked (answers as sure as each other differ there: "Tạm dừng hoạt
+        # động các khu cách ly tập trung" for "khu cách ly còn hoạt động không?" before
+        # another province's "cách ly tập trung trong thời gian 21 ngày").
         chosen.sort(
             key=lambda p: (
+                not _named_kind(query, p),
                 typed is not None and not _states(typed, p),
                 -_score(query, leads[id(p)], weight),
                 -p.score,
@@ -134,6 +137,11 @@ def _stating(
         ):
             return p
     return chosen
+
+
+def _named_kind(query: Query, passage: Passage) -> bool:
+    """True when the question names the passage's document by its kind ("chỉ thị của …")."""
+    return bool(passage.meta.kind) and names_kind(query.folded, fold(passage.meta.kind or ""))
 
 
 def _as_sure(passage: Passage, best: float, answers: Callable[[float], bool]) -> bool:

@@ -53,6 +53,18 @@ def named_sources(folded: str) -> list[tuple[str, str, str | None]]:
     return [(m.group(1), m.group(2), m.group(3)) for m in _NAMED_SOURCE.finditer(folded)]
 
 
+def names_kind(folded: str, kind: str) -> bool:
+    """True when a folded question names a document by its folded kind ("chi thi cua ...").
+
+    Not "Chỉ thị 15" (a number names another document) nor "theo chỉ thị nào?" (it asks
+    for one, and names none).
+    """
+    return (
+        re.search(rf"\b{re.escape(kind)}\b(?! ?(so )?\d)(?! (nao|gi|so may|may)\b)", folded)
+        is not None
+    )
+
+
 def _is_source(document: str, name: tuple[str, str, str | None]) -> bool:
     """True when a document's name ("Nghị định số 101/2010/NĐ-CP") is the one named."""
     kind, number, year = name
@@ -103,7 +115,7 @@ class DocumentNames:
             named |= self.by_date.get(date, set())
         by_kind: set[str] = set()
         for kind, docs in self.by_kind.items():
-            if re.search(rf"\b{re.escape(kind)}\b(?! ?(so )?\d)(?! (nao|gi|so may|may)\b)", folded):
+            if names_kind(folded, kind):
                 by_kind |= docs
         if 0 < len(by_kind) < self.size:
             named |= by_kind

@@ -233,6 +233,25 @@ def _passage_with(library: Library, words: str) -> Passage:
     raise AssertionError(f"no bundled paragraph holds {words!r}")
 
 
+def test_of_two_answers_the_document_the_question_names_comes_first(
+    answerer: Answerer, bundled_library: Library
+) -> None:
+    """ "Chỉ thị của …" names Gia Lai's directive; Kiên Giang's notice only shares words with it."""
+    import datetime as dt
+
+    from retrieval.answer.lead import answer_text
+    from retrieval.answer.validity import Dating
+
+    notice = _passage_with(bundled_library, "Nguyên nhân của hạn chế trên là do")
+    directive = _passage_with(bundled_library, "Đối với các địa phương có ca mắc bệnh")
+    query = Query.parse("Chỉ thị của Ban Thường vụ Tỉnh ủy nói những nơi nào đã có ca mắc?")
+    dating = Dating(dt.date(2021, 10, 1), bundled_library.catalog)
+    for passages in ([notice, directive], [directive, notice]):
+        lead = answer_text(query, passages, answerer.answerability, hotline=HOTLINE, dating=dating)
+        assert lead.startswith("Gia Lai, chỉ thị (không ghi ngày): Đối với các địa phương")
+        assert "Kiên Giang" in lead  # the other province's passage still follows
+
+
 def test_a_rare_word_counts_only_in_the_phrase_the_question_uses(
     answerer: Answerer, bundled_library: Library
 ) -> None:
