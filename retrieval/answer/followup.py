@@ -462,7 +462,7 @@ def _swap_head(before: str, folded: str | None, new: str) -> str | None:
         return None
     start = found.start() if found.start() == 0 else found.start() + 1
     verb = _verb_in(before, folded, start, len(before))
-    limits = [_asking_start(folded), len(before)] + ([verb.start()] if verb else [])
+    limits = [_asking_start(folded), _yes_no_start(folded)] + ([verb.start()] if verb else [])
     end = min(e for e in limits if e > start)
     if fold(before[start:end]).strip() == " ".join(words):
         return None  # the same phrase: nothing to swap
@@ -504,15 +504,49 @@ def _swap_phrase(before: str, folded: str | None, new: str, previous: Turn) -> s
         return None
     end = _asking_start(folded)
     verb = _verb_in(before, folded, 0, end)
-    if verb is None:
-        return None
-    subject = folded[: verb.start()].strip()
     place = fold(previous.place or "")
+    if verb is None and _yes_no_start(folded) < len(folded):
+        # "Lai Châu có tạm dừng <khu cách ly tập trung> không?": the asking is the "không",
+        # the "có" before the verb only helps it.
+        end = _yes_no_start(folded)
+        verb = _main_verb(before, folded, end)
+    if verb is None:
+        return _swap_topic(before, folded, new, place, end)
+    subject = folded[: verb.start()].strip()
     if subject and not (place and place in subject) and not _DOCUMENT_SUBJECT.match(subject):
         return f"{new}{before[verb.start() :]}"
     if verb.end() >= end:
         return None
     return f"{before[: verb.end()].rstrip()} {new}{before[end:]}"
+
+
+def _swap_topic(before: str, folded: str, new: str, place: str, end: int) -> str | None:
+    """A new topic after the place, when the question has no verb we know.
+
+    In "<Kiên Giang> <xét nghiệm sàng lọc> thế nào?" what stands between the place and the
+    asking is the topic, and the new one ("truy vết F1") takes its place.
+
+    A zone ("còn vùng đỏ thì sao?") is where the same topic is asked about, not a new topic.
+    """
+    if not place or not folded.startswith(place) or len(place) >= end or _ZONE.match(fold(new)):
+        return None
+    return f"{before[: len(place)]} {new}{before[end:]}"
+
+
+def _main_verb(text: str, folded: str, end: int) -> re.Match[str] | None:
+    """The first verb of text[:end] that is not one helping another ("có", "được")."""
+    start = 0
+    while (verb := _verb_in(text, folded, start, end)) is not None:
+        if fold(verb.group()).strip() not in _COPULAS:
+            return verb
+        start = verb.end() - 1  # the verbs' pattern eats the space on each side
+    return None
+
+
+def _yes_no_start(folded: str) -> int:
+    """Where a yes/no question's closing "không" or "chưa" starts (its end when it has none)."""
+    tail = _YES_NO_END.search(folded)
+    return tail.start() if tail else len(folded)
 
 
 def _without_asking(question: str) -> str:
@@ -538,7 +572,8 @@ def _without_asking(question: str) -> str:
 
 _ASKING_PHRASE = re.compile(  # on folded text
     r"\s*(?:theo\s+)?(?:chi thi|van ban|quyet dinh|thong bao)\s+(?:nao|gi|so may|so nao|may)\b"
-    r"|\s*(?:la\s+)?(?:bao nhieu|may)\s+[a-z]+"
+    # "trên bao nhiêu người": the bound belongs to the number asked for
+    r"|\s*(?:la\s+)?(?:(?:tren|duoi|hon|toi da|toi thieu|it nhat)\s+)?(?:bao nhieu|may)\s+[a-z]+"
     r"|\s+(?:la gi|la sao|the nao|nhu the nao|ra sao|khi nao|bao gio|bao lau|o dau|vi sao)"
     # "ở những huyện nào", "cho đối tượng nào", "những gì", "đến ngày nào": which it asks for
     # (never "<noun> thế nào": "vùng đỏ thế nào" asks how, of "vùng đỏ").
@@ -546,12 +581,16 @@ _ASKING_PHRASE = re.compile(  # on folded text
     r"|\s+(?:o|tai|cho|voi|gom)\s+[a-z]+(?:\s+[a-z]+)?\s+nao\b"
     r"|\s+(?:tu|den|vao|truoc|sau)\s+(?:ngay|thang|luc|khi)\s+nao\b"
     r"|\s+(?:nhung|cac)\s+(?:viec\s+)?gi\b"
+    r"|\s+(?:(?:phai|can|nen)\s+)?lam\s+gi\b"
     r"|\s+(?:co|co duoc|co phai)\s+.*\s+khong$|\s+khong$|\s+chua$"
 )
 
 
 # Words that end a question to the chat ("vậy mọi người", "mn ơi", "ạ"), on folded text.
 _CALLING = re.compile(r"(?:\s+(?:vay|a|ah|nhi|nhe|ha|mn|moi nguoi|ca nha|ban oi|ad|oi))+$")
+# Where a rule applies, as a question names it: "vùng đỏ", "khu phong tỏa", "nơi đông người".
+_ZONE = re.compile(r"(?:vung|khu|noi|dia ban|dia phuong|o|tai)\b")
+_YES_NO_END = re.compile(r"\s+(?:khong|chua)$")
 _YES_NO = re.compile(r"\s+(?:co duoc|co phai|co)\s+(?P<what>.+?)\s+(?:khong|chua)(?:\s+\w+)?$")
 
 
