@@ -142,9 +142,13 @@ class Answerability:
         without an amount never answers: "hỗ trợ tiền ăn cho công dân cách ly" is on the
         topic of "một ngày được bao nhiêu tiền?", and quoting it as the answer misleads
         (a fine, a fee, an allowance). Other numbers stay a signal ("numberless" above).
+        A question about this year's or the asker's own place's events is never answered by
+        a document of no province (a law, a national decree): `asks_about_now`.
         """
         evidence = self.evidence(query, passage)
         if evidence.numberless and asks_amount(query):
+            return 0.0
+        if passage.meta.province is None and asks_about_now(query):
             return 0.0
         return self.model.probability(evidence)
 
@@ -291,6 +295,26 @@ class Answerability:
         """How much a folded word says about a topic: rare in paragraphs and in documents."""
         stats = self.library.statistics
         return stats.row_idf(word) * stats.document_weight(word)
+
+
+# A question about this year's, this month's or this round's events, or the asker's own
+# place ("năm nay", "tháng này", "đợt tiêm chủng này", "tỉnh mình"), on folded text.
+# "hiện nay" is not one: "mức đóng bảo hiểm y tế hiện nay" asks for the rule in force.
+_NOW = re.compile(
+    r"\b(?:nam nay|thang nay|tuan nay|hom nay|hom qua|tuan truoc|tuan toi|thang toi|sap toi"
+    r"|cuoi tuan|dot(?: [a-z]+){0,3} nay|(?:tinh|huyen|xa|phuong) minh|o day)\b"
+)
+
+
+def asks_about_now(query: Query) -> bool:
+    """True when the question asks about the events of a period or place of the asker's.
+
+    A law or a national decree states rules, never what a province did this year: "Bệnh
+    viện huyện năm nay được giao bao nhiêu giường bệnh?", "ở tỉnh mình đang có ổ dịch sởi ở
+    xã nào?" are for the province's own documents (or the hotline), however close a clause
+    on hospital beds or measles outbreaks reads.
+    """
+    return _NOW.search(query.folded) is not None
 
 
 def _is_number(word: str) -> bool:
