@@ -473,11 +473,13 @@ def _swap_for(before: str, folded: str | None, new: str) -> str | None:
     """The person or thing the rule was for ("cho người trên 18 tuổi")."""
     if folded is None:
         return None
-    end = _asking_start(folded)
-    found = [m for m in _FOR.finditer(folded) if m.end() < end]
-    if found:
-        start = found[-1].end()
-        return f"{before[:start]}{new}{before[end:]}".strip()
+    # "Gia Lai có cho <quán ăn bán tại chỗ> không?": a yes/no question's asking is its
+    # closing "không" (the "có" opens what it asks about).
+    for end in (_asking_start(folded), _yes_no_start(folded)):
+        found = [m for m in _FOR.finditer(folded) if m.end() < end]
+        if found:
+            start = found[-1].end()
+            return f"{before[:start]}{new}{before[end:]}".strip()
     return None
 
 
@@ -510,6 +512,8 @@ def _swap_phrase(before: str, folded: str | None, new: str, previous: Turn) -> s
         # the "có" before the verb only helps it.
         end = _yes_no_start(folded)
         verb = _main_verb(before, folded, end)
+        if verb is None:
+            return None
     if verb is None:
         return _swap_topic(before, folded, new, place, end)
     subject = folded[: verb.start()].strip()

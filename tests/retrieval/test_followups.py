@@ -359,3 +359,13 @@ def test_a_bound_asked_with_a_number_goes_with_it(answerer: Answerer) -> None:
     # "trên bao nhiêu người" asks as a whole; "… hội nghị trên áp dụng …" kept half of it.
     _, until = chat(answerer, "Gia Lai dừng hội nghị trên bao nhiêu người?", "áp dụng đến khi nào?")
     assert until.understood_as == "Gia Lai dừng hội nghị áp dụng đến khi nào?"
+
+
+def test_a_place_swapped_into_a_yes_no_question_of_what_is_allowed_is_refused_when_unsaid(
+    answerer: Answerer,
+) -> None:
+    # "Gia Lai có cho <quán ăn bán tại chỗ> không?": what is allowed follows "cho", and the
+    # question's asking is its closing "không". No notice says anything of spas.
+    _, spa = chat(answerer, "Gia Lai có cho quán ăn bán tại chỗ không?", "còn spa?")
+    assert spa.understood_as == "Gia Lai có cho spa không?"
+    assert spa.status == "not_found"
