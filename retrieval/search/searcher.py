@@ -17,13 +17,18 @@ from retrieval.index import Library
 from retrieval.search import hybrid
 from retrieval.search.query import Query, as_query
 from retrieval.text import expand_for_dense, fold
-from retrieval.types import NoticeMeta, Passage, SearchFilters
+from retrieval.types import NoticeMeta, Paragraph, Passage, SearchFilters
 from vectorstore import document_of
 
 logger = logging.getLogger(__name__)
 
 Fusion = Literal["rrf", "weighted"]
 _EMBEDDING = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="embed")
+# How deep the statute bonus looks: it reorders near-ties, so only the first candidates can
+# reach the top; their rows are read once, for it and for the passages returned.
+STATUTE_DEPTH = 15
+# A statute, as a document or a codified article's source names it (folded).
+_STATUTE = re.compile(r"(?:bo luat|luat|phap lenh)\b")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class SearchConfig:
     unit_weight: float = 0.3
     local_bonus: float = 0.3
     source_bonus: float = 0.3
+    statute_bonus: float = 0.15
 
 
 # "Nghị định 101/2010/NĐ-CP", "nghi dinh so 165", "Thông tư 33/2021", "Quyết định 73" (folded).
@@ -171,8 +177,10 @@ class Searcher:
         self._prefer_local_documents(scores)
         self._prefer_named_documents(query, scores)
         self._prefer_named_sources(query, scores)
-        best = hybrid.top_items(scores, k)
-        return self._passages(best, lexical, dense)
+        ranked = hybrid.top_items(scores, max(k, STATUTE_DEPTH))
+        paragraphs = self.library.rows([i for i, _ in ranked])
+        best = self._prefer_statutes(ranked, paragraphs)[:k]
+        return self._passages(best, paragraphs, lexical, dense)
 
     def _add_units(self, query: Query, scores: dict[str, float]) -> None:
         """Add each candidate's article or section, scored by BM25 as one text, min-max scaled.
@@ -251,6 +259,34 @@ class Searcher:
         for row_id in sourced or mentioning:
             scores[row_id] += self.config.source_bonus
 
+    def _prefer_statutes(
+        self, ranked: list[tuple[str, float]], paragraphs: Mapping[str, Paragraph]
+    ) -> list[tuple[str, float]]:
+        """Put a law and a province's own document ahead of the decrees that detail the law.
+
+        A Luật (or Bộ luật, Pháp lệnh) states the rule; its decrees, circulars and decisions
+        carry it out in detail, and a codified topic quotes them all article by article.
+        "Quán karaoke có được cho khách hút thuốc không?" is answered by the law's article
+        on where smoking is banned before a circular's list of places; "Người đang hưởng trợ
+        cấp thất nghiệp phải thông báo …" by the Luật Việc làm before its decree's form. A
+        province's notice keeps its place ahead of both (`local_bonus`). The bonus is a small
+        step, so only near-ties move: 0.15 was the best on the legal tune part with the full
+        corpus (0.656 -> 0.699 hit@1 by section) and moved no notice question down.
+        """
+        if self.config.statute_bonus <= 0:
+            return ranked
+        catalog = self.library.catalog
+        rescored = []
+        for row_id, score in ranked:
+            paragraph = paragraphs.get(row_id)
+            meta = catalog.get(paragraph.doc_id) if paragraph is not None else None
+            if meta is not None and paragraph is not None:
+                source = paragraph.origin.document if paragraph.origin else (meta.kind or "")
+                if meta.province or _STATUTE.match(fold(source)):
+                    score += self.config.statute_bonus
+            rescored.append((row_id, score))
+        return sorted(rescored, key=lambda kv: (-kv[1], kv[0]))
+
     def named_documents(self, query: Query) -> set[str]:
         """Ids of the documents the question names by kind or date."""
         catalog = self.library.catalog
@@ -287,6 +323,7 @@ class Searcher:
     def _passages(
         self,
         best: list[tuple[str, float]],
+        paragraphs: Mapping[str, Paragraph],
         lexical: list[tuple[str, float]],
         dense: list[tuple[str, float]],
     ) -> list[Passage]:
@@ -294,7 +331,6 @@ class Searcher:
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         similarity = dict(dense)
         background = dense[-1][1] if dense else None
-        paragraphs = self.library.rows([i for i, _ in best])
         passages = []
         for row_id, score in best:
             paragraph = paragraphs.get(row_id)
