@@ -20,8 +20,7 @@ from retrieval.answer.answerability import Answerability
 from retrieval.answer.compose import sentences
 from retrieval.answer.facts import states, typed_pattern
 from retrieval.answer.validity import Dating
-from retrieval.search import Query
-from retrieval.search.searcher import names_kind
+from retrieval.search import Query, names_kind
 from retrieval.text import addresses_reader, fold
 from retrieval.types import Passage
 

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from retrieval.search.intent import DOCUMENT_KINDS, Classified, Intent, classify
+from retrieval.search.naming import names_kind
 from retrieval.search.query import Asks, Query, as_query
 from retrieval.search.searcher import SearchConfig, Searcher
 
@@ -20,6 +21,7 @@ __all__ = [
     "Searcher",
     "as_query",
     "classify",
+    "names_kind",
 ]
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,8 +13,17 @@ import numpy as np
 
 from retrieval.index import Library
 from retrieval.search import hybrid
+from retrieval.search.naming import (
+    DocumentNames,
+    is_named_statute,
+    is_source,
+    is_statute,
+    mentions_source,
+    named_sources,
+    named_statutes,
+)
 from retrieval.search.query import Query, as_query
-from retrieval.text import expand_for_dense, fold
+from retrieval.text import expand_for_dense
 from retrieval.types import NoticeMeta, Paragraph, Passage, SearchFilters
 from vectorstore import document_of
 
@@ -27,8 +34,6 @@ _EMBEDDING = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_pre
 # How deep the statute bonus looks: it reorders near-ties, so only the first candidates can
 # reach the top; their rows are read once, for it and for the passages returned.
 STATUTE_DEPTH = 15
-# A statute, as a document or a codified article's source names it (folded).
-_STATUTE = re.compile(r"(?:bo luat|luat|phap lenh)\b")
 
 
 @dataclass(frozen=True)
@@ -45,87 +50,6 @@ class SearchConfig:
     local_bonus: float = 0.3
     source_bonus: float = 0.3
     statute_bonus: float = 0.15
-
-
-# "Nghị định 101/2010/NĐ-CP", "nghi dinh so 165", "Thông tư 33/2021", "Quyết định 73" (folded).
-_NAMED_SOURCE = re.compile(
-    r"\b(luat|nghi dinh|thong tu(?: lien tich)?|quyet dinh|chi thi|nghi quyet)\s+(?:so\s+)?"
-    r"(\d+)(?:/(\d{4}))?"
-)
-
-
-def named_sources(folded: str) -> list[tuple[str, str, str | None]]:
-    """The laws and decrees a question names by number: (kind, number, year or None)."""
-    return [(m.group(1), m.group(2), m.group(3)) for m in _NAMED_SOURCE.finditer(folded)]
-
-
-def names_kind(folded: str, kind: str) -> bool:
-    """True when a folded question names a document by its folded kind ("chi thi cua ...").
-
-    Not "Chỉ thị 15" (a number names another document) nor "theo chỉ thị nào?" (it asks
-    for one, and names none).
-    """
-    return (
-        re.search(rf"\b{re.escape(kind)}\b(?! ?(so )?\d)(?! (nao|gi|so may|may)\b)", folded)
-        is not None
-    )
-
-
-def _is_source(document: str, name: tuple[str, str, str | None]) -> bool:
-    """True when a document's name ("Nghị định số 101/2010/NĐ-CP") is the one named."""
-    kind, number, year = name
-    folded = fold(document)
-    if not folded.startswith(kind):
-        return False
-    found = re.search(r"(\d+)(?:/(\d{4}))?", folded)
-    if found is None or found.group(1).lstrip("0") != number.lstrip("0"):
-        return False
-    return year is None or found.group(2) == year
-
-
-def _names(mentioned: list[tuple[str, str, str | None]], name: tuple[str, str, str | None]) -> bool:
-    """True when a paragraph names the document asked about ("theo Chỉ thị 16/CT-TTg")."""
-    kind, number, year = name
-    return any(
-        k == kind and n.lstrip("0") == number.lstrip("0") and (year is None or y in (None, year))
-        for k, n, y in mentioned
-    )
-
-
-class DocumentNames:
-    """How questions name documents: by date or by kind, grouped once per catalog change.
-
-    At 10,000 notices, scanning the catalog for every question cost ~200 ms; the groups make
-    it a handful of dictionary look-ups and one regex per distinct kind.
-    """
-
-    def __init__(self, catalog: Mapping[str, NoticeMeta]) -> None:
-        self.size = len(catalog)
-        self.by_date: dict[dt.date, set[str]] = {}
-        self.by_kind: dict[str, set[str]] = {}
-        for doc_id, meta in catalog.items():
-            if meta.date:
-                self.by_date.setdefault(meta.date, set()).add(doc_id)
-            if meta.kind:
-                self.by_kind.setdefault(fold(meta.kind), set()).add(doc_id)
-
-    def named(self, query: Query) -> set[str]:
-        """Documents the question names by their kind ("chỉ thị", not "Chỉ thị 15") or date.
-
-        "Theo chỉ thị nào?" asks for a directive, it names none: the notice that says which
-        one is the answer.
-        """
-        folded = query.folded
-        named: set[str] = set()
-        for date in query.dates:
-            named |= self.by_date.get(date, set())
-        by_kind: set[str] = set()
-        for kind, docs in self.by_kind.items():
-            if names_kind(folded, kind):
-                by_kind |= docs
-        if 0 < len(by_kind) < self.size:
-            named |= by_kind
-        return named
 
 
 class Searcher:
@@ -240,11 +164,13 @@ class Searcher:
         source line is kept out of the paragraphs. When no candidate is from it (Chỉ thị
         16/CT-TTg is not loaded), the paragraphs that name it are how it is carried out:
         "Kiên Giang giãn cách theo Chỉ thị 16 …" is answered by the notice's "theo Chỉ thị
-        16/CT-TTg" clause, not its "Chỉ thị 15/CT-TTg" one beside it. Only questions that
-        name a number pay for reading the candidates' rows.
+        16/CT-TTg" clause, not its "Chỉ thị 15/CT-TTg" one beside it. A law may be named by
+        its name too ("theo pháp lệnh dân số", "Luật Phòng, chống bệnh truyền nhiễm"). Only
+        questions that name a document so pay for reading the candidates' rows.
         """
         named = named_sources(query.folded)
-        if not named or self.config.source_bonus <= 0 or not scores:
+        statutes = named_statutes(query.folded)
+        if not (named or statutes) or self.config.source_bonus <= 0 or not scores:
             return
         catalog = self.library.catalog
         sourced, mentioning = [], []
@@ -252,9 +178,10 @@ class Searcher:
             meta = catalog.get(paragraph.doc_id)
             own = f"{meta.kind or ''} {meta.number or ''}" if meta is not None else ""
             source = paragraph.origin.document if paragraph.origin is not None else own
-            if any(_is_source(source, name) for name in named):
+            name = paragraph.origin.name if paragraph.origin else (meta.title if meta else None)
+            if any(is_source(source, n) for n in named) or is_named_statute(source, name, statutes):
                 sourced.append(row_id)
-            elif any(_names(named_sources(fold(paragraph.text)), name) for name in named):
+            elif any(mentions_source(paragraph.text, name) for name in named):
                 mentioning.append(row_id)
         for row_id in sourced or mentioning:
             scores[row_id] += self.config.source_bonus
@@ -282,7 +209,7 @@ class Searcher:
             meta = catalog.get(paragraph.doc_id) if paragraph is not None else None
             if meta is not None and paragraph is not None:
                 source = paragraph.origin.document if paragraph.origin else (meta.kind or "")
-                if meta.province or _STATUTE.match(fold(source)):
+                if meta.province or is_statute(source):
                     score += self.config.statute_bonus
             rescored.append((row_id, score))
         return sorted(rescored, key=lambda kv: (-kv[1], kv[0]))

@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.index import Library
 from retrieval.search import SearchConfig, Searcher
-from retrieval.search.searcher import named_sources
+from retrieval.search.naming import is_named_statute, named_sources, named_statutes
 from retrieval.text import fold
 from tests.helpers.documents import hashing_library
 
@@ -36,6 +36,38 @@ def test_the_decree_named_is_the_one_answered_from(library: Library) -> None:
     assert _first_source(library, named) == "Nghị định số 101/2010/NĐ-CP"
     unnudged = SearchConfig(source_bonus=0.0)
     assert _first_source(library, named, unnudged) == "Nghị định số 104/2016/NĐ-CP"
+
+
+def test_a_law_named_by_its_name_is_the_one_answered_from(library: Library) -> None:
+    # Unnamed, Nghị định 104/2016's "Bộ trưởng Bộ Y tế trong phạm vi …" is second.
+    asked = "Theo luat phong chong benh truyen nhiem, bo truong bo y te co trach nhiem gi?"
+
+    def sources(config: SearchConfig | None = None) -> list[str]:
+        found = Searcher(library, config=config).search(asked, k=2)
+        return [p.paragraph.origin.document for p in found if p.paragraph.origin]
+
+    assert sources() == ["Luật số 03/2007/QH12"] * 2
+    assert "Nghị định số 104/2016/NĐ-CP" in sources(SearchConfig(source_bonus=0.0))
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Theo Luật Phòng, chống bệnh truyền nhiễm thì …", ["phong chong benh truyen nhiem thi"]),
+        ("theo phap lenh dan so moi cap vo chong", ["dan so moi cap vo chong"]),
+        ("Luật số 03/2007 nói gì?", []),
+        ("tu y bo viec trai luat", []),
+    ],
+)
+def test_what_a_question_says_after_a_laws_kind(question: str, named: list[str]) -> None:
+    assert named_statutes(fold(question)) == named
+
+
+def test_a_statutes_name_must_be_said_whole() -> None:
+    named = named_statutes(fold("Theo pháp lệnh dân số, mỗi cặp vợ chồng sinh mấy con?"))
+    assert is_named_statute("Pháp lệnh số 06/2003/PL-UBTVQH11", "Dân số", named)
+    assert not is_named_statute("Nghị định số 104/2003/NĐ-CP", "Dân số", named)  # not a law
+    assert not is_named_statute("Luật số 21-LCT/HDNN8", "Bảo vệ sức khoẻ nhân dân", named)
 
 
 @pytest.mark.parametrize(
