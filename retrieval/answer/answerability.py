@@ -30,8 +30,9 @@ and the nearest paragraph is then merely on the same topic. The signals:
   paragraph states no number (of the unit asked, when it names one: "21 ngày"). "Người được
   cấp lại thẻ bảo hiểm y tế phải nộp phí" is on the topic of "phí cấp lại thẻ là bao nhiêu
   tiền?" and does not answer it. Every gold passage of a number question in the tune sets
-  states a number; a third of the uncovered questions' passages do not. A signal, not a
-  rule: "Tạm dừng cách ly tập trung" still answers "cách ly bao nhiêu ngày?".
+  states a number; a third of the uncovered questions' passages do not. A signal, and a
+  rule when a unit, a percentage or money is asked (`Answerability.score`): "Tạm dừng
+  cách ly tập trung" still answers "cách ly bao nhiêu ngày?", it says the thing stopped.
 
 A logistic regression over them (weights in answerability.json, trained by
 bench/train_answerability.py on our own question sets, never on the held-out parts) turns
@@ -46,7 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.answer.compose import sentences
-from retrieval.answer.facts import asks_amount, states, typed_pattern
+from retrieval.answer.facts import asks_counted, states, stops, typed_pattern
 from retrieval.answer.model import DEFAULT_SIMILARITY, Evidence, Model
 from retrieval.index import Library
 from retrieval.search import Query, Searcher
@@ -138,15 +139,18 @@ class Answerability:
     def score(self, query: Query, passage: Passage) -> float:
         """P(the passage answers the question).
 
-        A question for an amount of money is the one number question that a paragraph
-        without an amount never answers: "hỗ trợ tiền ăn cho công dân cách ly" is on the
-        topic of "một ngày được bao nhiêu tiền?", and quoting it as the answer misleads
-        (a fine, a fee, an allowance). Other numbers stay a signal ("numberless" above).
+        A question for an amount of money, a percentage or a number of some unit ("bao
+        nhiêu tiền", "mấy ca") is never answered by a paragraph that states none, unless it
+        says the thing stopped ("Tạm dừng hoạt động các khu cách ly tập trung" for "cách
+        ly tập trung bao nhiêu ngày?"): "hỗ trợ tiền ăn cho công dân cách ly" is on the
+        topic of "một ngày được bao nhiêu tiền?", "Đối với các địa phương có ca mắc bệnh
+        (… Ayun Pa …)" of "Ayun Pa có bao nhiêu ca?", and quoting either as the answer
+        misleads. A bare "bao nhiêu?" stays a signal ("numberless" above).
         A question about this year's or the asker's own place's events is never answered by
         a document of no province (a law, a national decree): `asks_about_now`.
         """
         evidence = self.evidence(query, passage)
-        if evidence.numberless and asks_amount(query):
+        if evidence.numberless and asks_counted(query) and not stops(passage.paragraph.text):
             return 0.0
         if passage.meta.province is None and asks_about_now(query):
             return 0.0

@@ -2,8 +2,9 @@
 
 "Bao nhiêu ngày" asks for a number, "khi nào" for a date, "chỉ thị nào" for a document: the
 lead must carry that fact (lead.py). A paragraph without it may still answer: "Tạm dừng cách
-ly tập trung" answers "cách ly tập trung bao nhiêu ngày?", so for answerability a number
-question's missing number is one signal among others ("numberless"), never a rule.
+ly tập trung" answers "cách ly tập trung bao nhiêu ngày?" (the thing `stops`), so for
+answerability a number question's missing number is a signal ("numberless"), and a rule
+only when a unit, a percentage or money is asked and the paragraph does not say it stopped.
 """
 
 from __future__ import annotations
@@ -46,9 +47,23 @@ def states(pattern: re.Pattern[str], text: str) -> bool:
     return bool(pattern.search(_NAME_NUMBER.sub("", _LIST_NUMBER.sub("", fold(text)))))
 
 
-def asks_amount(query: Query) -> bool:
-    """True when the question asks how much money ("bao nhiêu tiền"): only an amount answers."""
-    return typed_pattern(query) is _MONEY
+def asks_counted(query: Query) -> bool:
+    """True when the question asks for a count of a unit, a percentage or an amount.
+
+    "bao nhiêu ngày", "mấy ca", "bao nhiêu phần trăm", "bao nhiêu tiền"; not a bare "bao
+    nhiêu?" nor "bao lâu".
+    """
+    typed = typed_pattern(query)
+    return typed is not None and typed is not TYPED.get(query.asks)
+
+
+def stops(text: str) -> bool:
+    """True when a text says a rule or an activity stops or does not apply.
+
+    "Tạm dừng hoạt động các khu cách ly tập trung" answers "cách ly tập trung bao nhiêu
+    ngày?" with no number: there is none any more.
+    """
+    return _STOPS.search(fold(text)) is not None
 
 
 def typed_pattern(query: Query) -> re.Pattern[str] | None:
@@ -81,9 +96,16 @@ _MONEY = re.compile(
     rf"\d[\d.,]*\s*(?:dong|vnd|d|trieu|nghin|ngan|ty)\b"
     rf"|\b(?:{_NUMBER_WORDS})\s+(?:trieu|nghin|ngan|ty|tram nghin)\b|\bmien phi\b"
 )
+_STOPS = re.compile(
+    r"\b(?:tam dung|dung|tam hoan|bai bo|cham dut|khong con|khong ap dung|khong to chuc"
+    r"|khong thuc hien|khong yeu cau|mien)\b"
+)
 _UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
 # "mấy ngày", "mấy giờ": "mấy" before a unit only ("xe máy" folds to "xe may" too).
-_FEW = re.compile(r"\bmay (ngay|gio|thang|nam|tuan|phut|lan|nguoi|ca|lieu|mui|tuoi|buoi|dot)\b")
+# Not "số mấy, ngày nào?" (which number; which day): the question's fold has no commas.
+_FEW = re.compile(
+    r"(?<!so )\bmay (ngay|gio|thang|nam|tuan|phut|lan|nguoi|ca|lieu|mui|tuoi|buoi|dot)\b"
+)
 _PERCENT_ASKED = re.compile(r"\b(?:bao nhieu|may) phan tram\b")
 _PERCENT = re.compile(r"\d[\d.,]*\s*(?:%|phan tram)")
 _NOT_UNITS = frozenset({"lau", "tien", "phan", "la", "thi", "vay", "a", "nhi", "the"})

@@ -32,6 +32,10 @@ BẢO HIỂM Y TẾ
 Điều 22. Thời hạn đổi thẻ
 1. Thẻ bảo hiểm y tế được đổi trong thời hạn 7 ngày làm việc.
 2. Thẻ bảo hiểm y tế được đổi tại cơ quan bảo hiểm xã hội cấp huyện trong 2 lần.
+
+Điều 23. Khám sức khỏe cho người đổi thẻ
+1. Tạm dừng khám sức khỏe cho người đổi thẻ bảo hiểm y tế.
+2. Người đổi thẻ bảo hiểm y tế được khám sức khỏe tại trạm y tế xã.
 """
 
 
@@ -99,3 +103,21 @@ def test_how_many_days_asked_with_may_needs_a_number_of_days(library: Library) -
     # A number, but of times, not of days.
     twice = "2. Thẻ bảo hiểm y tế được đổi tại cơ quan bảo hiểm xã hội cấp huyện trong 2 lần."
     assert found[twice][0] == 1.0
+
+
+def test_a_count_asked_is_answered_by_a_count_or_by_a_stop(library: Library) -> None:
+    found = _signals(library, "Người đổi thẻ bảo hiểm y tế được khám sức khỏe mấy lần?")
+    stopped = "1. Tạm dừng khám sức khỏe cho người đổi thẻ bảo hiểm y tế."
+    where = "2. Người đổi thẻ bảo hiểm y tế được khám sức khỏe tại trạm y tế xã."
+    assert found[where][0] == 1.0
+    assert found[where][1] == 0.0 < found[where][2]  # on the topic, but says no count
+    assert found[stopped][0] == 1.0
+    assert found[stopped][1] > 0.5  # not zeroed: there is none any more
+
+
+def test_which_number_and_which_day_ask_no_count_of_days(library: Library) -> None:
+    # Folded, "số mấy, ngày nào?" reads "so may ngay nao": "mấy ngày" is not asked.
+    from retrieval.answer.facts import asks_counted
+
+    assert not asks_counted(Query.parse("Báo cáo đó số mấy, ngày nào?"))
+    assert asks_counted(Query.parse("Báo cáo đó gửi mấy ngày?"))
