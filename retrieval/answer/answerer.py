@@ -20,7 +20,7 @@ from retrieval.answer.followup import (
     read_message,
     turn_of,
 )
-from retrieval.answer.lead import answer_text
+from retrieval.answer.lead import answer_text, leading_document
 from retrieval.answer.validity import Clock, Dating, newest_first, stamped
 from retrieval.errors import LLMError
 from retrieval.index import Library, bounded
@@ -194,7 +194,9 @@ class Answerer:
             answer, cited = composed
             if cited and self.lead_writer is not None:
                 answer = await self._llm_lead(query, answer, cited, self.lead_writer, on_draft)
-            cited_docs = tuple(dict.fromkeys(c.doc_id for c in answer.citations))
+            leading = leading_document(answer.text, cited)
+            cited_docs = tuple(dict.fromkeys([*([leading] if leading else []),
+                                              *(c.doc_id for c in answer.citations)]))  # fmt: skip
             answer = replace(
                 answer,
                 question=unicodedata.normalize("NFC", question),  # as typed, not as read

@@ -42,7 +42,8 @@ SUBJECTLESS_MAX_WORDS = 8  # a question without a subject longer than this is on
 _COPULAS = frozenset({"la", "co", "duoc", "phai", "co phai", "co duoc", "can", "bi"})
 
 # Words that only ask (folded): a message made of these and particles asks about the
-# previous answer ("từ ngày nào?", "đến bao giờ?", "ai ký?", "số mấy?", "áp dụng bao lâu?"),
+# previous answer ("từ ngày nào?", "đến bao giờ?", "ai ký?", "số mấy?", "áp dụng bao lâu?",
+# "kéo dài bao lâu?", "hạn chót là khi nào?", "cái này áp dụng đến bao giờ?"),
 # with the units a quantity is asked in ("một ngày được bao nhiêu tiền?", "mấy người?").
 _ASKING_TEXT = """
 tu den ngay nao bao gio khi luc han het ket thuc bat dau hieu luc ap dung thuc hien lau
@@ -51,6 +52,7 @@ tai ly do nua con van chua khong co duoc khi nao hom thang nam tuan la gi the ra
 trong hieu
 ah a nhe vay the thi sao oi ha hả van ban nay do ay
 mot moi tien dong nguoi lan
+keo dai chot truoc cai
 """
 _ASKING_WORDS = frozenset(_ASKING_TEXT.split())
 # The same words as typed with diacritics: folded, "chợ" (a market) is "cho" (for), and
@@ -60,6 +62,7 @@ từ đến ngày nào bao giờ khi lúc hạn hết kết thúc bắt đầu h
 thời gian mấy nhiêu ai ký kí ban hành số hiệu của cơ quan gửi cho những đâu ở vì sao
 tại lý do nữa còn vẫn chưa không có được hôm tháng năm tuần là gì thế ra như trong hiểu
 à ạ a ah nhé vậy thì ơi hả văn bản này đó ấy một mỗi tiền đồng người lần
+kéo dài chót trước cái
 """
 _ASKING_WORDS_ACCENTED = frozenset(_ASKING_TEXT_ACCENTED.split())
 _SWAP = (
@@ -320,7 +323,8 @@ def _asking_only(
         question = f"{text.rstrip(' ?!.…')} {phrasing.doc_reference(meta)}?"
         return Reading(_capitalised(question), doc_id=meta.doc_id, contextual=True)
     topic = _without_asking(previous.question)
-    question = f"{topic} {_uncapitalised(text.rstrip(' ?!.…'))}?"
+    asking = _THIS.sub("", _without_calling(text.rstrip(" ?!.…")))  # "cái này", "vậy": the topic
+    question = f"{topic} {_uncapitalised(asking)}?"
     return Reading(_capitalised(question), doc_id=meta.doc_id if meta else None, contextual=True)
 
 
@@ -590,6 +594,8 @@ _ASKING_PHRASE = re.compile(  # on folded text
 )
 
 
+# "Cái này áp dụng đến bao giờ?": what "cái này" stands for is the previous question's topic.
+_THIS = re.compile(r"^(?:cái|việc|điều|cai|viec|dieu) (?:này|đó|ấy|nay|do|ay)\s+", re.IGNORECASE)
 # Words that end a question to the chat ("vậy mọi người", "mn ơi", "ạ"), on folded text.
 _CALLING = re.compile(r"(?:\s+(?:vay|a|ah|nhi|nhe|ha|mn|moi nguoi|ca nha|ban oi|ad|oi))+$")
 # Where a rule applies, as a question names it: "vùng đỏ", "khu phong tỏa", "nơi đông người".

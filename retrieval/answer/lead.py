@@ -109,6 +109,20 @@ def answer_text(
     return _with_missing(text, query, passages, answerability, hotline, not_said)
 
 
+def leading_document(text: str, passages: Sequence[Passage]) -> str | None:
+    """The document the lead's first answer quotes (the one a follow-up is about).
+
+    Citations keep the search's order, and the lead may put another first ("21 ngày" of
+    Gia Lai's directive before its notice on quarantine camps): "áp dụng từ khi nào?" asks
+    about the rule the reader was just told.
+    """
+    for passage in passages:
+        source = phrasing.rule_source(passage.meta, origin=passage.paragraph.origin)
+        if text.startswith(phrasing.sourced(source, "")):
+            return passage.meta.doc_id
+    return None
+
+
 def _stating(
     query: Query,
     typed: re.Pattern[str] | None,

@@ -369,3 +369,31 @@ def test_a_place_swapped_into_a_yes_no_question_of_what_is_allowed_is_refused_wh
     _, spa = chat(answerer, "Gia Lai có cho quán ăn bán tại chỗ không?", "còn spa?")
     assert spa.understood_as == "Gia Lai có cho spa không?"
     assert spa.status == "not_found"
+
+
+def test_a_question_about_when_is_about_the_rule_the_lead_gave(answerer: Answerer) -> None:
+    # The search cites Gia Lai's notice on quarantine camps first; the lead gives the
+    # directive's "21 ngày" first, and the follow-up is about that rule.
+    first, since = chat(
+        answerer, "Gia Lai cách ly tập trung bao nhiêu ngày?", "áp dụng từ khi nào?"
+    )
+    assert first.text.startswith("Gia Lai, chỉ thị (không ghi ngày)")
+    directive = next(c.doc_id for c in first.citations if "21 ngày" in c.quote)
+    assert first.turn is not None
+    assert first.turn.doc_ids[0] == directive
+    assert since.understood_as == "Gia Lai cách ly tập trung áp dụng từ khi nào?"
+    assert all(c.doc_id == first.turn.doc_ids[0] for c in since.citations)
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("kéo dài bao lâu?", "Hòn Đất giãn cách kéo dài bao lâu?"),
+        ("cái này áp dụng đến bao giờ vậy?", "Hòn Đất giãn cách áp dụng đến bao giờ?"),
+    ],
+)
+def test_more_ways_of_asking_how_long_are_follow_ups(
+    answerer: Answerer, message: str, read: str
+) -> None:
+    _, follow_up = chat(answerer, "Hòn Đất giãn cách theo chỉ thị nào?", message)
+    assert follow_up.understood_as == read
