@@ -43,8 +43,9 @@ _DATE = (
     r"\b(ban hanh|ky|ra|co hieu luc)\b.{0,15}\b(ngay nao|khi nao|luc nao|bao gio|ngay bao nhieu)\b"
     r"|\b(ngay nao|khi nao)\b.{0,15}\b(ban hanh|duoc ky)\b"
 )
+# Folded, "rà soát" (to review) is "ra soat": "Ai rà soát danh sách …?" asks who does it.
 _ISSUER = (
-    r"\b(co quan nao|ai) (ban hanh|ra)\b|\bdo (co quan|ai) nao ban hanh\b"
+    r"\b(co quan nao|ai) (ban hanh|ra(?! soat))\b|\bdo (co quan|ai) nao ban hanh\b"
     rf"|\b({_DOCUMENT_WORDS})\b.{{0,60}}\bcua ai\b|\bcua co quan nao\b"
 )
 # A document's own number: "văn bản đó số mấy", "số hiệu của chỉ thị", a bare "số mấy?" (not

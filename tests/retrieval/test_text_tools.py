@@ -113,6 +113,9 @@ def test_fusions_rank_items_found_by_both_sides_first() -> None:
         ("Xét nghiệm PCR giá bao nhiêu tiền?", "question"),
         ("Chống dịch là việc riêng của ngành y tế hay của ai?", "question"),
         ("Văn bản này của ai?", "issuer"),
+        ("Ai ra văn bản này?", "issuer"),
+        # Folded, "rà soát" is "ra soat": who reviews, not who issued.
+        ("Ai rà soát danh sách người được khen thưởng?", "question"),
         ("Gia Lai có bao nhiêu ca mắc?", "question"),
         ("Giá trị của thông điệp 5K", "question"),
     ],
