@@ -236,7 +236,12 @@ def lead_for(query: Query, text: str, weight: Weights) -> str:
     pieces = said if whole else _candidates(said)
     short = [text] if len(said) == len(every) else said  # all sentences short: the paragraph
     spans = [s for s in pieces if len(s.split()) >= MIN_LEAD_WORDS] or short
-    best = max(range(len(spans)), key=lambda i: (_score(query, spans[i], weight), -i))
+    # A long span is shown shortened to its clauses that matter (`_compress`): it is judged
+    # by the length it is shown at. "Nguyên nhân … là do …, … khu vực phong tỏa không chặt
+    # chẽ …" answers "vì sao khu phong tỏa vẫn để lây ra ngoài?"; its first clause alone
+    # does not.
+    shown = [_tidy(query, s) for s in spans]
+    best = max(range(len(spans)), key=lambda i: (_score(query, spans[i], weight, shown[i]), -i))
     span = spans[best]
     if query.asks == "definition":
         for longer in (_with_list(text, span), _with_apposition(query, text, span)):
@@ -300,7 +305,12 @@ def _candidates(said: list[str]) -> list[str]:
     return out
 
 
-def _score(query: Query, span: str, weight: Weights) -> float:
+def _score(query: Query, span: str, weight: Weights, shown: str | None = None) -> float:
+    """How well a span answers the question.
+
+    The question's specific words and pairs in it, the fact asked for early, less its
+    length beyond a lead's (as `shown`, when it is shortened).
+    """
     words = _WORD.findall(fold(span))
     present = set(words)
     asked = [w for w in query.words if w in present]
@@ -317,7 +327,7 @@ def _score(query: Query, span: str, weight: Weights) -> float:
         found = typed.search(" ".join(words))
         # The fact asked for must be there, and early: a lead read aloud on the phone.
         score += TYPED_BONUS - found.start() / 400 if found else -TYPED_BONUS
-    return score - max(0, len(span) - LEAD_MAX_CHARS) / 200
+    return score - max(0, len(shown if shown is not None else span) - LEAD_MAX_CHARS) / 200
 
 
 def _definition(query: Query, text: str) -> str | None:

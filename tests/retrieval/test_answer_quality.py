@@ -270,6 +270,14 @@ def test_a_which_ones_question_gets_the_whole_list(answerer: Answerer) -> None:
         assert district in lead.splitlines()[0]
 
 
+def test_a_why_question_keeps_the_reason_that_fits_it(answerer: Answerer) -> None:
+    # The reason sentence is long: shortened, it keeps the clause on the locked-down areas;
+    # its first clause alone ("… không nghiêm chỉ đạo …") was the lead before.
+    lead = ask(answerer, "Vì sao khu phong tỏa ở Kiên Giang vẫn lây ra ngoài?").text.splitlines()[0]
+    assert "Nguyên nhân của hạn chế trên là do" in lead
+    assert "khu vực phong tỏa không chặt chẽ" in lead
+
+
 def test_a_who_question_keeps_the_sentence_subject(answerer: Answerer) -> None:
     answer = ask(answerer, "Ai được giao tham mưu thực hiện kết luận của Thủ tướng với Kiên Giang?")
     assert "Ban cán sự đảng Ủy ban nhân dân tỉnh" in answer.text.splitlines()[0]
