@@ -17,7 +17,7 @@ from retrieval.text import fold
 _NUMBER_WORDS = "mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|nghin"
 # What a text must contain to carry the fact asked for (on folded text).
 TYPED: dict[Asks, re.Pattern[str]] = {
-    "reason": re.compile(r"\b(nguyen nhan|ly do|la do|boi vi|boi|do mot so)\b"),
+    "reason": re.compile(r"\b(nguyen nhan|ly do|la do|boi vi|boi|do mot so|nham|muc dich)\b"),
     "number": re.compile(rf"\d|\b({_NUMBER_WORDS})\b"),
     "date": re.compile(
         r"\d{1,2} ?[-/.] ?\d{1,2}|\bngay \d|\bthang \d|\bquy [ivx1-4]+|\bnam 20\d\d"

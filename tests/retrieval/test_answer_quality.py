@@ -278,6 +278,12 @@ def test_a_why_question_keeps_the_reason_that_fits_it(answerer: Answerer) -> Non
     assert "khu vực phong tỏa không chặt chẽ" in lead
 
 
+def test_a_why_question_is_answered_by_what_the_rule_is_for(answerer: Answerer) -> None:
+    # "nhằm …" says why; before, Gia Lai's 5K paragraph led (it shares "tiếp xúc").
+    lead = ask(answerer, "Tại sao phải cách ly hết người tiếp xúc gần?").text.splitlines()[0]
+    assert lead.startswith("Kiên Giang, thông báo kết luận 13/9/2021: Triệt để cách ly F1 nhằm")
+
+
 def test_a_who_question_keeps_the_sentence_subject(answerer: Answerer) -> None:
     answer = ask(answerer, "Ai được giao tham mưu thực hiện kết luận của Thủ tướng với Kiên Giang?")
     assert "Ban cán sự đảng Ủy ban nhân dân tỉnh" in answer.text.splitlines()[0]
