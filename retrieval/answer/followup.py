@@ -403,7 +403,7 @@ def _swap_place(
         new = written  # "giong rieng" is read as the texts write it: "Giồng Riềng"
     elif not (provinces or written or _place_in(new) is not None):
         return None
-    old = previous.place
+    old = previous.place or _place_typed(before, place_name)
     province = _within(new, old, in_province) if old and not provinces else None
     if province is not None:
         new = f"{new} ({province})"  # a town of the province asked about: its notices answer
@@ -421,6 +421,26 @@ _DATED = re.compile(
     r"|\s*(?:ngày|ngay)\s+\d{1,2}\s+(?:tháng|thang)\s+\d{1,2}\s+(?:năm|nam)\s+\d{4}",
     re.IGNORECASE,
 )
+
+
+def _place_typed(question: str, place_name: PlaceName) -> str | None:
+    """A place a question typed in lowercase names, as typed ("hon dat"), if the texts have it.
+
+    "hon dat gian cach theo chi thi nao" then "con rach gia": with no capitals there is no
+    place to see, but the texts write "Hòn Đất". Two-word names only, the first one found
+    (each look-up reads the index: a few milliseconds, and only on such a swap).
+    """
+    if question != question.lower() or has_diacritics(question):
+        return None
+    words = question.split()
+    for first, second in zip(words, words[1:], strict=False):
+        pair = f"{first} {second}"
+        written = (
+            place_name(fold(pair)) if pair.isascii() and pair.replace(" ", "").isalpha() else None
+        )
+        if written is not None and written.split()[0].lower() not in _NOT_PLACES:
+            return pair
+    return None
 
 
 def _within(place: str, old: str, in_province: InProvince | None) -> str | None:

@@ -397,3 +397,10 @@ def test_more_ways_of_asking_how_long_are_follow_ups(
 ) -> None:
     _, follow_up = chat(answerer, "Hòn Đất giãn cách theo chỉ thị nào?", message)
     assert follow_up.understood_as == read
+
+
+def test_a_place_typed_in_lowercase_without_accents_is_swapped_out(answerer: Answerer) -> None:
+    # No capitals, no diacritics: "hon dat" is a place because the texts write "Hòn Đất".
+    _, other = chat(answerer, "hon dat gian cach theo chi thi nao", "con rach gia")
+    assert other.understood_as == "Rạch Giá gian cach theo chi thi nao?"
+    assert "Rạch Giá" in quotes(other)
