@@ -69,13 +69,13 @@ _SWAP = (
     # "còn X thì sao", "thế còn X", "vậy còn X nữa", "còn X?"
     re.compile(
         r"^(?:(?:the|vay|con the|the thi|vay thi)\s+)?con\s+"
-        r"(?:o\s+|tai\s+|ve\s+|voi\s+|doi voi\s+)?"
+        r"(?:(?P<prep>o|tai|ve|voi|doi voi)\s+)?"
         r"(?P<x>.+?)(?:\s+(?:thi\s+)?(?:sao|the nao|nhu the nao|ra sao)(?:\s+(?:a|vay|nhi|nua))?"
         r"|\s+nua|\s+thi)?$"
     ),
     # "X thì sao", "ở X thì sao", "với X thì thế nào"
     re.compile(
-        r"^(?:(?:the|vay)\s+)?(?:o\s+|tai\s+|voi\s+|doi voi\s+|ve\s+)?(?P<x>.+?)\s+thi\s+"
+        r"^(?:(?:the|vay)\s+)?(?:(?P<prep>o|tai|voi|doi voi|ve)\s+)?(?P<x>.+?)\s+thi\s+"
         r"(?:sao|the nao|nhu the nao|ra sao)(?:\s+(?:a|vay|nhi|nua))?$"
     ),
 )
@@ -352,6 +352,7 @@ def _swap(
     question = (
         _swap_place(before, new, previous, place_name, in_province)
         or _swap_code(before, new)
+        or _swap_after(before, aligned, new, match.group("prep"))
         or _swap_numbered(before, aligned, new)
         or _swap_head(before, aligned, new)
         or _swap_for(before, aligned, new)
@@ -538,14 +539,35 @@ def _swap_phrase(before: str, folded: str | None, new: str, previous: Turn) -> s
         verb = _main_verb(before, folded, end)
         if verb is None:
             return None
+    subject = folded[: verb.start() if verb else end].strip()
+    if place and place in subject and _PEOPLE.match(subject) and _PEOPLE.match(fold(new)):
+        # "<Người dân> Gia Lai cần làm gì?" then "còn doanh nghiệp?": the people before the place.
+        return f"{new} {before[subject.index(place) :]}"
     if verb is None:
-        return _swap_topic(before, folded, new, place, end)
-    subject = folded[: verb.start()].strip()
+        return _swap_topic(before, folded, new, place, end) or _swap_term(before, folded, new, end)
     if subject and not (place and place in subject) and not _DOCUMENT_SUBJECT.match(subject):
         return f"{new}{before[verb.start() :]}"
     if verb.end() >= end:
         return None
     return f"{before[: verb.end()].rstrip()} {new}{before[end:]}"
+
+
+def _swap_after(before: str, folded: str | None, new: str, prep: str | None) -> str | None:
+    """'còn về tiêm vắc xin?' after '… nói gì về khu cách ly?': what followed the same word."""
+    if folded is None or prep not in ("ve", "voi", "doi voi"):
+        return None
+    end = _asking_start(folded)
+    found = [m for m in re.finditer(rf"\s{prep}\s", folded) if m.end() < end]
+    if not found:
+        return None
+    return f"{before[: found[-1].end()]}{new}{before[end:]}"
+
+
+def _swap_term(before: str, folded: str, new: str, end: int) -> str | None:
+    """'5K là gì?' then 'còn 2 chống 3 xây?': with no verb nor place, what is asked about."""
+    if end >= len(folded) or not folded[end:].lstrip().startswith("la "):
+        return None
+    return f"{new}{before[end:]}"
 
 
 def _swap_topic(before: str, folded: str, new: str, place: str, end: int) -> str | None:

@@ -404,3 +404,29 @@ def test_a_place_typed_in_lowercase_without_accents_is_swapped_out(answerer: Ans
     _, other = chat(answerer, "hon dat gian cach theo chi thi nao", "con rach gia")
     assert other.understood_as == "Rạch Giá gian cach theo chi thi nao?"
     assert "Rạch Giá" in quotes(other)
+
+
+@pytest.mark.parametrize(
+    ("first", "message", "read"),
+    [
+        # "về" again: what followed "về" before is what is swapped.
+        (
+            "Thông báo của Lai Châu ngày 13/5/2022 nói gì về khu cách ly?",
+            "còn về tiêm vắc xin?",
+            "Thông báo của Lai Châu ngày 13/5/2022 nói gì về tiêm vắc xin?",
+        ),
+        # A term asked to be explained: the new one is explained.
+        ("5K là gì?", "còn 2 chống 3 xây?", "2 chống 3 xây là gì?"),
+        # The people before the place.
+        (
+            "Người dân Gia Lai cần làm gì để phòng dịch?",
+            "còn doanh nghiệp?",
+            "Doanh nghiệp Gia Lai cần làm gì để phòng dịch?",
+        ),
+    ],
+)
+def test_a_swap_takes_the_place_of_the_part_it_stands_for(
+    answerer: Answerer, first: str, message: str, read: str
+) -> None:
+    _, follow_up = chat(answerer, first, message)
+    assert follow_up.understood_as == read
