@@ -10,6 +10,7 @@ only when a unit, a percentage or money is asked and the paragraph does not say 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from retrieval.search import Asks, Query
 from retrieval.text import fold
@@ -63,7 +64,7 @@ def stops(text: str) -> bool:
     "Tạm dừng hoạt động các khu cách ly tập trung" answers "cách ly tập trung bao nhiêu
     ngày?" with no number: there is none any more.
     """
-    return _STOPS.search(fold(text)) is not None
+    return _STOPS.search(unicodedata.normalize("NFC", text)) is not None
 
 
 def typed_pattern(query: Query) -> re.Pattern[str] | None:
@@ -96,9 +97,11 @@ _MONEY = re.compile(
     rf"\d[\d.,]*\s*(?:dong|vnd|d|trieu|nghin|ngan|ty)\b"
     rf"|\b(?:{_NUMBER_WORDS})\s+(?:trieu|nghin|ngan|ty|tram nghin)\b|\bmien phi\b"
 )
+# Read with diacritics: folded, "dừng" (stop) is "dung", as "nội dung", "sử dụng" are.
 _STOPS = re.compile(
-    r"\b(?:tam dung|dung|tam hoan|bai bo|cham dut|khong con|khong ap dung|khong to chuc"
-    r"|khong thuc hien|khong yeu cau|mien)\b"
+    r"(?<!\w)(?:tạm dừng|dừng|tạm hoãn|bãi bỏ|chấm dứt|không còn|không áp dụng|không tổ chức"
+    r"|không thực hiện|không yêu cầu|miễn)(?!\w)",
+    re.IGNORECASE,
 )
 _UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
 # "mấy ngày", "mấy giờ": "mấy" before a unit only ("xe máy" folds to "xe may" too).

@@ -121,3 +121,19 @@ def test_which_number_and_which_day_ask_no_count_of_days(library: Library) -> No
 
     assert not asks_counted(Query.parse("Báo cáo đó số mấy, ngày nào?"))
     assert asks_counted(Query.parse("Báo cáo đó gửi mấy ngày?"))
+
+
+@pytest.mark.parametrize(
+    ("text", "stopped"),
+    [
+        ("Tạm dừng hoạt động các khu cách ly tập trung.", True),
+        ("Dừng một số hoạt động, hội nghị không cần thiết.", True),
+        # Folded, "nội dung" and "sử dụng" read "dung", as "dừng" does.
+        ("Chỉ đạo triển khai thực hiện các nội dung trên.", False),
+        ("Sử dụng vắc xin đúng đối tượng.", False),
+    ],
+)
+def test_what_says_a_thing_stopped(text: str, stopped: bool) -> None:
+    from retrieval.answer.facts import stops
+
+    assert stops(text) is stopped
