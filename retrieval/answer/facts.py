@@ -84,7 +84,8 @@ def typed_pattern(query: Query) -> re.Pattern[str] | None:
         if unit is not None and unit.group(1) not in _NOT_UNITS:
             # "Bao nhiêu ngày": a number of days ("21 ngày", "mười bốn ngày"), not any
             # number ("9. Giao Thường trực …" numbers a section).
-            return re.compile(rf"(\d+|\b(?:{_NUMBER_WORDS}))\s+(\w+\s+)?{unit.group(1)}\b")
+            counted = _SAME_UNIT.get(unit.group(1), unit.group(1))
+            return re.compile(rf"(\d+|\b(?:{_NUMBER_WORDS}))\s+(\w+\s+)?(?:{counted})\b")
     return TYPED.get(query.asks)
 
 
@@ -109,6 +110,8 @@ _UNIT = re.compile(r"\bbao nhieu ([a-z]+)\b")
 _FEW = re.compile(
     r"(?<!so )\bmay (ngay|gio|thang|nam|tuan|phut|lan|nguoi|ca|lieu|mui|tuoi|buoi|dot)\b"
 )
+# A case is a person: "bao nhiêu ca" is answered by "ít nhất một người bệnh", "05 trường hợp".
+_SAME_UNIT = {"ca": "ca|nguoi|truong hop|benh nhan"}
 _PERCENT_ASKED = re.compile(r"\b(?:bao nhieu|may) phan tram\b")
 _PERCENT = re.compile(r"\d[\d.,]*\s*(?:%|phan tram)")
 _NOT_UNITS = frozenset({"lau", "tien", "phan", "la", "thi", "vay", "a", "nhi", "the"})

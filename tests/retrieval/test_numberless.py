@@ -137,3 +137,13 @@ def test_what_says_a_thing_stopped(text: str, stopped: bool) -> None:
     from retrieval.answer.facts import stops
 
     assert stops(text) is stopped
+
+
+def test_a_count_of_cases_is_a_count_of_people() -> None:
+    from retrieval.answer.facts import states, typed_pattern
+
+    pattern = typed_pattern(Query.parse("Bệnh nhóm A có bao nhiêu ca thì công bố dịch?"))
+    assert pattern is not None
+    assert states(pattern, "Có ít nhất một người bệnh được chẩn đoán xác định.")
+    assert states(pattern, "Ghi nhận 05 trường hợp mắc trong 14 ngày.")
+    assert not states(pattern, "Trong thời gian 21 ngày.")
