@@ -500,12 +500,9 @@ def _swap_for(before: str, folded: str | None, new: str) -> str | None:
         return None
     # "Gia Lai có cho <quán ăn bán tại chỗ> không?": a yes/no question's asking is its
     # closing "không" (the "có" opens what it asks about).
-    for end in (_asking_start(folded), _yes_no_start(folded)):
-        found = [m for m in _FOR.finditer(folded) if m.end() < end]
-        if found:
-            start = found[-1].end()
-            return f"{before[:start]}{new}{before[end:]}".strip()
-    return None
+    return _after_last(_FOR, before, folded, new, _asking_start(folded)) or _after_last(
+        _FOR, before, folded, new, _yes_no_start(folded)
+    )
 
 
 def _swap_people(before: str, folded: str | None, new: str) -> str | None:
@@ -556,11 +553,15 @@ def _swap_after(before: str, folded: str | None, new: str, prep: str | None) -> 
     """'còn về tiêm vắc xin?' after '… nói gì về khu cách ly?': what followed the same word."""
     if folded is None or prep not in ("ve", "voi", "doi voi"):
         return None
-    end = _asking_start(folded)
-    found = [m for m in re.finditer(rf"\s{prep}\s", folded) if m.end() < end]
+    return _after_last(re.compile(rf"\s{prep}\s"), before, folded, new, _asking_start(folded))
+
+
+def _after_last(word: re.Pattern[str], before: str, folded: str, new: str, end: int) -> str | None:
+    """The question with what follows its last `word` before `end` (its asking) swapped."""
+    found = [m for m in word.finditer(folded) if m.end() < end]
     if not found:
         return None
-    return f"{before[: found[-1].end()]}{new}{before[end:]}"
+    return f"{before[: found[-1].end()]}{new}{before[end:]}".strip()
 
 
 def _swap_term(before: str, folded: str, new: str, end: int) -> str | None:

@@ -247,7 +247,7 @@ def lead_for(query: Query, text: str, weight: Weights) -> str:
         for longer in (_with_list(text, span), _with_apposition(query, text, span)):
             if longer != span and not addresses_reader(longer):
                 return _tidy(query, longer, limit=LIST_MAX_CHARS)
-    return _tidy(query, span)
+    return shown[best]
 
 
 def _with_apposition(query: Query, text: str, span: str) -> str:

@@ -52,6 +52,13 @@ class SearchConfig:
     statute_bonus: float = 0.15
 
 
+def _source_of(paragraph: Paragraph, meta: NoticeMeta | None) -> str:
+    """The document a paragraph's rule is from: a codified article's source, else its own."""
+    if paragraph.origin is not None:
+        return paragraph.origin.document
+    return f"{meta.kind or ''} {meta.number or ''}" if meta is not None else ""
+
+
 class Searcher:
     """Finds the paragraphs that answer a question."""
 
@@ -176,8 +183,7 @@ class Searcher:
         sourced, mentioning = [], []
         for row_id, paragraph in self.library.rows(list(scores)).items():
             meta = catalog.get(paragraph.doc_id)
-            own = f"{meta.kind or ''} {meta.number or ''}" if meta is not None else ""
-            source = paragraph.origin.document if paragraph.origin is not None else own
+            source = _source_of(paragraph, meta)
             name = paragraph.origin.name if paragraph.origin else (meta.title if meta else None)
             if any(is_source(source, n) for n in named) or is_named_statute(source, name, statutes):
                 sourced.append(row_id)
@@ -203,16 +209,12 @@ class Searcher:
         if self.config.statute_bonus <= 0:
             return ranked
         catalog = self.library.catalog
-        rescored = []
-        for row_id, score in ranked:
-            paragraph = paragraphs.get(row_id)
-            meta = catalog.get(paragraph.doc_id) if paragraph is not None else None
-            if meta is not None and paragraph is not None:
-                source = paragraph.origin.document if paragraph.origin else (meta.kind or "")
-                if meta.province or is_statute(source):
-                    score += self.config.statute_bonus
-            rescored.append((row_id, score))
-        return sorted(rescored, key=lambda kv: (-kv[1], kv[0]))
+        rescored = dict(ranked)
+        for row_id, paragraph in paragraphs.items():
+            meta = catalog.get(paragraph.doc_id)
+            if meta is not None and (meta.province or is_statute(_source_of(paragraph, meta))):
+                rescored[row_id] += self.config.statute_bonus
+        return hybrid.top_items(rescored, len(rescored))
 
     def named_documents(self, query: Query) -> set[str]:
         """Ids of the documents the question names by kind or date."""
