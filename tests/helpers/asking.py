@@ -1,4 +1,4 @@
-"""Ask the one answer entry point from a synchronous test, as `chithi ask` does."""
+"""Ask from a synchronous test: the one answer entry point, as `chithi ask` does, or the search."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from retrieval import Answer, Answerer
+from retrieval import Answer, Answerer, Library
+from retrieval.search import SearchConfig, Searcher
 
 
 def ask(answerer: Answerer, question: str, **options: Any) -> Answer:
@@ -21,3 +22,8 @@ def ask(answerer: Answerer, question: str, **options: Any) -> Answer:
         return asyncio.run(answerer.answer(question, **options))
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, answerer.answer(question, **options)).result()
+
+
+def first_found(library: Library, question: str, config: SearchConfig | None = None) -> str:
+    """The text of the paragraph the search puts first for a question (with these knobs)."""
+    return Searcher(library, config=config).search(question, k=3)[0].paragraph.text

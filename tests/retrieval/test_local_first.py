@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.index import Library
-from retrieval.search import SearchConfig, Searcher
+from retrieval.search import SearchConfig
+from tests.helpers.asking import first_found
 from tests.helpers.documents import hashing_library
 
 LAW = Path(__file__).parents[1] / "data" / "legal" / "luat-03-2007-qh12.txt"
@@ -37,18 +38,16 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     return library
 
 
-def _first(library: Library, question: str, config: SearchConfig | None = None) -> str:
-    return Searcher(library, config=config).search(question, k=3)[0].paragraph.text
-
-
 def test_the_provinces_notice_leads_over_the_laws_general_clause(library: Library) -> None:
     # The law's "Hình thức cách ly bao gồm cách ly tại nhà, …" shares more of the words; the
     # province's rule is what the caller must do.
     question = "Cách ly tại nhà cần điều kiện gì?"
-    assert _first(library, question).startswith("1. Người tiếp xúc gần (F1)")
-    without = _first(library, question, SearchConfig(local_bonus=0.0))
+    assert first_found(library, question).startswith("1. Người tiếp xúc gần (F1)")
+    without = first_found(library, question, SearchConfig(local_bonus=0.0))
     assert without.startswith("2. Hình thức cách ly")
 
 
 def test_a_law_that_alone_answers_keeps_its_place(library: Library) -> None:
-    assert _first(library, "Hình thức cách ly gồm những gì?").startswith("2. Hình thức cách ly")
+    assert first_found(library, "Hình thức cách ly gồm những gì?").startswith(
+        "2. Hình thức cách ly"
+    )

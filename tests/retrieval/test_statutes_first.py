@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.index import Library
-from retrieval.search import SearchConfig, Searcher
+from retrieval.search import SearchConfig
+from tests.helpers.asking import first_found
 from tests.helpers.documents import hashing_library
 
 LAW = Path(__file__).parents[1] / "data" / "legal" / "luat-03-2007-qh12.txt"
@@ -36,17 +37,15 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     return library
 
 
-def _first(library: Library, question: str, config: SearchConfig | None = None) -> str:
-    return Searcher(library, config=config).search(question, k=3)[0].paragraph.text
-
-
 def test_the_laws_article_leads_over_the_decree_that_details_it(library: Library) -> None:
     question = "Người tiếp xúc với tác nhân gây bệnh dịch nhóm A có phải cách ly y tế không?"
-    assert _first(library, question).startswith("1. Người mắc bệnh dịch")
-    without = _first(library, question, SearchConfig(statute_bonus=0.0))
+    assert first_found(library, question).startswith("1. Người mắc bệnh dịch")
+    without = first_found(library, question, SearchConfig(statute_bonus=0.0))
     assert without.startswith("1. Người tiếp xúc với tác nhân")
 
 
 def test_a_decree_that_alone_answers_keeps_its_place(library: Library) -> None:
-    first = _first(library, "Cách ly theo hướng dẫn của Bộ Y tế tại nhà hoặc tại cơ sở cách ly?")
+    first = first_found(
+        library, "Cách ly theo hướng dẫn của Bộ Y tế tại nhà hoặc tại cơ sở cách ly?"
+    )
     assert first.startswith("1. Người tiếp xúc với tác nhân")
